@@ -40,6 +40,38 @@ export const usize = u64;
 export const stringEnum = <L extends string>(name: string, values: readonly L[]) =>
   t.keyof(Object.fromEntries(values.map((v) => [v, null])) as { [K in L]: null }, name);
 
+/**
+ * serde struct: validates `props` in declaration order and builds a fresh
+ * object with exactly those fields in that order. Unknown fields are dropped
+ * (serde ignores them) and re-serialization matches the Rust field order no
+ * matter how the input was ordered.
+ */
+export function struct<P extends t.Props>(props: P, name: string): t.Type<t.TypeOf<t.TypeC<P>>, t.TypeOf<t.TypeC<P>>, unknown> & { readonly props: P } {
+  const keys = Object.keys(props);
+  const codecs = keys.map((k) => props[k]!);
+  const codec = new t.Type<t.TypeOf<t.TypeC<P>>, t.TypeOf<t.TypeC<P>>, unknown>(
+    name,
+    (u): u is t.TypeOf<t.TypeC<P>> =>
+      typeof u === 'object' && u !== null && keys.every((k, i) => codecs[i]!.is((u as Record<string, unknown>)[k])),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c);
+      const input = u as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      let errors: t.Errors | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        const value = Object.prototype.hasOwnProperty.call(input, k) ? input[k] : undefined;
+        const result = codecs[i]!.validate(value, t.appendContext(c, k, codecs[i]!, value));
+        if (result._tag === 'Left') (errors ??= []).push(...result.left);
+        else out[k] = result.right;
+      }
+      return errors ? t.failures(errors) : t.success(out as t.TypeOf<t.TypeC<P>>);
+    },
+    t.identity,
+  );
+  return Object.assign(codec, { props });
+}
+
 /** Props of one tagged-union member: the tag is added by {@link taggedUnion}. */
 type MemberProps = Record<string, t.Props>;
 type TaggedMember<Tag extends string, K extends string, P extends t.Props> = { [T in Tag]: K } & t.TypeOf<
@@ -63,7 +95,7 @@ export function taggedUnion<Tag extends string, M extends MemberProps>(
 ): t.Type<TaggedUnionOf<Tag, M>, TaggedUnionOf<Tag, M>, unknown> & { readonly variants: readonly string[] } {
   const codecs = new Map<string, t.Mixed>();
   for (const [variant, props] of Object.entries(members)) {
-    codecs.set(variant, t.type({ [tag]: t.literal(variant), ...props }, `${name}::${variant}`));
+    codecs.set(variant, struct({ [tag]: t.literal(variant), ...props }, `${name}::${variant}`));
   }
   const variants = [...codecs.keys()];
   const codec = new t.Type<TaggedUnionOf<Tag, M>, TaggedUnionOf<Tag, M>, unknown>(

@@ -1,6 +1,6 @@
 /** `manifest.json`: identity and layout of a trace bundle. */
 import * as t from 'io-ts';
-import { i64, u32 } from './codec';
+import { i64, struct, u32 } from './codec';
 
 export const MANIFEST_FILE_NAME = 'manifest.json';
 export const RAW_EVENT_LOG_FILE_NAME = 'trace.jsonl';
@@ -14,7 +14,7 @@ export const REDUCED_TRACE_SCHEMA_VERSION = 1;
  * Manifest stored at the root of a trace bundle. Replay fails without a root
  * thread rather than inventing one: every reduced object hangs off that tree.
  */
-export const TraceBundleManifest = t.type(
+export const TraceBundleManifest = struct(
   {
     schema_version: u32,
     trace_id: t.string,

@@ -6,7 +6,7 @@
  * are JSON objects whose keys are sorted by UTF-8 bytes.
  */
 import * as t from 'io-ts';
-import { i32, i64, option, stringEnum, taggedUnion, u32, u64, usize } from './codec';
+import { i32, i64, option, stringEnum, struct, taggedUnion, u32, u64, usize } from './codec';
 import { RawPayloadRef } from './payloadRef';
 
 export const RolloutStatus = stringEnum('RolloutStatus', ['running', 'completed', 'failed', 'aborted'] as const);
@@ -22,7 +22,7 @@ export const ExecutionStatus = stringEnum('ExecutionStatus', [
 export type ExecutionStatus = t.TypeOf<typeof ExecutionStatus>;
 
 /** Runtime interval: wall-clock for display, `seq` as the causal order. */
-export const ExecutionWindow = t.type(
+export const ExecutionWindow = struct(
   {
     started_at_unix_ms: i64,
     started_seq: u64,
@@ -45,7 +45,7 @@ export const AgentOrigin = taggedUnion('AgentOrigin', 'type', {
 });
 export type AgentOrigin = t.TypeOf<typeof AgentOrigin>;
 
-export const AgentThread = t.type(
+export const AgentThread = struct(
   {
     thread_id: t.string,
     agent_path: t.string,
@@ -59,7 +59,7 @@ export const AgentThread = t.type(
 );
 export type AgentThread = t.TypeOf<typeof AgentThread>;
 
-export const CodexTurn = t.type(
+export const CodexTurn = struct(
   {
     codex_turn_id: t.string,
     thread_id: t.string,
@@ -108,7 +108,7 @@ export const ConversationPart = taggedUnion('ConversationPart', 'type', {
 });
 export type ConversationPart = t.TypeOf<typeof ConversationPart>;
 
-export const ConversationBody = t.type({ parts: t.array(ConversationPart) }, 'ConversationBody');
+export const ConversationBody = struct({ parts: t.array(ConversationPart) }, 'ConversationBody');
 export type ConversationBody = t.TypeOf<typeof ConversationBody>;
 
 export const ProducerRef = taggedUnion('ProducerRef', 'type', {
@@ -122,7 +122,7 @@ export const ProducerRef = taggedUnion('ProducerRef', 'type', {
 });
 export type ProducerRef = t.TypeOf<typeof ProducerRef>;
 
-export const ConversationItem = t.type(
+export const ConversationItem = struct(
   {
     item_id: t.string,
     thread_id: t.string,
@@ -139,7 +139,7 @@ export const ConversationItem = t.type(
 );
 export type ConversationItem = t.TypeOf<typeof ConversationItem>;
 
-export const TokenUsage = t.type(
+export const TokenUsage = struct(
   {
     input_tokens: u64,
     cached_input_tokens: u64,
@@ -150,7 +150,7 @@ export const TokenUsage = t.type(
 );
 export type TokenUsage = t.TypeOf<typeof TokenUsage>;
 
-export const InferenceCall = t.type(
+export const InferenceCall = struct(
   {
     inference_call_id: t.string,
     thread_id: t.string,
@@ -180,7 +180,7 @@ export const CodeCellRuntimeStatus = stringEnum('CodeCellRuntimeStatus', [
 ] as const);
 export type CodeCellRuntimeStatus = t.TypeOf<typeof CodeCellRuntimeStatus>;
 
-export const CodeCell = t.type(
+export const CodeCell = struct(
   {
     code_cell_id: t.string,
     model_visible_call_id: t.string,
@@ -203,7 +203,7 @@ export const CodeCell = t.type(
 );
 export type CodeCell = t.TypeOf<typeof CodeCell>;
 
-export const Compaction = t.type(
+export const Compaction = struct(
   {
     compaction_id: t.string,
     thread_id: t.string,
@@ -218,7 +218,7 @@ export const Compaction = t.type(
 );
 export type Compaction = t.TypeOf<typeof Compaction>;
 
-export const CompactionRequest = t.type(
+export const CompactionRequest = struct(
   {
     compaction_request_id: t.string,
     compaction_id: t.string,
@@ -264,7 +264,7 @@ export const ToolCallSummary = taggedUnion('ToolCallSummary', 'type', {
 });
 export type ToolCallSummary = t.TypeOf<typeof ToolCallSummary>;
 
-export const ToolCall = t.type(
+export const ToolCall = struct(
   {
     tool_call_id: t.string,
     model_visible_call_id: option(t.string),
@@ -286,7 +286,7 @@ export const ToolCall = t.type(
 );
 export type ToolCall = t.TypeOf<typeof ToolCall>;
 
-export const TerminalSession = t.type(
+export const TerminalSession = struct(
   {
     terminal_id: t.string,
     thread_id: t.string,
@@ -317,7 +317,7 @@ export const TerminalRequest = taggedUnion('TerminalRequest', 'type', {
 });
 export type TerminalRequest = t.TypeOf<typeof TerminalRequest>;
 
-export const TerminalResult = t.type(
+export const TerminalResult = struct(
   {
     exit_code: option(i32),
     stdout: t.string,
@@ -336,7 +336,7 @@ export const TerminalObservationSource = stringEnum('TerminalObservationSource',
 ] as const);
 export type TerminalObservationSource = t.TypeOf<typeof TerminalObservationSource>;
 
-export const TerminalModelObservation = t.type(
+export const TerminalModelObservation = struct(
   {
     call_item_ids: t.array(t.string),
     output_item_ids: t.array(t.string),
@@ -346,7 +346,7 @@ export const TerminalModelObservation = t.type(
 );
 export type TerminalModelObservation = t.TypeOf<typeof TerminalModelObservation>;
 
-export const TerminalOperation = t.type(
+export const TerminalOperation = struct(
   {
     operation_id: t.string,
     terminal_id: option(t.string),
@@ -378,7 +378,7 @@ export const TraceAnchor = taggedUnion('TraceAnchor', 'type', {
 });
 export type TraceAnchor = t.TypeOf<typeof TraceAnchor>;
 
-export const InteractionEdge = t.type(
+export const InteractionEdge = struct(
   {
     edge_id: t.string,
     kind: InteractionEdgeKind,
@@ -394,7 +394,7 @@ export const InteractionEdge = t.type(
 export type InteractionEdge = t.TypeOf<typeof InteractionEdge>;
 
 /** `state.json`: the canonical reduced graph of one rollout, as JSON. */
-export const RolloutTraceJson = t.type(
+export const RolloutTraceJson = struct(
   {
     schema_version: u32,
     trace_id: t.string,

@@ -1,6 +1,6 @@
 /** References to heavyweight payload files stored beside `trace.jsonl`. */
 import * as t from 'io-ts';
-import { taggedUnion } from './codec';
+import { struct, taggedUnion } from './codec';
 
 /** Coarse role of a raw payload (serde: `tag = "type", content = "value"`, unit variants only). */
 export const RawPayloadKind = taggedUnion('RawPayloadKind', 'type', {
@@ -21,7 +21,7 @@ export type RawPayloadKind = t.TypeOf<typeof RawPayloadKind>;
 export type RawPayloadKindName = RawPayloadKind['type'];
 
 /** Reference to one raw JSON payload file; `path` is relative to the bundle root. */
-export const RawPayloadRef = t.type(
+export const RawPayloadRef = struct(
   {
     raw_payload_id: t.string,
     kind: RawPayloadKind,

@@ -5,7 +5,7 @@
  * run before anything understands the event-specific payload.
  */
 import * as t from 'io-ts';
-import { i64, option, taggedUnion, u32, u64 } from './codec';
+import { i64, option, struct, taggedUnion, u32, u64 } from './codec';
 import {
   CodeCellRuntimeStatus,
   ExecutionStatus,
@@ -104,7 +104,7 @@ export type RawTraceEventType = RawTraceEventPayload['type'];
 /** The payload of one event type, e.g. `RawPayloadOf<'inference_started'>`. */
 export type RawPayloadOf<T extends RawTraceEventType> = Extract<RawTraceEventPayload, { type: T }>;
 
-export const RawTraceEvent = t.type(
+export const RawTraceEvent = struct(
   {
     schema_version: u32,
     /** Writer-assigned order; the reference copies it but never checks it. */

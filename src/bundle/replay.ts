@@ -1,0 +1,88 @@
+/**
+ * Batch replay of a bundle directory (the reference's `replay_bundle`).
+ */
+import * as fs from 'fs';
+import { isLeft } from 'fp-ts/Either';
+import { from, lastValueFrom } from 'rxjs';
+import { ReplayError } from '../reducer/errors';
+import type { LocatedEvent } from '../reducer/operator';
+import { TraceSnapshot, reduceTrace } from '../reducer/pipeline';
+import type { RolloutTrace } from '../reducer/state';
+import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
+import { decodeSerde } from '../schema/serdeErrors';
+import { parseSerdeJson } from '../json/serde';
+import { decodeEventLine, isBlankLine } from './decodeEvent';
+import { decodeUtf8, rustIoMessage, rustJoin } from './ioErrors';
+import { BundlePayloadFiles } from './payloadFiles';
+
+/** Reads and validates `manifest.json`; errors carry the reference's wording. */
+export function readManifest(bundleDir: string): TraceBundleManifest {
+  const manifestPath = rustJoin(bundleDir, MANIFEST_FILE_NAME);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(manifestPath);
+  } catch (err) {
+    // The reference opens the manifest outside its error context: the bare I/O error.
+    throw new ReplayError(rustIoMessage(err), { file: manifestPath });
+  }
+  const fail = (message: string) => new ReplayError(`read ${manifestPath}: ${message}`, { file: manifestPath });
+  const text = decodeUtf8(bytes);
+  if (text === undefined) throw fail('stream did not contain valid UTF-8');
+  const parsed = parseSerdeJson(text);
+  if (isLeft(parsed)) throw fail(parsed.left.message);
+  const manifest = decodeSerde(TraceBundleManifest, JSON.parse(text));
+  if (isLeft(manifest)) throw fail(manifest.left);
+  return manifest.right;
+}
+
+/** Lines of an event log, split like Rust's `BufRead::lines` (`\n`, then an optional `\r`). */
+export function* logLines(bytes: Buffer): Generator<{ text: string; line: number }> {
+  const valid = decodeUtf8(bytes) !== undefined;
+  let start = 0;
+  let line = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline < 0 ? bytes.length : newline;
+    line++;
+    const lineEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+    // A newline never splits a UTF-8 sequence, so a valid file decodes line by line.
+    const text = valid ? bytes.toString('utf8', start, lineEnd) : decodeUtf8(bytes.subarray(start, lineEnd));
+    if (text === undefined) {
+      throw new ReplayError(`read trace event line ${line}: stream did not contain valid UTF-8`, {
+        file: RAW_EVENT_LOG_FILE_NAME,
+        line,
+      });
+    }
+    yield { text, line };
+    start = end + 1;
+  }
+}
+
+/**
+ * The decoded events of a bundle's log, lazily: like the reference, a bad
+ * line is reported only after every event before it has been applied.
+ */
+export function* readEventLog(bundleDir: string): Generator<LocatedEvent> {
+  const logPath = rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(logPath);
+  } catch (err) {
+    throw new ReplayError(`open trace event log ${logPath}: ${rustIoMessage(err)}`, { file: logPath });
+  }
+  for (const { text, line } of logLines(bytes)) {
+    if (!isBlankLine(text)) yield decodeEventLine(text, line);
+  }
+}
+
+/** Replays a bundle and returns the final snapshot. */
+export async function replayBundleSnapshot(bundleDir: string): Promise<TraceSnapshot> {
+  const manifest = readManifest(bundleDir);
+  const payloads = new BundlePayloadFiles(bundleDir);
+  return lastValueFrom(from(readEventLog(bundleDir)).pipe(reduceTrace(manifest, payloads, { emit: 'end' })));
+}
+
+/** Replays a bundle into its reduced `RolloutTrace` (the reference's `replay_bundle`). */
+export async function replayBundle(bundleDir: string): Promise<RolloutTrace> {
+  return (await replayBundleSnapshot(bundleDir)).trace;
+}

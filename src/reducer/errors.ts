@@ -1,0 +1,70 @@
+/**
+ * Reducer errors as values.
+ *
+ * `referenceMessage` is exactly what the reference reducer prints
+ * (anyhow's `{:#}`: outer context, then `: `, then the cause). `message`
+ * wraps it with where it happened, so a user can find the bad line.
+ */
+
+/** An error raised while reducing; the text is the reference's wording. */
+export class ReducerError extends Error {
+  override readonly name = 'ReducerError';
+  constructor(readonly referenceMessage: string) {
+    super(referenceMessage);
+  }
+
+  /** anyhow's `.context(outer)`: prefixes the reference message. */
+  withContext(outer: string): ReducerError {
+    return new ReducerError(`${outer}: ${this.referenceMessage}`);
+  }
+}
+
+/** Where in a bundle an error happened. */
+export interface ErrorLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly seq?: number;
+  /** Event type, payload id or io-ts path that was being read. */
+  readonly detail?: string;
+}
+
+/** A replay failure: the reference's message plus file, line and seq. */
+export class ReplayError extends Error {
+  override readonly name = 'ReplayError';
+  readonly file?: string;
+  readonly line?: number;
+  readonly seq?: number;
+
+  constructor(
+    readonly referenceMessage: string,
+    location: ErrorLocation = {},
+  ) {
+    super(formatLocated(referenceMessage, location));
+    this.file = location.file;
+    this.line = location.line;
+    this.seq = location.seq;
+  }
+}
+
+function formatLocated(message: string, { file, line, seq, detail }: ErrorLocation): string {
+  let where = file ?? '';
+  if (line !== undefined) where += `${where ? ':' : 'line '}${line}`;
+  if (seq !== undefined) where += ` (seq ${seq}${detail ? `, ${detail}` : ''})`;
+  else if (detail) where += ` (${detail})`;
+  return where ? `${where}: ${message}` : message;
+}
+
+/** Throws the reference's `bail!(message)`. */
+export function bail(message: string): never {
+  throw new ReducerError(message);
+}
+
+/** Runs `f`, adding anyhow-style context to any reducer error it raises. */
+export function withContext<T>(context: () => string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof ReducerError) throw err.withContext(context());
+    throw err;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * JSON access with serde_json's semantics.
+ *
+ * Payloads are parsed with the native `JSON.parse` (fast). The few places
+ * where the reference re-serializes a parsed value (JSON summaries, terminal
+ * fallbacks) need serde's exact text: source key order, `1.0` kept as `1.0`.
+ * When the native value cannot guarantee that, the payload text is parsed
+ * again, once, by the faithful parser and the same path is read from it.
+ */
+import { isLeft } from 'fp-ts/Either';
+import {
+  SerdeValue,
+  fromJsValue,
+  isFaithfulJsValue,
+  parseSerdeJson,
+  serdeToString,
+  summarizeJson,
+  serdeGet,
+} from '../json/serde';
+import type { RawPayloadRef } from '../schema/payloadRef';
+
+/** A JSON path from a payload's root: object keys and array indexes. */
+export type JsonPath = readonly (string | number)[];
+
+/** A parsed payload file. */
+export class PayloadJson {
+  private faithful: SerdeValue | undefined;
+
+  constructor(
+    readonly ref: RawPayloadRef,
+    private readonly text: string,
+    readonly value: unknown,
+  ) {}
+
+  /** serde's view of the value at `path`; `jsValue` is the native value found there. */
+  serdeAt(path: JsonPath, jsValue: unknown): SerdeValue {
+    if (isFaithfulJsValue(jsValue)) return fromJsValue(jsValue);
+    if (this.faithful === undefined) {
+      const parsed = parseSerdeJson(this.text);
+      // JSON.parse accepted this text already; the faithful parser agrees on validity.
+      if (isLeft(parsed)) throw new Error(`faithful parse disagreed with JSON.parse: ${parsed.left.message}`);
+      this.faithful = parsed.right;
+    }
+    let node: SerdeValue | undefined = this.faithful;
+    for (const step of path) node = node === undefined ? undefined : serdeGet(node, step);
+    if (node === undefined) throw new Error(`path ${path.join('.')} missing from faithful parse`);
+    return node;
+  }
+
+  /** `summarize_json` of the value at `path`. */
+  summaryAt(path: JsonPath, jsValue: unknown): string {
+    return summarizeJson(this.serdeAt(path, jsValue));
+  }
+
+  /** `Value::to_string()` of the value at `path`. */
+  stringAt(path: JsonPath, jsValue: unknown): string {
+    return serdeToString(this.serdeAt(path, jsValue));
+  }
+}
+
+/** serde `Value::get(key)` on a native value: only objects have fields. */
+export function field(value: unknown, name: string): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return Object.prototype.hasOwnProperty.call(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+/** serde `Value::as_str`. */
+export function asStr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** serde `Value::as_array`. */
+export function asArray(value: unknown): readonly unknown[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}

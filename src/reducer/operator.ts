@@ -1,0 +1,55 @@
+/**
+ * The unit every concern is built from: an RxJS operator that applies the
+ * raw events of its types to the reducer and passes every step on.
+ */
+import { MonoTypeOperatorFunction, map } from 'rxjs';
+import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
+import type { RawTraceEvent, RawTraceEventPayload, RawTraceEventType } from '../schema/rawEvent';
+import { ReducerError, ReplayError } from './errors';
+import type { TraceReducer } from './state';
+
+/** A decoded raw event and where it came from. */
+export interface LocatedEvent {
+  /** 1-based line of `trace.jsonl` (blank lines count). */
+  readonly line: number;
+  readonly event: RawTraceEvent;
+  /** Last event of a read batch: snapshots coalesced per batch are taken after it. */
+  readonly batchEnd?: boolean;
+}
+
+/** One event flowing through the reducer pipeline. */
+export interface ReduceStep {
+  readonly reducer: TraceReducer;
+  readonly located: LocatedEvent;
+}
+
+export type EventOf<T extends RawTraceEventType> = RawTraceEvent & { payload: Extract<RawTraceEventPayload, { type: T }> };
+
+/** Wraps a reducer error with the line and seq of the event that raised it. */
+export function locateError(err: unknown, located: LocatedEvent): unknown {
+  if (!(err instanceof ReducerError)) return err;
+  return new ReplayError(err.referenceMessage, {
+    file: RAW_EVENT_LOG_FILE_NAME,
+    line: located.line,
+    seq: located.event.seq,
+    detail: located.event.payload.type,
+  });
+}
+
+/** An operator applying `apply` to events whose payload type is one of `types`. */
+export function onEvents<T extends RawTraceEventType>(
+  types: readonly T[],
+  apply: (r: TraceReducer, event: EventOf<T>) => void,
+): MonoTypeOperatorFunction<ReduceStep> {
+  const handled = new Set<RawTraceEventType>(types);
+  return map((step) => {
+    if (handled.has(step.located.event.payload.type)) {
+      try {
+        apply(step.reducer, step.located.event as EventOf<T>);
+      } catch (err) {
+        throw locateError(err, step.located);
+      }
+    }
+    return step;
+  });
+}

@@ -1,0 +1,36 @@
+/** Reading payload JSON the way the reference does (`read_payload_json`). */
+import { isLeft } from 'fp-ts/Either';
+import { parseSerdeJson } from '../json/serde';
+import type { RawPayloadRef } from '../schema/payloadRef';
+import { ReducerError } from './errors';
+import { PayloadJson } from './json';
+import type { TraceReducer } from './state';
+
+/** serde_json rejects lone surrogate escapes that JSON.parse accepts; only such texts need the strict parser. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Reads and parses one payload. Errors carry the reference's context:
+ * `open payload <id>: …` when the bytes cannot be had, `parse payload <id>: …`
+ * when they are not JSON.
+ */
+export function readPayloadJson(r: TraceReducer, ref: RawPayloadRef): PayloadJson {
+  const text = r.payloads.readPayload(ref);
+  if (isLeft(text)) throw new ReducerError(`${text.left.stage} payload ${ref.raw_payload_id}: ${text.left.message}`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text.right);
+  } catch {
+    throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${strictParseError(text.right)}`);
+  }
+  if (SURROGATE_ESCAPE.test(text.right)) {
+    const strict = parseSerdeJson(text.right);
+    if (isLeft(strict)) throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${strict.left.message}`);
+  }
+  return new PayloadJson(ref, text.right, value);
+}
+
+function strictParseError(text: string): string {
+  const strict = parseSerdeJson(text);
+  return isLeft(strict) ? strict.left.message : 'invalid JSON';
+}

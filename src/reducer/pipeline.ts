@@ -1,0 +1,169 @@
+/**
+ * The reducer as an RxJS pipeline: raw events in, reduced snapshots out.
+ *
+ * Each concern is one operator; a step carries the transient reducer through
+ * them in the reference's order. Snapshots are persistent values: each shares
+ * every unchanged object with the one before it.
+ */
+import { Observable, OperatorFunction, defer, map, mergeMap, of, pipe, EMPTY, concat } from 'rxjs';
+import { REDUCED_TRACE_SCHEMA_VERSION, TraceBundleManifest } from '../schema/manifest';
+import { TRACE_MAP_NAMES } from '../schema/model';
+import { reduceAgentEvents, resolvePendingSpawnEdgeFallbacks } from './agents';
+import { reduceCodeCellEvents } from './codeCells';
+import { reduceCompactionEvents } from './compaction';
+import { ReducerError, ReplayError, bail } from './errors';
+import { reduceInferenceEvents } from './inference';
+import { LocatedEvent, ReduceStep, onEvents } from './operator';
+import type { PayloadSource } from './payloadSource';
+import { recordRawPayloads } from './rawPayloads';
+import { ChangeSet, ReducerState, RolloutTrace, TraceReducer, initialReducerState } from './state';
+import { reduceThreadEvents } from './threads';
+import { reduceToolEvents } from './tools';
+
+/** The reference has no reducer for `other` events: replay fails on them. */
+const rejectOtherEvents = () =>
+  onEvents(['other'], () => bail('raw trace event has no reducer implementation'));
+
+/** Every concern, in the order the reference's dispatcher would reach them. */
+export const reduceConcerns = (): OperatorFunction<ReduceStep, ReduceStep> =>
+  pipe(
+    recordRawPayloads(),
+    reduceThreadEvents(),
+    reduceInferenceEvents(),
+    reduceToolEvents(),
+    reduceCodeCellEvents(),
+    reduceCompactionEvents(),
+    reduceAgentEvents(),
+    rejectOtherEvents(),
+  );
+
+/** What waits in each pending queue. */
+export interface PendingSummary {
+  /** Code-cell starts waiting for their `custom_tool_call` item, by code cell id. */
+  readonly codeCellStarts: readonly string[];
+  /** Lifecycle events queued beside those starts. */
+  readonly codeCellLifecycleEvents: number;
+  /** Agent deliveries waiting for their recipient item, by edge id. */
+  readonly agentEdges: readonly string[];
+  /** Threads whose next full request reconciles against installed compaction history. */
+  readonly compactionReplacements: readonly string[];
+}
+
+/** The reduced rollout after one applied event (or batch). */
+export interface TraceSnapshot {
+  /** `seq` of the last applied event (`null` before any). */
+  readonly seq: number | null;
+  /** Line of the last applied event. */
+  readonly line: number | null;
+  /** The trace as a replay of the bundle cut here would return it (end-of-replay steps included). */
+  readonly trace: RolloutTrace;
+  /** Objects added or changed since the previous snapshot, by map. */
+  readonly changes: { readonly [map: string]: readonly string[] };
+  readonly pending: PendingSummary;
+  /** The full reducer state: resume from it, or keep it as a checkpoint. */
+  readonly state: ReducerState;
+}
+
+export type SnapshotMode = 'event' | 'batch' | 'end';
+
+export interface ReduceOptions {
+  /** When to publish: after every event, after each read batch, or once at the end. */
+  readonly emit?: SnapshotMode;
+  /** Resume from this state instead of the manifest's initial one. */
+  readonly from?: { readonly state: ReducerState; readonly seq: number | null; readonly line: number | null };
+}
+
+/** The initial state for a bundle, from its manifest. */
+export function stateFromManifest(manifest: TraceBundleManifest): ReducerState {
+  return initialReducerState({
+    schema_version: REDUCED_TRACE_SCHEMA_VERSION,
+    trace_id: manifest.trace_id,
+    rollout_id: manifest.rollout_id,
+    started_at_unix_ms: manifest.started_at_unix_ms,
+    ended_at_unix_ms: null,
+    status: 'running',
+    root_thread_id: manifest.root_thread_id,
+  });
+}
+
+/**
+ * Reduces a stream of located raw events into snapshots. The first error
+ * (a `ReplayError` naming line and seq) ends the stream, as it ends the
+ * reference's replay.
+ */
+export function reduceTrace(
+  manifest: TraceBundleManifest,
+  payloads: PayloadSource,
+  options: ReduceOptions = {},
+): OperatorFunction<LocatedEvent, TraceSnapshot> {
+  const mode = options.emit ?? 'batch';
+  return (events: Observable<LocatedEvent>) =>
+    defer(() => {
+      const start = options.from ?? { state: stateFromManifest(manifest), seq: null, line: null };
+      const reducer = TraceReducer.resume(start.state, payloads, { trackChanges: mode !== 'end' });
+      let last: { seq: number | null; line: number | null } = { seq: start.seq, line: start.line };
+      let unpublished = false;
+      const publish = () => {
+        unpublished = false;
+        return buildSnapshot(reducer, payloads, last.seq, last.line);
+      };
+      const applied = events.pipe(
+        map((located) => ({ reducer, located })),
+        reduceConcerns(),
+        mergeMap(({ located }) => {
+          last = { seq: located.event.seq, line: located.line };
+          unpublished = true;
+          const due = mode === 'event' || (mode === 'batch' && located.batchEnd === true);
+          return due ? of(publish()) : EMPTY;
+        }),
+      );
+      // Publish whatever the last batch left, so the final snapshot is the full replay.
+      const tail = defer(() => (unpublished || mode === 'end' ? of(publish()) : EMPTY));
+      return concat(applied, tail);
+    });
+}
+
+function buildSnapshot(reducer: TraceReducer, payloads: PayloadSource, seq: number | null, line: number | null): TraceSnapshot {
+  const { state, changes } = reducer.snapshot();
+  return {
+    seq,
+    line,
+    trace: finalizeTrace(state, payloads),
+    changes: changeLists(changes),
+    pending: {
+      codeCellStarts: [...state.aux.pendingCodeCellStarts.keys()].sort(),
+      codeCellLifecycleEvents: [...state.aux.pendingCodeCellLifecycleEvents.values()].reduce((n, l) => n + l.length, 0),
+      agentEdges: state.pendingAgentEdges.map((e) => e.edge_id),
+      compactionReplacements: [...state.aux.pendingCompactionReplacementItemIds.keys()].sort(),
+    },
+    state,
+  };
+}
+
+function changeLists(changes: ChangeSet | null): TraceSnapshot['changes'] {
+  const out: Record<string, string[]> = {};
+  if (changes) for (const [name, ids] of Object.entries(changes)) if (ids && ids.size > 0) out[name] = [...ids];
+  return out;
+}
+
+/**
+ * The trace a replay cut at this state returns: spawn edges still pending
+ * fall back to the child thread. Applied to a copy, so live reduction goes on
+ * from the unfinalized state.
+ */
+export function finalizeTrace(state: ReducerState, payloads: PayloadSource): RolloutTrace {
+  let final = state;
+  if (state.pendingAgentEdges.some((edge) => edge.unresolved_spawn_thread_id !== null)) {
+    const reducer = TraceReducer.resume(state, payloads);
+    try {
+      resolvePendingSpawnEdgeFallbacks(reducer);
+    } catch (err) {
+      if (err instanceof ReducerError) throw new ReplayError(err.referenceMessage, { detail: 'end of replay' });
+      throw err;
+    }
+    final = reducer.snapshot().state;
+  }
+  const trace: Record<string, unknown> = { ...final.header };
+  for (const name of TRACE_MAP_NAMES) trace[name] = final.maps[name];
+  return trace as RolloutTrace;
+}

@@ -1,0 +1,100 @@
+/**
+ * Decoding with io-ts, reporting failures in serde's words.
+ *
+ * The reference deserializes with serde, whose messages (`missing field
+ * `seq``, `invalid type: string "x", expected u64`, `unknown variant …`) are
+ * what users and the conformance corpus see. serde stops at the first bad
+ * field in input order and reports missing fields after the whole object, so
+ * the first io-ts error is chosen the same way.
+ */
+import * as t from 'io-ts';
+import { Either, left, right } from 'fp-ts/Either';
+
+/** serde's `Unexpected` for a JSON value, as serde_json prints it. */
+export function describeUnexpected(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return `boolean \`${value}\``;
+    case 'number':
+      return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
+    case 'string':
+      return `string ${JSON.stringify(value)}`;
+    case 'object':
+      return Array.isArray(value) ? 'sequence' : 'map';
+    default:
+      return String(value);
+  }
+}
+
+const INTEGER_TYPES = new Set(['u32', 'u64', 'i32', 'i64']);
+
+function expectedOf(name: string): string {
+  const option = /^Option<(.*)>$/.exec(name);
+  if (option) return expectedOf(option[1]!);
+  if (name === 'string') return 'a string';
+  if (name === 'boolean') return 'a boolean';
+  if (name.startsWith('Array<')) return 'a sequence';
+  if (INTEGER_TYPES.has(name)) return name;
+  if (/^[A-Z]/.test(name)) return `struct ${name.replace(/::.*/, '')}`;
+  return name;
+}
+
+function describeError(error: t.ValidationError): string {
+  if (error.message) return error.message;
+  const last = error.context[error.context.length - 1];
+  const name = last?.type.name ?? 'value';
+  if (error.value === undefined) return `missing field \`${last?.key ?? ''}\``;
+  if (INTEGER_TYPES.has(name) && typeof error.value === 'number' && Number.isInteger(error.value)) {
+    return `invalid value: integer \`${error.value}\`, expected ${name}`;
+  }
+  const keyof = last?.type as unknown as { keys?: Record<string, unknown> };
+  if (typeof error.value === 'string' && keyof?.keys) {
+    const variants = Object.keys(keyof.keys).map((v) => `\`${v}\``).join(', ');
+    return `unknown variant \`${error.value}\`, expected one of ${variants}`;
+  }
+  return `invalid type: ${describeUnexpected(error.value)}, expected ${expectedOf(name)}`;
+}
+
+/** Rank of an error in serde's reporting order: present fields in input order, then missing ones. */
+function rank(error: t.ValidationError, input: unknown): number {
+  const field = error.context[1]?.key;
+  if (field === undefined || typeof input !== 'object' || input === null) return 0;
+  if (!Object.prototype.hasOwnProperty.call(input, field)) return Number.MAX_SAFE_INTEGER;
+  return Object.keys(input).indexOf(field);
+}
+
+/** The error serde would have reported first. */
+function firstSerdeError(errors: t.Errors, input: unknown): t.ValidationError {
+  let best = errors[0]!;
+  let bestRank = rank(best, input);
+  for (const error of errors) {
+    const r = rank(error, input);
+    if (r < bestRank) {
+      best = error;
+      bestRank = r;
+    }
+  }
+  return best;
+}
+
+/** The serde-style message for a failed io-ts validation of `input`. */
+export function serdeMessage(errors: t.Errors, input: unknown): string {
+  return describeError(firstSerdeError(errors, input));
+}
+
+/** Decodes `input` with `codec`; on failure the Left is serde's message. */
+export function decodeSerde<A>(codec: t.Decoder<unknown, A>, input: unknown): Either<string, A> {
+  const result = codec.decode(input);
+  return result._tag === 'Right' ? right(result.right) : left(serdeMessage(result.left, input));
+}
+
+/** The io-ts path of the first failure (`payload.request_payload.kind`), for diagnostics. */
+export function errorPath(errors: t.Errors, input: unknown): string {
+  return firstSerdeError(errors, input)
+    .context
+    .slice(1)
+    .map((c) => c.key)
+    .filter((k) => k !== '' && !/^\d+$/.test(k))
+    .join('.');
+}

@@ -1,0 +1,106 @@
+/**
+ * Conformance against the reference reducer's own output.
+ *
+ * Every directory under `test/fixtures/conformance/` is one case, copied byte
+ * for byte from the reference fixtures:
+ * - `bundle/` (manifest.json, trace.jsonl, payloads/);
+ * - `expected.json`: `serde_json::to_vec_pretty(&trace)`, which
+ *   `toStateJson` must reproduce byte for byte; or
+ * - `expected_error.txt`: `"{err:#}\n{err}\n"`, whose first line must be the
+ *   rejection's `referenceMessage` and appear verbatim in its `message`.
+ *
+ * Cases are discovered with `readdir`, so new ones are picked up without
+ * touching this file. Each bundle is replayed from a private copy in a temp
+ * dir so that a replay can never alter the fixtures.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { replayBundle } from '../../src/bundle/replay';
+import { ReplayError } from '../../src/reducer/errors';
+import { toStateJson } from '../../src/reducer/serialize';
+import { expectSameBytes, expectSameText } from '../support/textDiff';
+
+const CONFORMANCE_DIR = path.join(__dirname, '..', 'fixtures', 'conformance');
+const EXPECTED_STATE_FILE = 'expected.json';
+const EXPECTED_ERROR_FILE = 'expected_error.txt';
+/** The reference test suite dumps 32 cases; fewer means the fixtures were lost. */
+const MIN_CASES = 32;
+
+const cases = fs
+  .readdirSync(CONFORMANCE_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+const tempDirs: string[] = [];
+
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Copies a case's bundle to a fresh temp dir and returns the copy's path. */
+function copyBundle(caseName: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rollout-trace-conformance-`));
+  tempDirs.push(dir);
+  const bundle = path.join(dir, 'bundle');
+  fs.cpSync(path.join(CONFORMANCE_DIR, caseName, 'bundle'), bundle, { recursive: true });
+  return bundle;
+}
+
+async function replayExpectingError(bundle: string): Promise<ReplayError> {
+  let failure: unknown = undefined;
+  let failed = false;
+  try {
+    await replayBundle(bundle);
+  } catch (err) {
+    failed = true;
+    failure = err;
+  }
+  if (!failed) throw new Error(`replay of ${bundle} succeeded but the reference fails`);
+  expect(failure).toBeInstanceOf(ReplayError);
+  return failure as ReplayError;
+}
+
+describe('conformance with the reference reducer', () => {
+  it(`has at least ${MIN_CASES} cases`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(MIN_CASES);
+  });
+
+  for (const caseName of cases) {
+    const caseDir = path.join(CONFORMANCE_DIR, caseName);
+    const expectedStatePath = path.join(caseDir, EXPECTED_STATE_FILE);
+    const expectedErrorPath = path.join(caseDir, EXPECTED_ERROR_FILE);
+
+    if (fs.existsSync(expectedStatePath)) {
+      it(`${caseName}: state.json matches the reference byte for byte`, async () => {
+        const expectedBytes = fs.readFileSync(expectedStatePath);
+        const bundle = copyBundle(caseName);
+        const trace = await replayBundle(bundle);
+        const actual = toStateJson(trace);
+        expectSameBytes(actual, expectedBytes, `${caseName}/${EXPECTED_STATE_FILE}`);
+        // Determinism: serializing the same trace again, and replaying the
+        // bundle again, give identical bytes.
+        expectSameText(toStateJson(trace), actual, `${caseName}: second serialization`);
+        expectSameText(toStateJson(await replayBundle(bundle)), actual, `${caseName}: second replay`);
+      });
+    } else if (fs.existsSync(expectedErrorPath)) {
+      it(`${caseName}: replay fails with the reference error`, async () => {
+        const expectedMessage = fs.readFileSync(expectedErrorPath, 'utf8').split('\n')[0] ?? '';
+        expect(expectedMessage).not.toBe('');
+        const bundle = copyBundle(caseName);
+        const err = await replayExpectingError(bundle);
+        expect(err.message).toContain(expectedMessage);
+        expect(err.referenceMessage).toBe(expectedMessage);
+        // Determinism: a second replay fails the same way.
+        const again = await replayExpectingError(bundle);
+        expect(again.message).toBe(err.message);
+        expect(again.referenceMessage).toBe(err.referenceMessage);
+      });
+    } else {
+      it(`${caseName}: has an expected outcome`, () => {
+        throw new Error(`${caseDir} has neither ${EXPECTED_STATE_FILE} nor ${EXPECTED_ERROR_FILE}`);
+      });
+    }
+  }
+});
