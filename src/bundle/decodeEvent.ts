@@ -7,6 +7,7 @@
 import { isLeft } from 'fp-ts/Either';
 import { parseSerdeJson } from '../json/serde';
 import { ReplayError } from '../reducer/errors';
+import { SERDE_SUSPECT } from '../reducer/payloads';
 import type { LocatedEvent } from '../reducer/operator';
 import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { RawTraceEvent } from '../schema/rawEvent';
@@ -14,7 +15,6 @@ import { errorPath, serdeMessage } from '../schema/serdeErrors';
 
 /** Rust's `char::is_whitespace` (Unicode White_Space; unlike JS `trim`, not U+FEFF). */
 const RUST_BLANK = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /** True for lines the reference skips. */
 export function isBlankLine(text: string): boolean {
@@ -29,7 +29,7 @@ export function decodeEventLine(text: string, line: number): LocatedEvent {
   } catch {
     throw lineError(text, line, strictMessage(text));
   }
-  if (SURROGATE_ESCAPE.test(text)) {
+  if (SERDE_SUSPECT.test(text)) {
     const strict = parseSerdeJson(text);
     if (isLeft(strict)) throw lineError(text, line, strict.left.message);
   }

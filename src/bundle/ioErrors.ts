@@ -21,7 +21,8 @@ export function rustJoin(dir: string, name: string): string {
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a byte-order mark in the text: serde rejects it, so must we.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Strict UTF-8 decoding: `undefined` when the bytes are not valid UTF-8 (never replaced silently). */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {

@@ -13,7 +13,7 @@
 import { Either, left, right } from 'fp-ts/Either';
 import { SerdeErrorCode, SerdeJsonError, serdeErrorAt } from './error';
 import { serdeF64FromParts } from './serdeFloat';
-import { SerdeNumber, SerdeObject, SerdeValue, serdeFloat } from './value';
+import { MAX_SCANNED_KEYS, SerdeNumber, SerdeObject, SerdeValue, serdeFloat } from './value';
 
 /** Parses `text` exactly as `serde_json::from_str::<serde_json::Value>` would. */
 export function parseSerdeJson(text: string): Either<SerdeJsonError, SerdeValue> {
@@ -53,8 +53,6 @@ const CLOSE_BRACE = 0x7d;
 
 /** serde's `Deserializer::new` sets `remaining_depth: 128`; reaching 0 fails. */
 const RECURSION_LIMIT = 128;
-/** Objects up to this many keys find duplicates by linear scan, bigger ones with a `Map`. */
-const MAX_SCANNED_KEYS = 8;
 /** Slots of the recent-keys cache (a power of two). */
 const KEY_CACHE_SIZE = 256;
 /** Below this a significand times 10 plus a digit stays below 2^53, so exact. */

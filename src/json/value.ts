@@ -87,8 +87,8 @@ export function serdeNumberToString(n: number | SerdeNumber): string {
   return isPlainInteger(n) ? String(n) : formatF64(n);
 }
 
-/** Linear key search up to this many entries, a `Map` index beyond. */
-const MAX_SCANNED_KEYS = 8;
+/** Objects up to this many keys find a key by linear scan, bigger ones through a `Map`. */
+export const MAX_SCANNED_KEYS = 8;
 
 /**
  * `serde_json::Map` with `preserve_order` (an `IndexMap`): keys stay in

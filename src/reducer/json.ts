@@ -18,6 +18,7 @@ import {
   serdeGet,
 } from '../json/serde';
 import type { RawPayloadRef } from '../schema/payloadRef';
+import { ReducerError } from './errors';
 
 /** A JSON path from a payload's root: object keys and array indexes. */
 export type JsonPath = readonly (string | number)[];
@@ -37,13 +38,13 @@ export class PayloadJson {
     if (isFaithfulJsValue(jsValue)) return fromJsValue(jsValue);
     if (this.faithful === undefined) {
       const parsed = parseSerdeJson(this.text);
-      // JSON.parse accepted this text already; the faithful parser agrees on validity.
-      if (isLeft(parsed)) throw new Error(`faithful parse disagreed with JSON.parse: ${parsed.left.message}`);
+      // Only nesting deeper than serde's limit of 128 gets here: JSON.parse accepted it.
+      if (isLeft(parsed)) throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: ${parsed.left.message}`);
       this.faithful = parsed.right;
     }
     let node: SerdeValue | undefined = this.faithful;
     for (const step of path) node = node === undefined ? undefined : serdeGet(node, step);
-    if (node === undefined) throw new Error(`path ${path.join('.')} missing from faithful parse`);
+    if (node === undefined) throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: path ${path.join('.')} missing`);
     return node;
   }
 

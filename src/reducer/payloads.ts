@@ -6,8 +6,12 @@ import { ReducerError } from './errors';
 import { PayloadJson } from './json';
 import type { TraceReducer } from './state';
 
-/** serde_json rejects lone surrogate escapes that JSON.parse accepts; only such texts need the strict parser. */
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/**
+ * Texts JSON.parse accepts but serde_json may reject: lone surrogate escapes,
+ * exponents out of f64 range (`1e400`), integers past u64 with a fraction.
+ * Only texts matching this run through the strict parser.
+ */
+export const SERDE_SUSPECT = /\\u[dD][89a-fA-F]|\d[eE][+-]?\d{3}|\d{20}/;
 
 /**
  * Reads and parses one payload. Errors carry the reference's context:
@@ -23,7 +27,7 @@ export function readPayloadJson(r: TraceReducer, ref: RawPayloadRef): PayloadJso
   } catch {
     throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${strictParseError(text.right)}`);
   }
-  if (SURROGATE_ESCAPE.test(text.right)) {
+  if (SERDE_SUSPECT.test(text.right)) {
     const strict = parseSerdeJson(text.right);
     if (isLeft(strict)) throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${strict.left.message}`);
   }

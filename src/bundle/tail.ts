@@ -1,0 +1,144 @@
+import { FSWatcher } from 'fs';
+import { FileHandle, open, stat } from 'fs/promises';
+import { basename } from 'path';
+import { Observable, switchMap } from 'rxjs';
+import { LineBatch, LineSplitter, TailedLine } from './lineSplitter';
+import { TailError } from './tailError';
+import { isMissing, waitForFile, watchQuietly } from './waitForFile';
+
+export type { TailedLine } from './lineSplitter';
+export { TailError } from './tailError';
+export { waitForFile } from './waitForFile';
+
+export interface TailOptions {
+  /** false: read to the current end (including a final line without newline) and complete. */
+  follow: boolean;
+  /** Default 100. fs.watch events are only hints; size and inode are also polled this often. */
+  pollIntervalMs?: number;
+  /** Resume from this byte offset (default 0); it must be the start of a line. */
+  startOffset?: number;
+  /** 1-based number of the line starting at `startOffset` (default 1). */
+  startLine?: number;
+}
+
+/** Large reads keep syscalls few on big traces while bounding memory to one chunk plus one line. */
+const CHUNK_SIZE = 1 << 20;
+
+/**
+ * Streams the lines of an append-only file, one batch per read. With `follow`, waits for the
+ * file to exist, holds back an unterminated last line until its newline arrives (writers may
+ * flush a line in two writes) and keeps reading until unsubscribed; truncation or replacement of
+ * the file is an error, since a bundle is append-only. All failures are `TailError`s.
+ */
+export function tailLines(path: string, options: TailOptions): Observable<TailedLine[]> {
+  const reader = readLines(path, options);
+  return options.follow
+    ? waitForFile(path, options.pollIntervalMs).pipe(switchMap(() => reader))
+    : reader;
+}
+
+function readLines(path: string, options: TailOptions): Observable<TailedLine[]> {
+  const { follow, pollIntervalMs = 100, startOffset = 0, startLine = 1 } = options;
+  return new Observable<TailedLine[]>((subscriber) => {
+    const validStart =
+      Number.isSafeInteger(startOffset) && startOffset >= 0 && Number.isSafeInteger(startLine) && startLine >= 1;
+    if (!validStart) {
+      const message = `${basename(path)}: invalid resume position (offset ${startOffset}, line ${startLine})`;
+      subscriber.error(new TailError(message, { file: path }));
+      return;
+    }
+    let closed = false;
+    // A watch event (or unsubscription) that arrives while we are not sleeping must not be lost.
+    let hinted = false;
+    let wake: (() => void) | undefined;
+    const nudge = (): void => {
+      hinted = true;
+      wake?.();
+    };
+    const sleep = (): Promise<void> =>
+      new Promise((resolve) => {
+        if (hinted) {
+          hinted = false;
+          resolve();
+          return;
+        }
+        const timer = setTimeout(done, pollIntervalMs);
+        wake = done;
+        function done(): void {
+          clearTimeout(timer);
+          wake = undefined;
+          hinted = false;
+          resolve();
+        }
+      });
+    const emit = ({ lines, error }: LineBatch): void => {
+      if (lines.length > 0) subscriber.next(lines);
+      if (error) throw error;
+    };
+
+    const run = async (): Promise<void> => {
+      const handle = await open(path, 'r');
+      let watcher: FSWatcher | undefined;
+      try {
+        const identity = await handle.stat({ bigint: true });
+        if (follow && !closed) watcher = watchQuietly(path, nudge);
+        const splitter = new LineSplitter(path, startOffset, startLine);
+        const chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+        while (!closed) {
+          const { bytesRead } = await handle.read(chunk, 0, CHUNK_SIZE, splitter.position);
+          if (bytesRead > 0) {
+            emit(splitter.push(chunk.subarray(0, bytesRead)));
+            continue;
+          }
+          await assertAppendOnly(path, identity, splitter.position);
+          if (!follow) {
+            emit(splitter.end());
+            subscriber.complete();
+            return;
+          }
+          await sleep();
+        }
+      } finally {
+        watcher?.close();
+        await closeQuietly(handle);
+      }
+    };
+    run().catch((err: unknown) => subscriber.error(TailError.from(err, path)));
+
+    return () => {
+      closed = true;
+      nudge();
+    };
+  });
+}
+
+/** The identity of the file we opened, as seen at open time. */
+interface Identity {
+  readonly dev: bigint;
+  readonly ino: bigint;
+}
+
+/** At EOF, makes sure the path still names the inode we are reading and that it did not shrink. */
+async function assertAppendOnly(path: string, opened: Identity, position: number): Promise<void> {
+  const name = basename(path);
+  const fail = (what: string): TailError =>
+    new TailError(`${name} was ${what}: a bundle is append-only`, { file: path, offset: position });
+  let current;
+  try {
+    current = await stat(path, { bigint: true });
+  } catch (err) {
+    if (isMissing(err)) throw fail('removed');
+    throw err;
+  }
+  if (current.ino !== opened.ino || current.dev !== opened.dev) throw fail('replaced');
+  if (current.size < BigInt(position)) throw fail('truncated');
+}
+
+/** Closing a read-only descriptor cannot lose data; its failure must not mask the real outcome. */
+async function closeQuietly(handle: FileHandle): Promise<void> {
+  try {
+    await handle.close();
+  } catch {
+    // Nothing useful to report: the stream has already completed or errored.
+  }
+}

@@ -1,0 +1,61 @@
+import { FSWatcher, stat, watch } from 'fs';
+import { dirname } from 'path';
+import { Observable } from 'rxjs';
+import { TailError } from './tailError';
+
+/**
+ * Starts an `fs.watch` used purely as a latency hint: it can throw (ENOSPC, ENOENT), fail later,
+ * or miss events entirely, so callers always poll as well and any failure is swallowed here.
+ * `onFail` lets a caller retry watching later (e.g. once a missing directory appears).
+ */
+export function watchQuietly(
+  target: string,
+  onChange: () => void,
+  onFail?: () => void,
+): FSWatcher | undefined {
+  try {
+    const watcher = watch(target, () => onChange());
+    watcher.on('error', () => {
+      watcher.close();
+      onFail?.();
+    });
+    return watcher;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a stat/open error just means "not there (yet)": the file or one of its directories is missing. */
+export function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * Emits once when `path` exists, then completes. Polls every `pollIntervalMs` and, once the
+ * parent directory exists, also watches it so creation is usually noticed immediately.
+ */
+export function waitForFile(path: string, pollIntervalMs = 100): Observable<void> {
+  return new Observable<void>((subscriber) => {
+    let watcher: FSWatcher | undefined;
+    const check = (): void => {
+      stat(path, (err) => {
+        if (subscriber.closed) return;
+        if (!err) {
+          subscriber.next();
+          subscriber.complete();
+        } else if (!isMissing(err)) {
+          subscriber.error(TailError.from(err, path));
+        } else if (watcher === undefined) {
+          watcher = watchQuietly(dirname(path), check, () => (watcher = undefined));
+        }
+      });
+    };
+    check();
+    const timer = setInterval(check, pollIntervalMs);
+    return () => {
+      clearInterval(timer);
+      watcher?.close();
+    };
+  });
+}

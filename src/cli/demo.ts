@@ -1,0 +1,24 @@
+/** `rollout-trace demo` (what `npm start` runs): reduce the bundled example and summarize it. */
+import * as path from 'path';
+import type { Command } from 'commander';
+import { rustJoin } from '../bundle/ioErrors';
+import { stateJsonChunks } from '../reducer/serialize';
+import { REDUCED_STATE_FILE_NAME } from '../schema/manifest';
+import { writeFileAtomic } from './io';
+import { reduceBundle } from './reduce';
+import { formatSummary } from './summary';
+
+/** The example bundle shipped in `examples/`. */
+export const EXAMPLE_BUNDLE = path.resolve(__dirname, '../../../examples/rollout');
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('reduce the bundled example trace and print a summary')
+    .action(async () => {
+      const trace = await reduceBundle(EXAMPLE_BUNDLE);
+      const output = rustJoin(path.relative(process.cwd(), EXAMPLE_BUNDLE) || '.', REDUCED_STATE_FILE_NAME);
+      writeFileAtomic(output, stateJsonChunks(trace));
+      process.stdout.write(`wrote ${output}\n${formatSummary(trace)}\n`);
+    });
+}

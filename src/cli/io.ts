@@ -1,0 +1,75 @@
+/**
+ * Unix habits shared by every command: data on stdout, diagnostics on
+ * stderr, colors only on a TTY without `NO_COLOR`, exit codes 0/1/2.
+ */
+import * as fs from 'fs';
+import { ReplayError } from '../reducer/errors';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Whether stderr may show colors and progress (a TTY, and `NO_COLOR` unset). */
+export function stderrIsInteractive(): boolean {
+  return process.stderr.isTTY === true;
+}
+
+export function colorEnabled(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY === true && !process.env.NO_COLOR;
+}
+
+/** A usage mistake: reported with a hint and exit code 2. */
+export class UsageError extends Error {}
+
+/** One line for stderr, never a stack trace. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof ReplayError || err instanceof UsageError) return err.message;
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code ? `${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+/** Writes `chunks` to `file` atomically: a temp file in the same directory, then rename. */
+export function writeFileAtomic(file: string, chunks: Iterable<string>): void {
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const fd = fs.openSync(temp, 'w');
+  try {
+    for (const chunk of chunks) fs.writeSync(fd, chunk);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+}
+
+/**
+ * A progress line redrawn in place on stderr — only when stderr is a TTY,
+ * so piped or redirected runs stay quiet.
+ */
+export class Progress {
+  private lastDraw = 0;
+  private readonly enabled: boolean;
+
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+  ) {
+    this.enabled = stderrIsInteractive() && total > 0;
+  }
+
+  update(done: number): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (now - this.lastDraw < 100 && done < this.total) return;
+    this.lastDraw = now;
+    const width = 30;
+    const filled = Math.round((done / this.total) * width);
+    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+    process.stderr.write(`\r${this.label} [${bar}] ${done}/${this.total}`);
+  }
+
+  done(): void {
+    if (this.enabled) process.stderr.write('\r\x1b[K');
+  }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * `rollout-trace`: replay, follow, synthesize and serve Codex rollout traces.
+ * Data goes to stdout, diagnostics to stderr; exit 0 on success, 1 on a
+ * failed replay, 2 on a usage error.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './demo';
+import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure } from './io';
+import { registerReduce } from './reduce';
+
+function buildProgram(): Command {
+  const program = new Command('rollout-trace')
+    .description('Replay OpenAI Codex rollout trace bundles into a semantic graph, live.')
+    .version(require('../../../package.json').version)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerReduce(program);
+  registerDemo(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    process.stderr.write(`rollout-trace: ${describeFailure(err)}\n`);
+    return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,64 @@
+/** `rollout-trace reduce BUNDLE [-o FILE] [--at SEQ]` — same contract as `codex debug trace-reduce`. */
+import * as fs from 'fs';
+import type { Command } from 'commander';
+import { lastValueFrom, from, takeWhile, tap } from 'rxjs';
+import { readEventLog, readManifest } from '../bundle/replay';
+import { BundlePayloadFiles } from '../bundle/payloadFiles';
+import { rustJoin } from '../bundle/ioErrors';
+import { reduceTrace } from '../reducer/pipeline';
+import { stateJsonChunks } from '../reducer/serialize';
+import type { RolloutTrace } from '../reducer/state';
+import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
+import { Progress, UsageError, writeFileAtomic } from './io';
+
+/** Replays `bundleDir` (up to the event with `atSeq`, when given) with progress on a TTY. */
+export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<RolloutTrace> {
+  const manifest = readManifest(bundleDir);
+  let total = 0;
+  try {
+    const bytes = fs.readFileSync(rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME));
+    for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) total++;
+  } catch {
+    // readEventLog reports a missing log with the reference's wording.
+  }
+  const progress = new Progress('reducing', total > 5000 ? total : 0);
+  let found = atSeq === undefined;
+  const events = from(readEventLog(bundleDir)).pipe(
+    takeWhile((located) => atSeq === undefined || located.event.seq !== atSeq, true),
+    tap((located) => {
+      if (located.event.seq === atSeq) found = true;
+      progress.update(located.line);
+    }),
+  );
+  try {
+    const snapshot = await lastValueFrom(events.pipe(reduceTrace(manifest, new BundlePayloadFiles(bundleDir), { emit: 'end' })));
+    if (!found) throw new UsageError(`no event with seq ${atSeq} in ${rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME)}`);
+    return snapshot.trace;
+  } finally {
+    progress.done();
+  }
+}
+
+function parseSeq(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--at expects a non-negative integer seq, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function registerReduce(program: Command): void {
+  program
+    .command('reduce')
+    .description('replay a trace bundle into state.json (byte-identical to `codex debug trace-reduce`)')
+    .argument('<bundle>', 'trace bundle directory (manifest.json, trace.jsonl, payloads/)')
+    .option('-o, --output <file>', 'where to write the state; "-" for stdout (default: BUNDLE/state.json)')
+    .option('--at <seq>', 'state after the event with this seq (writers number events 1, 2, 3… in file order)', parseSeq)
+    .action(async (bundle: string, options: { output?: string; at?: number }) => {
+      const trace = await reduceBundle(bundle, options.at);
+      const output = options.output ?? rustJoin(bundle, REDUCED_STATE_FILE_NAME);
+      if (output === '-') {
+        for (const chunk of stateJsonChunks(trace)) process.stdout.write(chunk);
+        return;
+      }
+      writeFileAtomic(output, stateJsonChunks(trace));
+      process.stdout.write(`${output}\n`);
+    });
+}

@@ -1,0 +1,343 @@
+import * as fc from 'fast-check';
+import { isUtf8 } from 'buffer';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { firstValueFrom, lastValueFrom, Observable, Subscription, toArray } from 'rxjs';
+import { firstInvalidUtf8 } from '../../src/bundle/lineSplitter';
+import { TailedLine, TailError, tailLines, waitForFile } from '../../src/bundle/tail';
+import { waitForPaths } from '../../src/bundle/waitForPayloads';
+
+const POLL = 20;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let dir: string;
+let trace: string;
+const subscriptions: Subscription[] = [];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tail-test-'));
+  trace = path.join(dir, 'trace.jsonl');
+});
+
+afterEach(() => {
+  subscriptions.splice(0).forEach((s) => s.unsubscribe());
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Subscribes and records every batch and the terminal notification. */
+function record(source: Observable<TailedLine[]>) {
+  const state = {
+    batches: [] as TailedLine[][],
+    error: undefined as unknown,
+    completed: false,
+    get lines(): TailedLine[] {
+      return state.batches.flat();
+    },
+    get texts(): string[] {
+      return state.lines.map((l) => l.text);
+    },
+  };
+  subscriptions.push(
+    source.subscribe({
+      next: (b) => state.batches.push(b),
+      error: (e: unknown) => (state.error = e),
+      complete: () => (state.completed = true),
+    }),
+  );
+  return state;
+}
+
+async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
+const readAll = (file: string) => lastValueFrom(tailLines(file, { follow: false }).pipe(toArray()));
+const follow = (file: string) => record(tailLines(file, { follow: true, pollIntervalMs: POLL }));
+
+describe('tailLines', () => {
+  test('complete lines carry line numbers and byte offsets', async () => {
+    fs.writeFileSync(trace, '{"a":1}\n{"b":"é"}\n');
+    const lines = (await readAll(trace)).flat();
+    expect(lines).toEqual([
+      { line: 1, text: '{"a":1}', offset: 0 },
+      { line: 2, text: '{"b":"é"}', offset: 8 },
+    ]);
+  });
+
+  test('follow: a line flushed in two writes is held until its newline arrives', async () => {
+    fs.writeFileSync(trace, 'first\n{"half":');
+    const tail = follow(trace);
+    await until(() => tail.lines.length === 1);
+    await sleep(5 * POLL);
+    expect(tail.texts).toEqual(['first']);
+    fs.appendFileSync(trace, '"done"}\n');
+    await until(() => tail.lines.length === 2);
+    expect(tail.lines[1]).toEqual({ line: 2, text: '{"half":"done"}', offset: 6 });
+    expect(tail.error).toBeUndefined();
+    expect(tail.completed).toBe(false);
+  });
+
+  test('follow: a multi-byte character split between two writes decodes correctly', async () => {
+    const euro = Buffer.from('€'); // e2 82 ac
+    fs.writeFileSync(trace, Buffer.concat([Buffer.from('price '), euro.subarray(0, 1)]));
+    const tail = follow(trace);
+    await sleep(3 * POLL);
+    fs.appendFileSync(trace, euro.subarray(1, 2));
+    await sleep(3 * POLL);
+    fs.appendFileSync(trace, Buffer.concat([euro.subarray(2), Buffer.from('5\n')]));
+    await until(() => tail.lines.length === 1);
+    expect(tail.texts).toEqual(['price €5']);
+    expect(tail.error).toBeUndefined();
+  });
+
+  test('a multi-byte character straddling the 1 MiB read boundary decodes correctly', async () => {
+    // "first\n" is 6 bytes, so "€" occupies bytes 1048575..1048577 and straddles the first read.
+    const long = 'a'.repeat((1 << 20) - 1 - 6) + '€';
+    fs.writeFileSync(trace, `first\n${long}\nnext\n`);
+    const batches = await readAll(trace);
+    expect(batches.map((b) => b.map((l) => l.line))).toEqual([[1], [2, 3]]);
+    expect(batches.flat().map((l) => l.text)).toEqual(['first', long, 'next']);
+    expect(batches[1]![1]!.offset).toBe(6 + Buffer.byteLength(long) + 1);
+  });
+
+  test('CRLF line endings are stripped', async () => {
+    fs.writeFileSync(trace, 'one\r\ntwo\r\n\r\nthree');
+    const lines = (await readAll(trace)).flat();
+    expect(lines).toEqual([
+      { line: 1, text: 'one', offset: 0 },
+      { line: 2, text: 'two', offset: 5 },
+      { line: 3, text: '', offset: 10 },
+      { line: 4, text: 'three', offset: 12 },
+    ]);
+  });
+
+  test('blank lines are emitted and counted', async () => {
+    fs.writeFileSync(trace, '\n{"a":1}\n\n\n{"b":2}\n');
+    const lines = (await readAll(trace)).flat();
+    expect(lines.map((l) => [l.line, l.text, l.offset])).toEqual([
+      [1, '', 0],
+      [2, '{"a":1}', 1],
+      [3, '', 9],
+      [4, '', 10],
+      [5, '{"b":2}', 11],
+    ]);
+  });
+
+  test('follow: false completes and emits a final unterminated line', async () => {
+    fs.writeFileSync(trace, 'a\nb\nlast');
+    const tail = record(tailLines(trace, { follow: false }));
+    await until(() => tail.completed);
+    expect(tail.texts).toEqual(['a', 'b', 'last']);
+    expect(tail.lines[2]).toEqual({ line: 3, text: 'last', offset: 4 });
+  });
+
+  test('follow: false on an empty file completes without emitting', async () => {
+    fs.writeFileSync(trace, '');
+    expect(await readAll(trace)).toEqual([]);
+  });
+
+  test('resumes from startOffset/startLine', async () => {
+    fs.writeFileSync(trace, 'one\ntwo\nthree\n');
+    const lines = (
+      await lastValueFrom(tailLines(trace, { follow: false, startOffset: 4, startLine: 2 }).pipe(toArray()))
+    ).flat();
+    expect(lines).toEqual([
+      { line: 2, text: 'two', offset: 4 },
+      { line: 3, text: 'three', offset: 8 },
+    ]);
+  });
+
+  test('follow: keeps emitting batches as the writer appends in pieces', async () => {
+    fs.writeFileSync(trace, '');
+    const tail = follow(trace);
+    for (const piece of ['{"i":0}\n{"i"', ':1}\n', '{"i":2}\n{"i":3}\n']) {
+      await sleep(2 * POLL);
+      fs.appendFileSync(trace, piece);
+    }
+    await until(() => tail.lines.length === 4);
+    expect(tail.lines.map((l) => l.line)).toEqual([1, 2, 3, 4]);
+    expect(tail.texts).toEqual(['{"i":0}', '{"i":1}', '{"i":2}', '{"i":3}']);
+  });
+
+  test('follow: waits for a file that does not exist yet', async () => {
+    const tail = follow(trace);
+    await sleep(3 * POLL);
+    expect(tail.batches).toEqual([]);
+    expect(tail.error).toBeUndefined();
+    fs.writeFileSync(trace, 'hello\n');
+    await until(() => tail.lines.length === 1);
+    expect(tail.lines[0]).toEqual({ line: 1, text: 'hello', offset: 0 });
+  });
+
+  test('follow: waits for a directory that does not exist yet', async () => {
+    const bundle = path.join(dir, 'later', 'bundle');
+    const file = path.join(bundle, 'trace.jsonl');
+    const tail = follow(file);
+    await sleep(3 * POLL);
+    fs.mkdirSync(bundle, { recursive: true });
+    await sleep(3 * POLL);
+    fs.writeFileSync(file, 'x\n');
+    await until(() => tail.lines.length === 1);
+    expect(tail.texts).toEqual(['x']);
+    expect(tail.error).toBeUndefined();
+  });
+
+  test('follow: truncation errors the stream', async () => {
+    fs.writeFileSync(trace, 'one\ntwo\n');
+    const tail = follow(trace);
+    await until(() => tail.lines.length === 2);
+    fs.truncateSync(trace, 4);
+    await until(() => tail.error !== undefined);
+    expect(tail.error).toBeInstanceOf(TailError);
+    expect((tail.error as TailError).message).toBe('trace.jsonl was truncated: a bundle is append-only');
+    expect((tail.error as TailError).file).toBe(trace);
+  });
+
+  test('follow: replacement (new inode) errors the stream', async () => {
+    fs.writeFileSync(trace, 'one\n');
+    const tail = follow(trace);
+    await until(() => tail.lines.length === 1);
+    const replacement = path.join(dir, 'trace.jsonl.tmp');
+    fs.writeFileSync(replacement, 'one\ntwo\nthree\n');
+    fs.renameSync(replacement, trace);
+    await until(() => tail.error !== undefined);
+    expect(tail.error).toBeInstanceOf(TailError);
+    expect((tail.error as TailError).message).toBe('trace.jsonl was replaced: a bundle is append-only');
+  });
+
+  test('follow: removal errors the stream', async () => {
+    fs.writeFileSync(trace, 'one\n');
+    const tail = follow(trace);
+    await until(() => tail.lines.length === 1);
+    fs.unlinkSync(trace);
+    await until(() => tail.error !== undefined);
+    expect((tail.error as TailError).message).toBe('trace.jsonl was removed: a bundle is append-only');
+  });
+
+  test('startOffset beyond the end of the file is reported as truncation', async () => {
+    fs.writeFileSync(trace, 'one\n');
+    const error = await lastValueFrom(tailLines(trace, { follow: false, startOffset: 100, startLine: 9 })).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TailError);
+    expect((error as TailError).message).toBe('trace.jsonl was truncated: a bundle is append-only');
+  });
+
+  test('invalid UTF-8 errors with file, line and byte offset after emitting the valid lines', async () => {
+    const bad = Buffer.concat([Buffer.from('ok\n{"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\nnever\n')]);
+    fs.writeFileSync(trace, bad);
+    const tail = record(tailLines(trace, { follow: false }));
+    await until(() => tail.error !== undefined);
+    expect(tail.texts).toEqual(['ok']);
+    const error = tail.error as TailError;
+    expect(error).toBeInstanceOf(TailError);
+    expect(error.message).toBe('trace.jsonl:2: invalid UTF-8 at byte 9');
+    expect([error.file, error.line, error.offset]).toEqual([trace, 2, 9]);
+  });
+
+  test('a truncated multi-byte character in a final unterminated line is invalid UTF-8', async () => {
+    fs.writeFileSync(trace, Buffer.concat([Buffer.from('a\nb'), Buffer.from('€').subarray(0, 2)]));
+    const error = await lastValueFrom(tailLines(trace, { follow: false })).catch((e: unknown) => e);
+    expect((error as TailError).message).toBe('trace.jsonl:2: invalid UTF-8 at byte 3');
+  });
+
+  test('follow: false on a missing file errors with a TailError', async () => {
+    const error = await lastValueFrom(tailLines(trace, { follow: false })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TailError);
+    expect((error as TailError).message).toMatch(/^trace\.jsonl: ENOENT/);
+  });
+
+  test('invalid resume positions are reported as TailError', async () => {
+    fs.writeFileSync(trace, 'one\n');
+    const error = await lastValueFrom(tailLines(trace, { follow: false, startOffset: -1 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TailError);
+  });
+
+  test('unsubscribing releases watchers, timers and file descriptors', async () => {
+    const openFds = (): number => (fs.existsSync('/proc/self/fd') ? fs.readdirSync('/proc/self/fd').length : 0);
+    const resources = (): string[] =>
+      process
+        .getActiveResourcesInfo()
+        .filter((r) => r !== 'TTYWrap')
+        .sort();
+    await sleep(20);
+    const baseline = { fds: openFds(), resources: resources() };
+
+    const waiting = follow(path.join(dir, 'missing', 'trace.jsonl'));
+    fs.writeFileSync(trace, 'one\n');
+    const tail = follow(trace);
+    await until(() => tail.lines.length === 1);
+    expect(resources()).toContain('FSEventWrap');
+    if (baseline.fds > 0) expect(openFds()).toBeGreaterThan(baseline.fds);
+
+    subscriptions.splice(0).forEach((s) => s.unsubscribe());
+    await until(() => openFds() === baseline.fds && resources().join() === baseline.resources.join(), 1000);
+    expect(waiting.error).toBeUndefined();
+    expect(tail.error).toBeUndefined();
+  });
+});
+
+describe('waitForFile', () => {
+  test('emits once when the file appears, then completes', async () => {
+    const events: string[] = [];
+    const done = new Promise<void>((resolve) =>
+      waitForFile(trace, POLL).subscribe({ next: () => events.push('next'), complete: resolve }),
+    );
+    await sleep(2 * POLL);
+    expect(events).toEqual([]);
+    fs.writeFileSync(trace, '');
+    await done;
+    expect(events).toEqual(['next']);
+  });
+});
+
+describe('waitForPaths', () => {
+  test('emits an empty list when everything exists', async () => {
+    const a = path.join(dir, 'a.json');
+    fs.writeFileSync(a, '{}');
+    expect(await firstValueFrom(waitForPaths([a], 1000))).toEqual([]);
+    expect(await firstValueFrom(waitForPaths([], 1000))).toEqual([]);
+  });
+
+  test('waits for paths that appear within the timeout', async () => {
+    const a = path.join(dir, 'a.json');
+    setTimeout(() => fs.writeFileSync(a, '{}'), 50);
+    const started = Date.now();
+    expect(await firstValueFrom(waitForPaths([a], 1000, 10))).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  test('emits the still-missing paths once the timeout expires', async () => {
+    const a = path.join(dir, 'a.json');
+    const b = path.join(dir, 'payloads', 'b.json');
+    fs.writeFileSync(a, '{}');
+    const started = Date.now();
+    const result = await lastValueFrom(waitForPaths([a, b], 150, 1000).pipe(toArray()));
+    expect(result).toEqual([[b]]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+});
+
+describe('firstInvalidUtf8', () => {
+  test('agrees with the native validator', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 12 }), (bytes) => {
+        expect(firstInvalidUtf8(bytes) === -1).toBe(isUtf8(bytes));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('points at the start of the ill-formed sequence', () => {
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xe2, 0x82, 0x61]))).toBe(1);
+    expect(firstInvalidUtf8(Buffer.from([0x61, 0xed, 0xa0, 0x80]))).toBe(1); // surrogate
+    expect(firstInvalidUtf8(Buffer.from([0xc0, 0x80]))).toBe(0); // overlong
+    expect(firstInvalidUtf8(Buffer.from('ok €'))).toBe(-1);
+  });
+});
