@@ -74,7 +74,7 @@ function apply(dir: string, m: Mutation): void {
       if (m.kind === 'dropLine') lines.splice(i, 1);
       else if (m.kind === 'duplicateLine') lines.splice(i, 0, lines[i]!);
       else if (m.kind === 'swapLines') [lines[i], lines[(i + 1) % lines.length]] = [lines[(i + 1) % lines.length]!, lines[i]!];
-      else {
+      else if (m.kind === 'removeField' || m.kind === 'retypeField') {
         let event: unknown;
         try {
           event = JSON.parse(lines[i]!);
