@@ -1,0 +1,137 @@
+/**
+ * `npm run bench`: replay speed and memory against the reference oracle and
+ * against a JSON-parse-only floor, every figure measured in the same run.
+ *
+ *   npm run bench -- [--scales 1,10,100] [--oracle-scales 1,25] [--runs 3] [--dir DIR]
+ *
+ * Each figure is a whole process (node startup included for us, the binary
+ * for the oracle), repeated `--runs` times; the table shows medians. Traces
+ * come from the deterministic generator (seed 1) and are cached in `--dir`.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { synthesizeBundle } from '../src/synth';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ORACLE = process.env.ORACLE ?? path.resolve(ROOT, '../shared/oracle/target/preserve-order/release/oracle');
+const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+const WORKER = path.join(ROOT, 'dist/bench/worker.js');
+
+interface Measure {
+  readonly seconds: number;
+  readonly rssMiB: number;
+  /** What the process printed as its own job time (workers only). */
+  readonly innerSeconds: number;
+}
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const scales = option('scales', '1,10,100').split(',').map(Number);
+const oracleScales = new Set(option('oracle-scales', '1,25').split(',').map(Number));
+const runs = Number(option('runs', '3'));
+const dir = option('dir', path.join(os.tmpdir(), 'rollout-trace-bench'));
+const timeBinary = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+function log(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+}
+
+/** Runs a command once: wall seconds (hrtime around the process) and peak RSS. */
+function measureOnce(command: string, args: string[]): Measure {
+  const statsFile = path.join(os.tmpdir(), `rt-bench-${process.pid}.time`);
+  const argv = timeBinary ? [timeBinary, '-f', '%M', '-o', statsFile, command, ...args] : [command, ...args];
+  const start = process.hrtime.bigint();
+  const result = spawnSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  const rssKiB = timeBinary ? Number(fs.readFileSync(statsFile, 'utf8').trim().split('\n').pop()) : NaN;
+  return { seconds, rssMiB: rssKiB / 1024, innerSeconds: Number(String(result.stdout).trim()) / 1000 };
+}
+
+function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function measure(command: string, args: string[], times: number): Measure {
+  const all = Array.from({ length: times }, () => measureOnce(command, args));
+  return {
+    seconds: median(all.map((m) => m.seconds)),
+    rssMiB: median(all.map((m) => m.rssMiB)),
+    innerSeconds: median(all.map((m) => m.innerSeconds)),
+  };
+}
+
+function bundleFor(scale: number): { path: string; events: number; bytes: number } {
+  const bundle = path.join(dir, `seed-1-scale-${scale}`);
+  if (!fs.existsSync(path.join(bundle, 'trace.jsonl'))) {
+    log(`generating scale ${scale}…`);
+    fs.rmSync(bundle, { recursive: true, force: true });
+    synthesizeBundle(bundle, { seed: 1, scale });
+  }
+  const log_ = fs.readFileSync(path.join(bundle, 'trace.jsonl'));
+  let events = 0;
+  for (let i = log_.indexOf(0x0a); i >= 0; i = log_.indexOf(0x0a, i + 1)) events++;
+  let bytes = log_.length;
+  for (const name of fs.readdirSync(path.join(bundle, 'payloads'))) bytes += fs.statSync(path.join(bundle, 'payloads', name)).size;
+  return { path: bundle, events, bytes };
+}
+
+function fmt(n: number, digits = 2): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '–';
+}
+
+function main(): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const hasOracle = fs.existsSync(ORACLE);
+  const rows: string[] = [];
+  const perEvent: { scale: number; usPerEvent: number }[] = [];
+  const allScales = [...new Set([...scales, ...[...oracleScales].filter(() => hasOracle)])].sort((a, b) => a - b);
+  for (const scale of allScales) {
+    const bundle = bundleFor(scale);
+    const out = path.join(os.tmpdir(), `rt-bench-state-${process.pid}.json`);
+    log(`scale ${scale}: floor…`);
+    const floor = measure(process.execPath, [WORKER, 'floor', bundle.path], runs);
+    log(`scale ${scale}: replay…`);
+    const replay = measure(process.execPath, [WORKER, 'replay', bundle.path], runs);
+    log(`scale ${scale}: reduce…`);
+    const reduce = measure(process.execPath, [CLI, 'reduce', bundle.path, '-o', out], runs);
+    let oracle: Measure | undefined;
+    if (hasOracle && oracleScales.has(scale)) {
+      log(`scale ${scale}: oracle…`);
+      oracle = measure(ORACLE, ['reduce', bundle.path, '-o', out], bundle.events > 20_000 ? 1 : runs);
+    }
+    fs.rmSync(out, { force: true });
+    perEvent.push({ scale, usPerEvent: (replay.innerSeconds * 1e6) / bundle.events });
+    rows.push(
+      `| ${scale} | ${bundle.events} | ${fmt(bundle.bytes / 2 ** 20, 1)} | ${fmt(floor.seconds, 3)} | ${fmt(replay.seconds, 3)} | ` +
+        `${fmt(reduce.seconds, 3)} | ${oracle ? fmt(oracle.seconds, 3) : '–'} | ${fmt(bundle.events / replay.seconds, 0)} | ` +
+        `${fmt(bundle.bytes / 2 ** 20 / replay.seconds, 1)} | ${fmt(replay.innerSeconds / floor.innerSeconds)} | ${fmt(reduce.seconds / floor.seconds)} | ` +
+        `${oracle ? fmt(reduce.seconds / oracle.seconds, 4) : '–'} | ${fmt(replay.rssMiB, 0)} | ${oracle ? fmt(oracle.rssMiB, 0) : '–'} |`,
+    );
+  }
+  log('');
+  const lines = [
+    `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; medians of ${runs} runs (oracle: 1 run above 20k events)`,
+    '',
+    '| scale | events | MiB | floor s | replay s | reduce s | oracle s | events/s | MiB/s | replay/floor (in-process) | reduce/floor | reduce/oracle | RSS MiB | oracle RSS MiB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `time per event (replay, in-process, startup excluded): ${perEvent.map((p) => `scale ${p.scale}: ${fmt(p.usPerEvent, 1)} µs`).join(', ')}`,
+  ];
+  if (perEvent.length > 1) {
+    const first = perEvent[0]!;
+    const last = perEvent[perEvent.length - 1]!;
+    lines.push(`growth (scale ${last.scale} vs ${first.scale}): ${fmt(last.usPerEvent / first.usPerEvent)}×`);
+  }
+  if (!hasOracle) lines.push(`oracle not found at ${ORACLE}: build it with (cd ../shared/oracle && ./build.sh)`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main();
