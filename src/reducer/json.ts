@@ -48,6 +48,33 @@ export class PayloadJson {
     return node;
   }
 
+  /**
+   * serde's view of a flat top-level object value (no nested braces), parsed
+   * from its own slice of the text instead of the whole payload. `undefined`
+   * when the slice cannot be found or does not agree with `jsValue`; callers
+   * then fall back to {@link serdeAt}.
+   */
+  serdeTextOfKey(name: string, jsValue: unknown): SerdeValue | undefined {
+    const text = this.text;
+    const at = text.lastIndexOf(JSON.stringify(name));
+    if (at < 0) return undefined;
+    const colon = text.indexOf(':', at);
+    const open = text.indexOf('{', colon);
+    const close = text.indexOf('}', open);
+    if (colon < 0 || open < 0 || close < 0 || text.slice(colon + 1, open).trim() !== '') return undefined;
+    const slice = text.slice(open, close + 1);
+    if (slice.indexOf('{', 1) >= 0) return undefined;
+    const parsed = parseSerdeJson(slice);
+    if (isLeft(parsed)) return undefined;
+    let native: unknown;
+    try {
+      native = JSON.parse(slice);
+    } catch {
+      return undefined;
+    }
+    return JSON.stringify(native) === JSON.stringify(jsValue) ? parsed.right : undefined;
+  }
+
   /** `summarize_json` of the value at `path`. */
   summaryAt(path: JsonPath, jsValue: unknown): string {
     return summarizeJson(this.serdeAt(path, jsValue));

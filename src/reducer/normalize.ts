@@ -45,7 +45,7 @@ export function tokenUsageFromPayload(payload: PayloadJson): TokenUsage | null {
   const names = ['input_tokens', 'cached_input_tokens', 'output_tokens', 'reasoning_output_tokens'] as const;
   if (!names.every((name) => Number.isInteger(field(usage, name)))) return null;
   // serde's `as_i64` rejects `5.0`: confirm the counters were written as integers.
-  const faithful = payload.serdeAt(['token_usage'], usage);
+  const faithful = payload.serdeTextOfKey('token_usage', usage) ?? payload.serdeAt(['token_usage'], usage);
   const counters = names.map((name) => i64Field(faithful, name));
   if (counters.some((n) => n === null)) return null;
   const [input_tokens, cached_input_tokens, output_tokens, reasoning_output_tokens] = counters.map((n) =>

@@ -7,11 +7,17 @@ import { PayloadJson } from './json';
 import type { TraceReducer } from './state';
 
 /**
- * Texts JSON.parse accepts but serde_json may reject: lone surrogate escapes,
+ * Lines JSON.parse accepts but serde_json may reject: lone surrogate escapes,
  * exponents out of f64 range (`1e400`), integers past u64 with a fraction.
- * Only texts matching this run through the strict parser.
+ * Only lines matching this run through the strict parser.
  */
-export const SERDE_SUSPECT = /\\u[dD][89a-fA-F]|\d[eE][+-]?\d{3}|\d{20}/;
+export const SERDE_SUSPECT = /\\u[dD][89a-fA-F]|[:[,]\s*-?\d+(?:\.\d+)?(?:[eE][+-]?\d{3}|\d{19})/;
+/**
+ * For payloads only the surrogate check runs: it has a literal prefix and is
+ * cheap, while number checks false-positive on base64 blobs (see
+ * docs/differences.md for the out-of-range-number gap).
+ */
+const LONE_SURROGATE_SUSPECT = /\\u[dD][89a-fA-F]/;
 
 /**
  * Reads and parses one payload. Errors carry the reference's context:
@@ -27,7 +33,7 @@ export function readPayloadJson(r: TraceReducer, ref: RawPayloadRef): PayloadJso
   } catch {
     throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${strictParseError(text.right)}`);
   }
-  if (SERDE_SUSPECT.test(text.right)) {
+  if (LONE_SURROGATE_SUSPECT.test(text.right)) {
     const strict = parseSerdeJson(text.right);
     if (isLeft(strict)) throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${strict.left.message}`);
   }
