@@ -1,0 +1,98 @@
+/**
+ * The built CLI as a user runs it (`npm ci` builds `dist/` through `prepare`).
+ * Expected bytes come from the reference oracle: `expected.json` is its
+ * output for `examples/rollout`, `expected-at-seq-300.json` its output for
+ * that bundle cut after the event with seq 300.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+const EXAMPLE = path.join(ROOT, 'examples/rollout');
+const FIXTURES = path.join(ROOT, 'test/fixtures');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('rollout-trace CLI', () => {
+  let scratch: string;
+  beforeAll(() => {
+    if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm install does it)`);
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-cli-'));
+  });
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('reduce writes the reference bytes for the example and prints the path', () => {
+    const out = path.join(scratch, 'state.json');
+    const result = run(['reduce', EXAMPLE, '-o', out]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(`${out}\n`);
+    expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8'));
+  });
+
+  it('reduce -o - streams the state to stdout', () => {
+    const result = run(['reduce', EXAMPLE, '-o', '-']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8'));
+  });
+
+  it('reduce defaults to BUNDLE/state.json', () => {
+    const bundle = path.join(scratch, 'copy');
+    fs.cpSync(EXAMPLE, bundle, { recursive: true });
+    const result = run(['reduce', bundle]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${bundle}/state.json\n`);
+    expect(fs.existsSync(path.join(bundle, 'state.json'))).toBe(true);
+  });
+
+  it('reduce --at SEQ equals the reference replay of the bundle cut after that event', () => {
+    const result = run(['reduce', EXAMPLE, '--at', '300', '-o', '-']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected-at-seq-300.json'), 'utf8'));
+  });
+
+  it('a rejected bundle exits 1 with one line naming file, line and seq, and the reference message', () => {
+    const bundle = path.join(FIXTURES, 'conformance/unknown_previous_response_id_is_reducer_error/bundle');
+    const result = run(['reduce', bundle, '-o', path.join(scratch, 'x.json')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('trace.jsonl:3 (seq 3');
+    expect(result.stderr).toContain('incremental inference request inference-1 referenced unknown previous_response_id resp-missing');
+    expect(fs.existsSync(path.join(scratch, 'x.json'))).toBe(false);
+  });
+
+  it('a missing bundle exits 1 without a stack trace', () => {
+    const result = run(['reduce', path.join(scratch, 'nope')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No such file or directory (os error 2)');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('usage errors exit 2; --help exits 0 and goes to stdout', () => {
+    expect(run(['reduce']).code).toBe(2);
+    expect(run(['reduce', EXAMPLE, '--at', 'x']).code).toBe(2);
+    expect(run(['frobnicate']).code).toBe(2);
+    const help = run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('reduce');
+  });
+
+  it('stays quiet on stderr when piped (no progress bar)', () => {
+    const result = run(['reduce', EXAMPLE, '-o', path.join(scratch, 'quiet.json')]);
+    expect(result.stderr).toBe('');
+  });
+
+  it('synth writes the same bytes for the same seed', () => {
+    const a = path.join(scratch, 'a');
+    const b = path.join(scratch, 'b');
+    expect(run(['synth', a, '--seed', '3', '--scale', '0.1']).code).toBe(0);
+    expect(run(['synth', b, '--seed', '3', '--scale', '0.1']).code).toBe(0);
+    expect(fs.readFileSync(path.join(a, 'trace.jsonl'))).toEqual(fs.readFileSync(path.join(b, 'trace.jsonl')));
+  });
+});
