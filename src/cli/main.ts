@@ -6,8 +6,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './demo';
+import { registerFollow } from './follow';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure } from './io';
 import { registerReduce } from './reduce';
+import { registerSynth } from './synth';
 
 function buildProgram(): Command {
   const program = new Command('rollout-trace')
@@ -17,6 +19,8 @@ function buildProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerReduce(program);
   registerDemo(program);
+  registerFollow(program);
+  registerSynth(program);
   return program;
 }
 

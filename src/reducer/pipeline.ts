@@ -125,19 +125,30 @@ export function reduceTrace(
 
 function buildSnapshot(reducer: TraceReducer, payloads: PayloadSource, seq: number | null, line: number | null): TraceSnapshot {
   const { state, changes } = reducer.snapshot();
+  const { trace, fallbackEdgeIds } = finalize(state, payloads);
+  if (changes && fallbackEdgeIds.length > 0) {
+    const edges = (changes.interaction_edges ??= new Set());
+    for (const id of fallbackEdgeIds) edges.add(id);
+  }
   return {
     seq,
     line,
-    trace: finalizeTrace(state, payloads),
+    trace,
     changes: changeLists(changes),
     pending: {
       codeCellStarts: [...state.aux.pendingCodeCellStarts.keys()].sort(),
-      codeCellLifecycleEvents: [...state.aux.pendingCodeCellLifecycleEvents.values()].reduce((n, l) => n + l.length, 0),
+      codeCellLifecycleEvents: countQueued(state),
       agentEdges: state.pendingAgentEdges.map((e) => e.edge_id),
       compactionReplacements: [...state.aux.pendingCompactionReplacementItemIds.keys()].sort(),
     },
     state,
   };
+}
+
+function countQueued(state: ReducerState): number {
+  let n = 0;
+  for (const events of state.aux.pendingCodeCellLifecycleEvents.values()) n += events.length;
+  return n;
 }
 
 function changeLists(changes: ChangeSet | null): TraceSnapshot['changes'] {
@@ -152,18 +163,26 @@ function changeLists(changes: ChangeSet | null): TraceSnapshot['changes'] {
  * from the unfinalized state.
  */
 export function finalizeTrace(state: ReducerState, payloads: PayloadSource): RolloutTrace {
+  return finalize(state, payloads).trace;
+}
+
+/** {@link finalizeTrace}, also naming the fallback edges it wrote (they belong in a snapshot's changes). */
+function finalize(state: ReducerState, payloads: PayloadSource): { trace: RolloutTrace; fallbackEdgeIds: string[] } {
   let final = state;
+  let fallbackEdgeIds: string[] = [];
   if (state.pendingAgentEdges.some((edge) => edge.unresolved_spawn_thread_id !== null)) {
-    const reducer = TraceReducer.resume(state, payloads);
+    const reducer = TraceReducer.resume(state, payloads, { trackChanges: true });
     try {
       resolvePendingSpawnEdgeFallbacks(reducer);
     } catch (err) {
       if (err instanceof ReducerError) throw new ReplayError(err.referenceMessage, { detail: 'end of replay' });
       throw err;
     }
-    final = reducer.snapshot().state;
+    const finished = reducer.snapshot();
+    final = finished.state;
+    fallbackEdgeIds = [...(finished.changes?.interaction_edges ?? [])];
   }
   const trace: Record<string, unknown> = { ...final.header };
   for (const name of TRACE_MAP_NAMES) trace[name] = final.maps[name];
-  return trace as RolloutTrace;
+  return { trace: trace as RolloutTrace, fallbackEdgeIds };
 }

@@ -67,6 +67,7 @@ abstract class PMapBase<V> implements ReadonlyPMap<V> {
   }
 
   *[Symbol.iterator](): IterableIterator<[string, V]> {
+    if (this.count === 0) return;
     for (const mid of this.root.mids) {
       if (!mid) continue;
       for (const leaf of mid.leaves) if (leaf) yield* leaf.entries;
@@ -127,7 +128,10 @@ export class PMapBuilder<V> extends PMapBase<V> {
   delete(key: string): this {
     const h = hashKey(key);
     if (!this.root.mids[h >>> 8]?.leaves[h & 0xff]?.entries.has(key)) return this;
-    this.ownedLeaf(h).entries.delete(key);
+    const leaf = this.ownedLeaf(h);
+    leaf.entries.delete(key);
+    // Drop emptied leaves so iteration stays proportional to live entries.
+    if (leaf.entries.size === 0) this.root.mids[h >>> 8]!.leaves[h & 0xff] = undefined;
     this.count--;
     return this;
   }

@@ -1,0 +1,268 @@
+/**
+ * A bundle as a live stream of reduced snapshots.
+ *
+ * tail `trace.jsonl` → decode each line → hold events whose payload files are
+ * not visible yet → `reduceTrace` → (optionally) coalesce. The snapshot at seq
+ * N is what a replay of the bundle cut after that event returns; the stream
+ * errors exactly where a replay would fail, after publishing every event
+ * before the bad one.
+ */
+import * as fs from 'fs';
+import {
+  EMPTY,
+  MonoTypeOperatorFunction,
+  Observable,
+  OperatorFunction,
+  Subscription,
+  catchError,
+  concat,
+  concatMap,
+  identity,
+  map,
+  of,
+  switchMap,
+  takeWhile,
+  throwError,
+  timer,
+} from 'rxjs';
+import { ReplayError } from '../reducer/errors';
+import type { LocatedEvent } from '../reducer/operator';
+import type { PayloadSource } from '../reducer/payloadSource';
+import { TraceSnapshot, reduceTrace } from '../reducer/pipeline';
+import { RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
+import { rawPayloadRefs } from '../schema/rawEvent';
+import { decodeEventLine, isBlankLine } from './decodeEvent';
+import { rustIoMessage, rustJoin } from './ioErrors';
+import { BundlePayloadFiles, resolvePayloadPath } from './payloadFiles';
+import { readManifest } from './replay';
+import { TailError, TailOptions, TailedLine, tailLines } from './tail';
+import { isMissing, waitForFile } from './waitForFile';
+import { waitForPaths } from './waitForPayloads';
+
+export interface ObserveOptions {
+  /** Keep reading as the writer appends (default true); false reads what is there, then completes. */
+  readonly follow?: boolean;
+  /** Publish after every event, or after each read batch (default). */
+  readonly emit?: 'event' | 'batch';
+  /** Deliver at most one snapshot per this many ms: the latest, carrying the changes of those it replaces. */
+  readonly throttleMs?: number;
+  /** Complete once `rollout_ended` has been applied; nothing after it is read. */
+  readonly untilEnded?: boolean;
+  /**
+   * How long an event waits for a payload file it names before it is reduced
+   * anyway (the reducer then fails only if it reads that payload, as the
+   * reference would). Default 2000 when following, 0 otherwise.
+   */
+  readonly payloadGraceMs?: number;
+  /** Poll interval for files that do not exist yet and for appends (default 100). */
+  readonly pollIntervalMs?: number;
+}
+
+const DEFAULT_POLL_MS = 100;
+const DEFAULT_PAYLOAD_GRACE_MS = 2000;
+
+/**
+ * Snapshots of the bundle in `dir`: first the manifest-only state (seq
+ * `null`, so a UI can render at once), then one per event or read batch.
+ * When following, waits for the directory and its files to appear; a line
+ * still being written is held until its newline arrives. Unsubscribing
+ * closes every file, watcher and timer.
+ */
+export function observeBundle(dir: string, options: ObserveOptions = {}): Observable<TraceSnapshot> {
+  const follow = options.follow ?? true;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const graceMs = options.payloadGraceMs ?? (follow ? DEFAULT_PAYLOAD_GRACE_MS : 0);
+  const logPath = rustJoin(dir, RAW_EVENT_LOG_FILE_NAME);
+  // Writers create trace.jsonl only after manifest.json is complete: once the log exists, the manifest is readable.
+  const bundleReady = follow ? waitForFile(logPath, pollIntervalMs) : of(undefined);
+  return bundleReady.pipe(
+    map(() => readManifest(dir)),
+    switchMap((manifest) =>
+      tailEvents(logPath, { follow, pollIntervalMs }).pipe(
+        awaitPayloadFiles(dir, graceMs, pollIntervalMs),
+        snapshotBatches(manifest, new BundlePayloadFiles(dir), options),
+      ),
+    ),
+  );
+}
+
+/** A decoded event and the byte offset where its line starts (where to resume reading at it). */
+export interface TailedEvent extends LocatedEvent {
+  readonly offset: number;
+}
+
+/**
+ * The events of a log, one array per read (blank lines skipped, as the
+ * reference does). A bad line errors the stream after the events before it;
+ * errors are `ReplayError`s worded like a replay's, or `TailError`s for a log
+ * that was truncated or replaced.
+ */
+export function tailEvents(logPath: string, options: TailOptions): Observable<TailedEvent[]> {
+  return tailLines(logPath, options).pipe(
+    concatMap(decodeLines),
+    catchError((err: unknown) => throwError(() => asReplayError(err, logPath))),
+  );
+}
+
+function decodeLines(lines: readonly TailedLine[]): Observable<TailedEvent[]> {
+  const events: TailedEvent[] = [];
+  for (const { text, line, offset } of lines) {
+    if (isBlankLine(text)) continue;
+    try {
+      events.push({ ...decodeEventLine(text, line), offset });
+    } catch (err) {
+      return concat(events.length > 0 ? of(events) : EMPTY, throwError(() => err));
+    }
+  }
+  return events.length > 0 ? of(events) : EMPTY;
+}
+
+/** Tailer failures in the reference's words where it has them (it reads the same file). */
+function asReplayError(err: unknown, logPath: string): unknown {
+  if (!(err instanceof TailError)) return err;
+  if (err.line !== undefined) {
+    return new ReplayError(`read trace event line ${err.line}: stream did not contain valid UTF-8`, {
+      file: RAW_EVENT_LOG_FILE_NAME,
+      line: err.line,
+    });
+  }
+  const errno = (err.cause as NodeJS.ErrnoException | undefined)?.code;
+  if (errno !== undefined) {
+    return new ReplayError(`open trace event log ${logPath}: ${rustIoMessage(err.cause)}`, { file: logPath });
+  }
+  return err;
+}
+
+/**
+ * Holds each event whose payload files are not visible yet until they are,
+ * or until `graceMs` has passed; events before it in the batch go on at once.
+ * Writers create payloads before the line naming them, so this only bridges
+ * visibility lag (network file systems, copies in progress).
+ */
+export function awaitPayloadFiles<E extends LocatedEvent>(dir: string, graceMs: number, pollMs: number): OperatorFunction<E[], E[]> {
+  if (graceMs <= 0) return identity;
+  return concatMap((batch) =>
+    concat(
+      ...splitAtMissingPayloads(dir, batch).map(({ missing, events }) =>
+        missing.length === 0 ? of(events) : waitForPaths(missing, graceMs, pollMs).pipe(map(() => events)),
+      ),
+    ),
+  );
+}
+
+/** Cuts a batch before every event that names a missing payload file. */
+function splitAtMissingPayloads<E extends LocatedEvent>(dir: string, batch: readonly E[]): { missing: string[]; events: E[] }[] {
+  const segments: { missing: string[]; events: E[] }[] = [];
+  for (const event of batch) {
+    const missing = missingPayloadFiles(dir, event);
+    if (missing.length > 0 || segments.length === 0) segments.push({ missing, events: [event] });
+    else segments[segments.length - 1]!.events.push(event);
+  }
+  return segments;
+}
+
+function missingPayloadFiles(dir: string, { event }: LocatedEvent): string[] {
+  const missing: string[] = [];
+  for (const ref of rawPayloadRefs(event.payload)) {
+    const resolved = resolvePayloadPath(dir, ref.path);
+    // An unsafe path is the reducer's to report, not something to wait for.
+    if (resolved._tag === 'Right' && fileIsMissing(resolved.right)) missing.push(resolved.right);
+  }
+  return missing;
+}
+
+function fileIsMissing(file: string): boolean {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false }) === undefined;
+  } catch (err) {
+    return isMissing(err);
+  }
+}
+
+/**
+ * Batches of located events to snapshots: the manifest-only snapshot first,
+ * then `reduceTrace` publishing per event or per batch, cut after
+ * `rollout_ended` and coalesced as `options` ask.
+ */
+export function snapshotBatches(
+  manifest: TraceBundleManifest,
+  payloads: PayloadSource,
+  options: Pick<ObserveOptions, 'emit' | 'throttleMs' | 'untilEnded'> = {},
+): OperatorFunction<readonly LocatedEvent[], TraceSnapshot> {
+  return (batches) => {
+    const events = batches.pipe(
+      concatMap(markBatchEnd),
+      options.untilEnded ? takeWhile((located) => located.event.payload.type !== 'rollout_ended', true) : identity,
+    );
+    // 'end' publishes once even without events: the state the manifest alone describes.
+    const manifestOnly = EMPTY.pipe(reduceTrace(manifest, payloads, { emit: 'end' }));
+    const snapshots = concat(manifestOnly, events.pipe(reduceTrace(manifest, payloads, { emit: options.emit ?? 'batch' })));
+    const throttleMs = options.throttleMs ?? 0;
+    return throttleMs > 0 ? snapshots.pipe(coalesceLatest(throttleMs, mergeSnapshotChanges)) : snapshots;
+  };
+}
+
+function markBatchEnd(batch: readonly LocatedEvent[]): LocatedEvent[] {
+  const marked = batch.slice();
+  const last = marked.length - 1;
+  if (last >= 0) marked[last] = { ...marked[last]!, batchEnd: true };
+  return marked;
+}
+
+/**
+ * Throttles to at most one value per `windowMs`, delivering the first at once
+ * and then the latest of each window, folded with `merge` over the values it
+ * replaces. Completion and errors flush the held value first, so the final
+ * state is never lost.
+ */
+export function coalesceLatest<T>(windowMs: number, merge: (earlier: T, later: T) => T): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let held: { value: T } | undefined;
+      /** Open while a delivery is too recent for another. */
+      let quietPeriod: Subscription | undefined;
+      const deliver = (value: T): void => {
+        subscriber.next(value);
+        if (subscriber.closed) return;
+        quietPeriod = timer(windowMs).subscribe(() => {
+          quietPeriod = undefined;
+          const pending = held;
+          held = undefined;
+          if (pending) deliver(pending.value);
+        });
+      };
+      const flush = (): void => {
+        quietPeriod?.unsubscribe();
+        if (held) subscriber.next(held.value);
+        held = undefined;
+      };
+      const upstream = source.subscribe({
+        next: (value) => {
+          if (quietPeriod) held = held ? { value: merge(held.value, value) } : { value };
+          else deliver(value);
+        },
+        error: (err: unknown) => {
+          flush();
+          subscriber.error(err);
+        },
+        complete: () => {
+          flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        upstream.unsubscribe();
+        quietPeriod?.unsubscribe();
+      };
+    });
+}
+
+/** `later`, with the changes of `earlier` it replaces folded in. */
+export function mergeSnapshotChanges(earlier: TraceSnapshot, later: TraceSnapshot): TraceSnapshot {
+  const changes: Record<string, readonly string[]> = { ...earlier.changes };
+  for (const [name, ids] of Object.entries(later.changes)) {
+    const before = changes[name];
+    changes[name] = before ? [...new Set([...before, ...ids])] : ids;
+  }
+  return { ...later, changes };
+}

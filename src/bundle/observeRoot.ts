@@ -1,0 +1,87 @@
+/**
+ * Every bundle under a `CODEX_ROLLOUT_TRACE_ROOT` directory, as they appear.
+ *
+ * Codex gives each root session its own bundle directory,
+ * `<root>/trace-<trace_id>-<thread_id>` (spawned child threads write into
+ * their root's bundle). Bundles one level further down (e.g. a root per day
+ * or per host) are found too.
+ */
+import { readdir } from 'fs/promises';
+import * as path from 'path';
+import { Observable, defer, exhaustMap, map, merge, mergeMap, switchMap, timer } from 'rxjs';
+import type { TraceSnapshot } from '../reducer/pipeline';
+import { ObserveOptions, observeBundle } from './observe';
+import { isMissing, waitForFile, watchQuietly } from './waitForFile';
+
+/** A bundle directory found under the root. */
+export interface ObservedBundle {
+  /** Path relative to the root, e.g. `trace-<trace_id>-<thread_id>`. */
+  readonly id: string;
+  readonly dir: string;
+  /** `observeBundle(dir, options)`: cold, subscribe to start reading. */
+  readonly snapshots: Observable<TraceSnapshot>;
+}
+
+const BUNDLE_DIR_PREFIX = 'trace-';
+const DEFAULT_POLL_MS = 500;
+
+/**
+ * Emits each bundle under `root` once, in name order, then each new one as it
+ * is created (polling, with `fs.watch` on the root as a latency hint). Waits
+ * for `root` itself when following; without `follow`, lists what is there and
+ * completes. `options` apply to every bundle's snapshots.
+ */
+export function observeTraceRoot(root: string, options: ObserveOptions = {}): Observable<ObservedBundle> {
+  const follow = options.follow ?? true;
+  const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+  return defer(() => {
+    const seen = new Set<string>();
+    const scan = defer(() => listBundleDirs(root, follow)).pipe(
+      mergeMap((ids) => ids.filter((id) => !seen.has(id))),
+      map((id): ObservedBundle => {
+        seen.add(id);
+        const dir = path.join(root, id);
+        return { id, dir, snapshots: observeBundle(dir, options) };
+      }),
+    );
+    if (!follow) return scan;
+    const rootChanged = waitForFile(root, pollMs).pipe(switchMap(() => watchHints(root)));
+    // A scan already running sees the change, or the next poll does: hints during a scan can be dropped.
+    return merge(timer(0, pollMs), rootChanged).pipe(exhaustMap(() => scan));
+  });
+}
+
+/** Bundle directories under `root` (and one level down), relative to it, sorted. */
+async function listBundleDirs(root: string, rootMayBeMissing: boolean): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await subdirectories(root, rootMayBeMissing)) {
+    if (entry.startsWith(BUNDLE_DIR_PREFIX)) {
+      found.push(entry);
+      continue;
+    }
+    // A directory may vanish between the two listings.
+    for (const nested of await subdirectories(path.join(root, entry), true)) {
+      if (nested.startsWith(BUNDLE_DIR_PREFIX)) found.push(path.join(entry, nested));
+    }
+  }
+  return found.sort();
+}
+
+async function subdirectories(dir: string, mayBeMissing: boolean): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch (err) {
+    if (mayBeMissing && isMissing(err)) return [];
+    throw err;
+  }
+}
+
+/** Emits whenever `fs.watch` reports a change in `dir`; completes silently if watching fails. */
+function watchHints(dir: string): Observable<void> {
+  return new Observable<void>((subscriber) => {
+    const watcher = watchQuietly(dir, () => subscriber.next(), () => subscriber.complete());
+    if (!watcher) subscriber.complete();
+    return () => watcher?.close();
+  });
+}

@@ -1,0 +1,169 @@
+/** `rollout-trace follow BUNDLE|ROOT` — watch a trace while Codex writes it. */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Command } from 'commander';
+import { Observable, catchError, lastValueFrom, map, mergeMap, tap } from 'rxjs';
+import { rustJoin } from '../bundle/ioErrors';
+import { ObserveOptions, observeBundle } from '../bundle/observe';
+import { observeTraceRoot } from '../bundle/observeRoot';
+import type { TraceSnapshot } from '../reducer/pipeline';
+import { stateJsonChunks } from '../reducer/serialize';
+import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
+import type { TraceMapName } from '../schema/model';
+import { EXIT_FAILURE, EXIT_OK, UsageError, colorEnabled, describeFailure, writeFileAtomic } from './io';
+import { renderSnapshot, renderStatusLine } from './liveSummary';
+
+export interface FollowOptions {
+  /** One JSON line per delivered snapshot on stdout instead of the summary. */
+  readonly ndjson?: boolean;
+  /** Keep this file equal to the current state.json (single bundle only). */
+  readonly state?: string;
+  /** Exit once `rollout_ended` has been applied (single bundle only). */
+  readonly untilEnded?: boolean;
+  /** A snapshot per event rather than per read batch. */
+  readonly everyEvent?: boolean;
+  /** At most one delivered snapshot per this many ms (0: all). */
+  readonly throttle: number;
+}
+
+/** Where output goes: `process.stdout`, or a stand-in in tests. */
+export interface FollowOutput {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  readonly rows?: number;
+}
+
+/** A snapshot and the bundle it belongs to (`id` only when following a root). */
+interface Update {
+  readonly id?: string;
+  readonly snapshot?: TraceSnapshot;
+  readonly error?: unknown;
+}
+
+/**
+ * Follows `target` until `--until-ended` is satisfied (resolves), a single
+ * bundle fails (rejects with its one-line error), or forever. With a root,
+ * a failing bundle is reported and the others go on.
+ */
+export async function runFollow(target: string, options: FollowOptions, out: FollowOutput): Promise<void> {
+  const observeOptions: ObserveOptions = {
+    emit: options.everyEvent ? 'event' : 'batch',
+    throttleMs: options.throttle,
+    untilEnded: options.untilEnded,
+  };
+  let updates: Observable<Update>;
+  if (isBundleDir(target)) {
+    updates = observeBundle(target, observeOptions).pipe(map((snapshot) => ({ snapshot })));
+  } else {
+    if (options.state !== undefined || options.untilEnded) {
+      throw new UsageError(`--state and --until-ended need a single bundle, and ${target} is a trace root`);
+    }
+    updates = observeTraceRoot(target, observeOptions).pipe(
+      mergeMap(({ id, snapshots }) =>
+        snapshots.pipe(
+          map((snapshot): Update => ({ id, snapshot })),
+          catchError((error: unknown) => [{ id, error }]),
+        ),
+      ),
+    );
+  }
+  const show = options.ndjson ? ndjsonWriter(out) : out.isTTY ? screenWriter(out) : statusLineWriter(out);
+  const shown = updates.pipe(
+    tap((update) => {
+      show(update);
+      if (options.state !== undefined && update.snapshot) writeFileAtomic(options.state, stateJsonChunks(update.snapshot.trace));
+    }),
+  );
+  await lastValueFrom(shown, { defaultValue: undefined });
+}
+
+/**
+ * A directory with bundle files, or named like one Codex creates, is a
+ * bundle; any other existing directory is a root. A path that does not exist
+ * yet is taken for a bundle, to be waited for.
+ */
+function isBundleDir(target: string): boolean {
+  if (!fs.existsSync(target)) return true;
+  if (fs.existsSync(rustJoin(target, MANIFEST_FILE_NAME)) || fs.existsSync(rustJoin(target, RAW_EVENT_LOG_FILE_NAME))) return true;
+  return path.basename(path.resolve(target)).startsWith('trace-');
+}
+
+type Writer = (update: Update) => void;
+
+function ndjsonWriter(out: FollowOutput): Writer {
+  const previous = new Map<string | undefined, TraceSnapshot>();
+  return ({ id, snapshot, error }) => {
+    const bundle = id === undefined ? {} : { bundle: id };
+    if (snapshot) {
+      out.write(`${JSON.stringify({ ...bundle, ...snapshotDelta(snapshot, previous.get(id)) })}\n`);
+      previous.set(id, snapshot);
+    } else {
+      out.write(`${JSON.stringify({ ...bundle, error: describeFailure(error) })}\n`);
+    }
+  };
+}
+
+/**
+ * What changed since `previous`: the changed records themselves, the header
+ * when it changed, and the pending queues. Records are never removed, so
+ * applying deltas in order rebuilds the trace.
+ */
+export function snapshotDelta(snapshot: TraceSnapshot, previous: TraceSnapshot | undefined): object {
+  const changes: { [map: string]: { [id: string]: unknown } } = {};
+  for (const [name, ids] of Object.entries(snapshot.changes)) {
+    const records = snapshot.trace[name as TraceMapName];
+    const changed: { [id: string]: unknown } = (changes[name] = {});
+    for (const id of ids) changed[id] = records.get(id);
+  }
+  const header = snapshot.state.header !== previous?.state.header ? { header: snapshot.state.header } : {};
+  return { seq: snapshot.seq, line: snapshot.line, ...header, changes, pending: snapshot.pending };
+}
+
+function statusLineWriter(out: FollowOutput): Writer {
+  return ({ id, snapshot, error }) => {
+    if (snapshot) out.write(`${renderStatusLine(snapshot, id)}\n`);
+    else process.stderr.write(`rollout-trace: ${id}: ${describeFailure(error)}\n`);
+  };
+}
+
+/** Redraws every bundle's summary in place. */
+function screenWriter(out: FollowOutput): Writer {
+  const color = colorEnabled(out as NodeJS.WriteStream);
+  const blocks = new Map<string | undefined, string[]>();
+  let drawnRows = 0;
+  return ({ id, snapshot, error }) => {
+    const style = { color, width: out.columns ?? 80 };
+    blocks.set(id, snapshot ? renderSnapshot(snapshot, style, id) : [`${id}: ${color ? `\x1b[31m${describeFailure(error)}\x1b[0m` : describeFailure(error)}`]);
+    // Taller than the terminal, the cursor could not get back to the top: cut to fit.
+    const rows = [...blocks.values()].flat().slice(0, Math.max(1, (out.rows ?? 24) - 1));
+    const up = drawnRows > 0 ? `\x1b[${drawnRows}F\x1b[J` : '';
+    out.write(`${up}${rows.join('\n')}\n`);
+    drawnRows = rows.length;
+  };
+}
+
+function parseMilliseconds(value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--throttle expects milliseconds, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function registerFollow(program: Command): void {
+  program
+    .command('follow')
+    .description('watch a trace bundle (or every bundle under a CODEX_ROLLOUT_TRACE_ROOT) while it is written')
+    .argument('<path>', 'bundle directory, or a root holding trace-<trace_id>-<thread_id> bundles')
+    .option('--ndjson', 'write one JSON line per snapshot (seq, line, changed records, pending) instead of the summary')
+    .option('--state <file>', 'keep FILE equal to the current state.json, replaced atomically')
+    .option('--until-ended', 'exit 0 once rollout_ended has been applied')
+    .option('--every-event', 'a snapshot after every event instead of every read')
+    .option('--throttle <ms>', 'at most one snapshot per MS milliseconds; 0 shows all', parseMilliseconds, 100)
+    .action((target: string, options: FollowOptions) => {
+      // `follow --ndjson | head`: the reader leaving is a normal way to stop following.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') process.stderr.write(`rollout-trace: ${describeFailure(err)}\n`);
+        process.exit(err.code === 'EPIPE' ? EXIT_OK : EXIT_FAILURE);
+      });
+      return runFollow(target, options, process.stdout);
+    });
+}

@@ -1,0 +1,148 @@
+/** `rollout-trace follow`: NDJSON deltas, `--state`, `--until-ended`, the live summary. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { snapshotBatches } from '../../src/bundle/observe';
+import { BundlePayloadFiles } from '../../src/bundle/payloadFiles';
+import { readManifest, replayBundle } from '../../src/bundle/replay';
+import { FollowOptions, FollowOutput, runFollow } from '../../src/cli/follow';
+import { UsageError } from '../../src/cli/io';
+import { fitWidth, renderSnapshot, renderStatusLine } from '../../src/cli/liveSummary';
+import { ReplayError } from '../../src/reducer/errors';
+import { toPlainTrace, toStateJson } from '../../src/reducer/serialize';
+import { TRACE_MAP_NAMES } from '../../src/schema/model';
+import { Scratch, conformanceBundle, eventsOf } from './support';
+
+const scratch = new Scratch();
+afterEach(() => scratch.cleanup());
+
+/** Captures what the command writes. */
+function output(tty: Partial<FollowOutput> = {}): FollowOutput & { text: () => string } {
+  const chunks: string[] = [];
+  return { ...tty, write: (chunk: string) => chunks.push(chunk), text: () => chunks.join('') };
+}
+
+/** A copy of a conformance bundle whose log ends with `rollout_ended`, so `--until-ended` returns. */
+function endedCopy(caseName: string): string {
+  const dir = path.join(scratch.dir(), 'bundle');
+  fs.cpSync(conformanceBundle(caseName), dir, { recursive: true });
+  const log = path.join(dir, 'trace.jsonl');
+  const events = eventsOf(dir);
+  const last = events[events.length - 1]!.event;
+  if (last.payload.type !== 'rollout_ended') {
+    const ended = { ...last, seq: last.seq + 1, thread_id: null, codex_turn_id: null, payload: { type: 'rollout_ended', status: 'completed' } };
+    fs.appendFileSync(log, `${JSON.stringify(ended)}\n`);
+  }
+  return dir;
+}
+
+const follow = (target: string, options: Partial<FollowOptions>, out: FollowOutput) => runFollow(target, { throttle: 0, ...options }, out);
+
+describe('--ndjson', () => {
+  test.each([
+    ['per read', false],
+    ['per event', true],
+  ])('deltas (%s) applied in order rebuild the replayed trace, fallback spawn edges included', async (_mode, everyEvent) => {
+    const bundle = endedCopy('spawn_runtime_payload_falls_back_to_child_thread_without_delivery_item');
+    const out = output();
+    await follow(bundle, { ndjson: true, untilEnded: true, everyEvent }, out);
+    const deltas = out.text().trimEnd().split('\n').map((line) => JSON.parse(line));
+    const rebuilt: Record<string, unknown> = {};
+    for (const name of TRACE_MAP_NAMES) rebuilt[name] = {};
+    for (const delta of deltas) {
+      Object.assign(rebuilt, delta.header);
+      for (const [name, records] of Object.entries(delta.changes)) Object.assign(rebuilt[name] as object, records);
+    }
+    expect(deltas[0]).toMatchObject({ seq: null, line: null, changes: {} });
+    expect(rebuilt).toEqual(toPlainTrace(await replayBundle(bundle)));
+    if (everyEvent) expect(deltas.map((delta) => delta.seq)).toEqual([null, ...eventsOf(bundle).map((e) => e.event.seq)]);
+  });
+});
+
+test('--state keeps FILE equal to the current state.json and --until-ended returns once the rollout ended', async () => {
+  const bundle = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
+  const stateFile = path.join(scratch.dir(), 'state.json');
+  const out = output();
+  await follow(bundle, { state: stateFile, untilEnded: true }, out);
+  expect(fs.readFileSync(stateFile, 'utf8')).toBe(toStateJson(await replayBundle(bundle)));
+  expect(fs.readdirSync(path.dirname(stateFile))).toEqual(['state.json']);
+  // Not a terminal: one status line per snapshot.
+  expect(out.text().trimEnd().split('\n').pop()).toMatch(/^rollout-1 {2}completed {2}seq \d+ {2}threads 1/);
+});
+
+test('on a terminal, the summary is redrawn in place', async () => {
+  const bundle = endedCopy('agent_result_edge_links_child_result_to_parent_notification');
+  const out = output({ isTTY: true, columns: 100, rows: 50 });
+  await follow(bundle, { untilEnded: true, everyEvent: true }, out);
+  const draws = out.text().split(/\x1b\[\d+F\x1b\[J/);
+  expect(draws.length).toBe(eventsOf(bundle).length + 1);
+  expect(draws[draws.length - 1]).toContain('completed');
+});
+
+test('a bad bundle fails with a one-line located error', async () => {
+  const bundle = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
+  fs.writeFileSync(path.join(bundle, 'manifest.json'), '{"schema_version": 1');
+  const failure = follow(bundle, { untilEnded: true }, output());
+  await expect(failure).rejects.toBeInstanceOf(ReplayError);
+  await expect(failure).rejects.toThrow(/^[^\n]*manifest\.json: EOF while parsing an object at line 1 column 20$/);
+});
+
+test('a state file that cannot be written fails the command', async () => {
+  const bundle = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
+  const stateFile = path.join(scratch.dir(), 'missing-dir', 'state.json');
+  await expect(follow(bundle, { state: stateFile, untilEnded: true }, output())).rejects.toMatchObject({ code: 'ENOENT' });
+});
+
+test('--state and --until-ended need a single bundle', async () => {
+  const root = scratch.dir();
+  await expect(follow(root, { untilEnded: true }, output())).rejects.toBeInstanceOf(UsageError);
+});
+
+describe('the live summary', () => {
+  /** Snapshots of a conformance bundle, one per event. */
+  function snapshotsOf(caseName: string) {
+    const bundle = conformanceBundle(caseName);
+    const batches = eventsOf(bundle).map((event) => [event]);
+    return lastValueFrom(from(batches).pipe(snapshotBatches(readManifest(bundle), new BundlePayloadFiles(bundle)), toArray()));
+  }
+  const plain = { color: false, width: 200 };
+
+  test('shows the thread tree with statuses and turn counts', async () => {
+    const snapshots = await snapshotsOf('agent_result_edge_links_child_result_to_parent_notification');
+    const lines = renderSnapshot(snapshots[snapshots.length - 1]!, plain);
+    const tree = lines.filter((line) => /^ {2,}\/root/.test(line));
+    expect(tree.length).toBeGreaterThanOrEqual(2);
+    expect(tree[0]).toMatch(/^ {2}\/root {2}\w+ {2}turns \d+/);
+    expect(tree[1]).toMatch(/^ {4}\/root\//);
+  });
+
+  test('lists what is running while it runs', async () => {
+    const snapshots = await snapshotsOf('exec_tool_reduces_to_terminal_operation_and_session');
+    const running = snapshots.find((snapshot) => [...snapshot.trace.terminal_operations.values()].some((op) => op.execution.status === 'running'));
+    const text = renderSnapshot(running!, plain).join('\n');
+    expect(text).toMatch(/running: 1 tool calls · 1 terminal operations · 0 code cells/);
+    expect(text).toMatch(/\n {4}term {2}\$ /);
+    const done = renderSnapshot(snapshots[snapshots.length - 1]!, plain).join('\n');
+    expect(done).toMatch(/running: 0 tool calls · 0 terminal operations · 0 code cells/);
+  });
+
+  test('shows pending code cell starts until their source item arrives', async () => {
+    const snapshots = await snapshotsOf('fast_code_cell_lifecycle_waits_for_source_item');
+    const pendingLine = (index: number) => renderSnapshot(snapshots[index]!, plain).find((line) => line.startsWith('pending'));
+    expect(pendingLine(4)).toMatch(/code cell starts 1/);
+    expect(pendingLine(snapshots.length - 1)).toBeUndefined();
+  });
+
+  test('colors only when asked; trace text cannot break a row or drive the terminal', async () => {
+    const [snapshot] = await snapshotsOf('writer_records_payload_refs_and_replays_rollout_status');
+    expect(renderSnapshot(snapshot!, plain).join('')).not.toContain('\x1b');
+    expect(renderSnapshot(snapshot!, { color: true, width: 200 }).join('')).toContain('\x1b[');
+    expect(renderStatusLine(snapshot!, 'evil\n\x1b[2Jid')).toMatch(/^evil {2}\[2Jid {2}running/);
+  });
+
+  test('fitWidth cuts visible characters and keeps colors balanced', () => {
+    expect(fitWidth('abcdef', 4)).toBe('abcd');
+    expect(fitWidth('\x1b[1mabcdef\x1b[0m', 3)).toBe('\x1b[1mabc\x1b[0m');
+    expect(fitWidth('ab', 4)).toBe('ab');
+  });
+});

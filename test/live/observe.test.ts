@@ -1,0 +1,250 @@
+/**
+ * `observeBundle` against the reference's replay: every snapshot equals the
+ * replay of the bundle cut after its event; bad input while tailing fails
+ * where a replay fails; partial lines and late payloads wait.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Subscription } from 'rxjs';
+import { observeBundle } from '../../src/bundle/observe';
+import { replayBundle } from '../../src/bundle/replay';
+import type { TraceSnapshot } from '../../src/reducer/pipeline';
+import { toStateJson } from '../../src/reducer/serialize';
+import type { RolloutTrace } from '../../src/reducer/state';
+import { TRACE_MAP_NAMES } from '../../src/schema/model';
+import {
+  Scratch,
+  bundlePrefix,
+  conformanceBundle,
+  conformanceCases,
+  handleBaseline,
+  logCutAfterLine,
+  record,
+  synthesizeSmallBundle,
+  replayOutcome,
+  sleep,
+  until,
+} from './support';
+
+const POLL_MS = 20;
+const scratch = new Scratch();
+const subscriptions: Subscription[] = [];
+const fixtures = new Scratch();
+let syntheticBundle: string;
+
+beforeAll(() => {
+  syntheticBundle = synthesizeSmallBundle(fixtures.dir());
+});
+afterAll(() => fixtures.cleanup());
+
+afterEach(() => {
+  subscriptions.splice(0).forEach((subscription) => subscription.unsubscribe());
+  scratch.cleanup();
+});
+
+/** Every snapshot of a finished bundle, and the error that ended them, if any. */
+function readAll(bundle: string, emit: 'event' | 'batch'): Promise<{ snapshots: TraceSnapshot[]; error?: Error }> {
+  const snapshots: TraceSnapshot[] = [];
+  return new Promise((resolve) =>
+    observeBundle(bundle, { follow: false, emit }).subscribe({
+      next: (snapshot) => snapshots.push(snapshot),
+      error: (error: Error) => resolve({ snapshots, error }),
+      complete: () => resolve({ snapshots }),
+    }),
+  );
+}
+
+/** A copy of `source` whose log starts empty; lines are appended by the test. */
+function growingCopy(source: string): { dir: string; lines: Buffer[]; append: (text: string | Buffer) => void } {
+  const dir = path.join(scratch.dir(), 'bundle');
+  bundlePrefix(source, dir, Buffer.alloc(0));
+  const log = fs.readFileSync(path.join(source, 'trace.jsonl'));
+  const lines: Buffer[] = [];
+  for (let start = 0; start < log.length; ) {
+    const end = log.indexOf(0x0a, start) + 1 || log.length;
+    lines.push(log.subarray(start, end));
+    start = end;
+  }
+  return { dir, lines, append: (text) => fs.appendFileSync(path.join(dir, 'trace.jsonl'), text) };
+}
+
+describe('a finished bundle', () => {
+  test.each(conformanceCases)('%s: the last snapshot is the replay (or fails like it)', async (caseName) => {
+    const bundle = conformanceBundle(caseName);
+    const expected = await replayOutcome(bundle);
+    const { snapshots, error } = await readAll(bundle, 'batch');
+    expect(error ? `error: ${error.message}` : toStateJson(snapshots[snapshots.length - 1]!.trace)).toBe(expected);
+  });
+
+  test.each([
+    ['trace.jsonl', [null]],
+    ['manifest.json', []],
+  ])('without %s, fails like a replay (after the manifest-only snapshot, if there is a manifest)', async (missing, seqs) => {
+    const bundle = path.join(scratch.dir(), 'bundle');
+    fs.cpSync(conformanceBundle('writer_records_payload_refs_and_replays_rollout_status'), bundle, { recursive: true });
+    fs.rmSync(path.join(bundle, missing));
+    const { snapshots, error } = await readAll(bundle, 'batch');
+    expect(snapshots.map((snapshot) => snapshot.seq)).toEqual(seqs);
+    expect(`error: ${error?.message}`).toBe(await replayOutcome(bundle));
+  });
+
+  const perSeqCases = [
+    'fast_code_cell_lifecycle_waits_for_source_item',
+    'agent_result_edge_links_child_result_to_parent_notification',
+    'spawn_runtime_payload_falls_back_to_child_thread_without_delivery_item',
+    'compaction_boundary_repeats_prefix_and_reuses_replacement_items',
+    'missing_request_input_is_reducer_error',
+  ];
+  /** Replays cut after every `stride`-th snapshot, the first and the last (a replay per event of a long log would be slow). */
+  const perSeqBundles: [string, () => string, number][] = [
+    ...perSeqCases.map((name): [string, () => string, number] => [name, () => conformanceBundle(name), 1]),
+    ['a synthetic multi-thread bundle', () => syntheticBundle, 17],
+  ];
+  test.each(perSeqBundles)("'event' snapshots of %s equal the replay of the log cut after their line", async (_name, bundleDir, stride) => {
+    const bundle = bundleDir();
+    const { snapshots, error } = await readAll(bundle, 'event');
+    const cut = path.join(scratch.dir(), 'bundle');
+    expect(snapshots[0]!.seq).toBeNull();
+    const checked = snapshots.filter((_, i) => i % stride === 0 || i === snapshots.length - 1);
+    for (const snapshot of checked) {
+      bundlePrefix(bundle, cut, logCutAfterLine(bundle, snapshot.line ?? 0));
+      expect(toStateJson(snapshot.trace)).toBe(await replayOutcome(cut));
+    }
+    if (error) expect(`error: ${error.message}`).toBe(await replayOutcome(bundle));
+  });
+
+  test('consecutive snapshots share every record their changes do not name', async () => {
+    const { snapshots } = await readAll(syntheticBundle, 'event');
+    let shared = 0;
+    const copied: string[] = [];
+    for (let i = 1; i < snapshots.length; i++) {
+      const [before, after] = [snapshots[i - 1]!, snapshots[i]!];
+      // Fallback spawn edges are rebuilt by every finalization: only records of the reduced state are compared.
+      const fallback = new Set(after.state.pendingAgentEdges.map((edge) => edge.edge_id));
+      for (const name of TRACE_MAP_NAMES) {
+        const changed = new Set(after.changes[name] ?? []);
+        for (const [id, record] of before.trace[name] as RolloutTrace['threads']) {
+          if (changed.has(id) || fallback.has(id)) continue;
+          if (after.trace[name].get(id) === record) shared++;
+          else copied.push(`seq ${after.seq}: ${name} ${id}`);
+        }
+      }
+    }
+    expect(copied).toEqual([]);
+    expect(shared).toBeGreaterThan(snapshots.length);
+  });
+});
+
+describe('following a bundle being written', () => {
+  test('waits for the directory, then publishes the manifest-only snapshot and each appended line', async () => {
+    const source = conformanceBundle('writer_records_payload_refs_and_replays_rollout_status');
+    const dir = path.join(scratch.dir(), 'later', 'bundle');
+    const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS, untilEnded: true }), subscriptions);
+    await sleep(3 * POLL_MS);
+    expect(seen.values).toEqual([]);
+    const { lines } = growingCopy(source);
+    bundlePrefix(source, dir, Buffer.alloc(0));
+    await until(() => seen.values.length === 1, 'the manifest-only snapshot');
+    expect(seen.values[0]!.seq).toBeNull();
+    for (const [i, line] of lines.entries()) {
+      fs.appendFileSync(path.join(dir, 'trace.jsonl'), line);
+      await until(() => seen.values.some((s) => s.line === i + 1), `line ${i + 1}`);
+    }
+    await until(() => seen.completed, 'completion after rollout_ended');
+    expect(toStateJson(seen.values[seen.values.length - 1]!.trace)).toBe(toStateJson(await replayBundle(source)));
+  });
+
+  test('a line written in two parts waits for its newline', async () => {
+    const { dir, lines, append } = growingCopy(syntheticBundle);
+    const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS }), subscriptions);
+    append(Buffer.concat([lines[0]!, lines[1]!.subarray(0, 40)]));
+    await until(() => seen.values.some((s) => s.line === 1), 'line 1');
+    await sleep(5 * POLL_MS);
+    expect(seen.error).toBeUndefined();
+    expect(seen.values.map((s) => s.line)).toEqual([null, 1]);
+    append(lines[1]!.subarray(40));
+    await until(() => seen.values.some((s) => s.line === 2), 'line 2 once complete');
+    expect(seen.error).toBeUndefined();
+  });
+
+  test.each([
+    ['not JSON', '{"schema_version":1,"seq":4,\n', 'trace.jsonl:4: parse trace event line 4: EOF while parsing a value at line 1 column 28'],
+    ['not an event', '{"schema_version":1,"seq":4,"payload":{}}\n', /^trace\.jsonl:4 \(seq 4, field [^)]*\): parse trace event line 4: /],
+  ])('a line that is %s errors the stream after the lines before it, naming file and line', async (_what, bad, message) => {
+    const { dir, lines, append } = growingCopy(syntheticBundle);
+    const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS }), subscriptions);
+    append(Buffer.concat(lines.slice(0, 3)));
+    await until(() => seen.values.some((s) => s.line === 3), 'line 3');
+    append(bad);
+    await until(() => seen.error !== undefined, 'the error');
+    expect(seen.values[seen.values.length - 1]!.line).toBe(3);
+    expect((seen.error as Error).message).toMatch(message);
+    expect(seen.error).toMatchObject({ file: 'trace.jsonl', line: 4 });
+    expect(`error: ${(seen.error as Error).message}`).toBe(await replayOutcome(dir));
+  });
+
+  test('invalid UTF-8 fails with the reference wording', async () => {
+    const { dir, lines, append } = growingCopy(syntheticBundle);
+    const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS }), subscriptions);
+    append(Buffer.concat([lines[0]!, Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]));
+    await until(() => seen.error !== undefined, 'the error');
+    expect((seen.error as Error).message).toBe('trace.jsonl:2: read trace event line 2: stream did not contain valid UTF-8');
+    expect(seen.values.map((s) => s.line)).toEqual([null, 1]);
+  });
+
+  test('an event whose payload file is not there yet waits for it', async () => {
+    const source = conformanceBundle('enabled_context_records_replayable_inference_attempt');
+    const { dir, lines, append } = growingCopy(source);
+    const payloadLine = lines.findIndex((line) => line.includes('"path":"payloads/'));
+    const payloadPath = JSON.parse(lines[payloadLine]!.toString()).payload.request_payload.path as string;
+    fs.rmSync(path.join(dir, 'payloads'));
+    fs.cpSync(path.join(source, 'payloads'), path.join(dir, 'payloads'), { recursive: true });
+    const payload = fs.readFileSync(path.join(dir, payloadPath));
+    fs.rmSync(path.join(dir, payloadPath));
+    const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS, payloadGraceMs: 60_000 }), subscriptions);
+    append(Buffer.concat(lines.slice(0, payloadLine + 1)));
+    if (payloadLine > 0) await until(() => seen.values.some((s) => s.line === payloadLine), 'the lines before it');
+    await sleep(5 * POLL_MS);
+    expect(seen.values.some((s) => s.line === payloadLine + 1)).toBe(false);
+    fs.writeFileSync(path.join(dir, payloadPath), payload);
+    await until(() => seen.values.some((s) => s.line === payloadLine + 1), 'the event once its payload exists');
+    append(Buffer.concat(lines.slice(payloadLine + 1)));
+    await until(() => seen.values.some((s) => s.line === lines.length), 'the last line');
+    expect(seen.error).toBeUndefined();
+    expect(toStateJson(seen.values[seen.values.length - 1]!.trace)).toBe(toStateJson(await replayBundle(source)));
+  });
+
+  test('a payload that never appears fails like the reference once the grace period is over', async () => {
+    const source = conformanceBundle('enabled_context_records_replayable_inference_attempt');
+    const { dir, lines, append } = growingCopy(source);
+    const payloadLine = lines.findIndex((line) => line.includes('"path":"payloads/'));
+    const payloadPath = JSON.parse(lines[payloadLine]!.toString()).payload.request_payload.path as string;
+    fs.rmSync(path.join(dir, 'payloads'));
+    fs.cpSync(path.join(source, 'payloads'), path.join(dir, 'payloads'), { recursive: true });
+    fs.rmSync(path.join(dir, payloadPath));
+    const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS, payloadGraceMs: 3 * POLL_MS }), subscriptions);
+    append(Buffer.concat(lines));
+    await until(() => seen.error !== undefined, 'the error');
+    expect(`error: ${(seen.error as Error).message}`).toBe(await replayOutcome(dir));
+  });
+
+  test('unsubscribing closes the log, its watchers and timers', async () => {
+    const { dir, lines, append } = growingCopy(syntheticBundle);
+    const openBundleFiles = () =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+        } catch {
+          return false; // closed while listing
+        }
+      }).length;
+    const handles = handleBaseline();
+    append(Buffer.concat(lines.slice(0, 5)));
+    const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS }), subscriptions);
+    await until(() => seen.values.some((s) => s.line === 5), 'line 5');
+    expect(openBundleFiles()).toBeGreaterThan(0);
+    expect(handles.noneAdded()).toBe(false);
+    subscriptions.splice(0).forEach((subscription) => subscription.unsubscribe());
+    await until(() => openBundleFiles() === 0 && handles.noneAdded(), 'the log, watchers and timers to be released');
+  });
+});

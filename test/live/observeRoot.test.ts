@@ -1,0 +1,66 @@
+/** `observeTraceRoot`: bundles under a `CODEX_ROLLOUT_TRACE_ROOT`, as they appear. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Subscription, lastValueFrom, toArray } from 'rxjs';
+import { ObservedBundle, observeTraceRoot } from '../../src/bundle/observeRoot';
+import { replayBundle } from '../../src/bundle/replay';
+import { toStateJson } from '../../src/reducer/serialize';
+import { Scratch, conformanceBundle, handleBaseline, record, sleep, until } from './support';
+
+const POLL_MS = 20;
+const ENDED_BUNDLE = conformanceBundle('writer_records_payload_refs_and_replays_rollout_status');
+const scratch = new Scratch();
+const subscriptions: Subscription[] = [];
+
+afterEach(() => {
+  subscriptions.splice(0).forEach((subscription) => subscription.unsubscribe());
+  scratch.cleanup();
+});
+
+const addBundle = (root: string, id: string) => fs.cpSync(ENDED_BUNDLE, path.join(root, id), { recursive: true });
+const ids = (bundles: readonly ObservedBundle[]) => bundles.map((bundle) => bundle.id);
+
+test('without follow: the bundles present (also one level down), in name order', async () => {
+  const root = scratch.dir();
+  addBundle(root, 'trace-b-thread');
+  addBundle(root, 'trace-a-thread');
+  addBundle(root, path.join('2026-04-01', 'trace-c-thread'));
+  fs.mkdirSync(path.join(root, 'not-a-bundle'));
+  fs.writeFileSync(path.join(root, 'trace-file-not-dir'), '');
+  const bundles = await lastValueFrom(observeTraceRoot(root, { follow: false }).pipe(toArray()));
+  expect(ids(bundles)).toEqual([path.join('2026-04-01', 'trace-c-thread'), 'trace-a-thread', 'trace-b-thread']);
+  expect(bundles[1]!.dir).toBe(path.join(root, 'trace-a-thread'));
+});
+
+test('following: waits for the root, emits each new bundle once, and its snapshots follow it', async () => {
+  const root = path.join(scratch.dir(), 'root');
+  const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS, untilEnded: true }), subscriptions);
+  await sleep(3 * POLL_MS);
+  fs.mkdirSync(root);
+  addBundle(root, 'trace-1-root');
+  await until(() => seen.values.length === 1, 'the first bundle');
+  addBundle(root, path.join('nested', 'trace-2-root'));
+  await until(() => seen.values.length === 2, 'the nested bundle');
+  await sleep(5 * POLL_MS);
+  expect(ids(seen.values)).toEqual(['trace-1-root', path.join('nested', 'trace-2-root')]);
+  expect(seen.error).toBeUndefined();
+  const final = await lastValueFrom(seen.values[1]!.snapshots);
+  expect(toStateJson(final.trace)).toBe(toStateJson(await replayBundle(ENDED_BUNDLE)));
+});
+
+test('a root that cannot be listed is an error', async () => {
+  const notADirectory = path.join(scratch.dir(), 'file');
+  fs.writeFileSync(notADirectory, '');
+  await expect(lastValueFrom(observeTraceRoot(notADirectory, { follow: false }))).rejects.toMatchObject({ code: 'ENOTDIR' });
+});
+
+test('unsubscribing stops polling and watching the root', async () => {
+  const root = scratch.dir();
+  const handles = handleBaseline();
+  const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS }), subscriptions);
+  addBundle(root, 'trace-1-root');
+  await until(() => seen.values.length === 1, 'the bundle');
+  expect(handles.noneAdded()).toBe(false);
+  subscriptions.splice(0).forEach((subscription) => subscription.unsubscribe());
+  await until(() => handles.noneAdded(), 'the timers and watchers to be released');
+});

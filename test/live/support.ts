@@ -1,0 +1,125 @@
+/** Fixtures and helpers shared by the live-reading tests. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Observable, Subscription } from 'rxjs';
+import { readEventLog, replayBundle } from '../../src/bundle/replay';
+import type { LocatedEvent } from '../../src/reducer/operator';
+import { toStateJson } from '../../src/reducer/serialize';
+import { synthesizeBundle } from '../../src/synth';
+
+export const CONFORMANCE_DIR = path.join(__dirname, '..', 'fixtures', 'conformance');
+
+export const conformanceCases = fs
+  .readdirSync(CONFORMANCE_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+export function conformanceBundle(caseName: string): string {
+  return path.join(CONFORMANCE_DIR, caseName, 'bundle');
+}
+
+/** Writes a multi-thread synthetic bundle of a few hundred events, ending with `rollout_ended`, under `parent`. */
+export function synthesizeSmallBundle(parent: string): string {
+  const bundle = path.join(parent, 'synthetic');
+  synthesizeBundle(bundle, { seed: 1, scale: 0.1 });
+  return bundle;
+}
+
+/** The decoded events of a bundle, each in its own read batch. */
+export function eventsOf(bundle: string): LocatedEvent[] {
+  return [...readEventLog(bundle)];
+}
+
+/** Temp directories removed after each test. */
+export class Scratch {
+  private readonly dirs: string[] = [];
+
+  dir(prefix = 'live-test-'): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    this.dirs.push(dir);
+    return dir;
+  }
+
+  cleanup(): void {
+    for (const dir of this.dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A bundle at `dir` whose log is the first `bytes` bytes of `source`'s
+ * (payloads shared through a symlink, so copies are cheap).
+ */
+export function bundlePrefix(source: string, dir: string, log: Buffer): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(source, 'manifest.json'), path.join(dir, 'manifest.json'));
+  if (!fs.existsSync(path.join(dir, 'payloads'))) fs.symlinkSync(path.resolve(source, 'payloads'), path.join(dir, 'payloads'));
+  fs.writeFileSync(path.join(dir, 'trace.jsonl'), log);
+  return dir;
+}
+
+/** The log of `bundle` cut after its `line`-th line (0: empty). */
+export function logCutAfterLine(bundle: string, line: number): Buffer {
+  const bytes = fs.readFileSync(path.join(bundle, 'trace.jsonl'));
+  let end = 0;
+  for (let n = 0; n < line; n++) {
+    const newline = bytes.indexOf(0x0a, end);
+    end = newline < 0 ? bytes.length : newline + 1;
+  }
+  return bytes.subarray(0, end);
+}
+
+/** `toStateJson` of a replay, or the replay's error message. */
+export async function replayOutcome(bundle: string): Promise<string> {
+  try {
+    return toStateJson(await replayBundle(bundle));
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  }
+}
+
+/** Subscribes and records every value and the terminal notification, for polling tests. */
+export function record<T>(source: Observable<T>, subscriptions: Subscription[]) {
+  const recorded = { values: [] as T[], error: undefined as unknown, completed: false };
+  subscriptions.push(
+    source.subscribe({
+      next: (value) => recorded.values.push(value),
+      error: (err: unknown) => (recorded.error = err),
+      complete: () => (recorded.completed = true),
+    }),
+  );
+  return recorded;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits for a condition (an event of the file system, not a duration): fails the test if it never holds. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Watchers and timers alive now (requests in flight come and go, so they are not counted). */
+function activeHandles(): string[] {
+  return process.getActiveResourcesInfo().filter((type) => !/Req/.test(type));
+}
+
+/** Remembers the handles alive now; `noneAdded()` tells whether every handle alive later was already there. */
+export function handleBaseline(): { noneAdded: () => boolean } {
+  const before = activeHandles();
+  return {
+    noneAdded: () => {
+      const unmatched = [...before];
+      for (const type of activeHandles()) {
+        const at = unmatched.indexOf(type);
+        if (at < 0) return false;
+        unmatched.splice(at, 1);
+      }
+      return true;
+    },
+  };
+}
