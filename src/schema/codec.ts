@@ -56,6 +56,17 @@ export function struct<P extends t.Props>(props: P, name: string): t.Type<t.Type
     (u, c) => {
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c);
       const input = u as Record<string, unknown>;
+      // Fast path: validate against the parent context (no per-field context
+      // arrays); only a failure pays for the precise, path-carrying pass below.
+      const fast: Record<string, unknown> = {};
+      let ok = true;
+      for (let i = 0; i < keys.length && ok; i++) {
+        const k = keys[i]!;
+        const result = codecs[i]!.validate(Object.prototype.hasOwnProperty.call(input, k) ? input[k] : undefined, c);
+        if (result._tag === 'Left') ok = false;
+        else fast[k] = result.right;
+      }
+      if (ok) return t.success(fast as t.TypeOf<t.TypeC<P>>);
       const out: Record<string, unknown> = {};
       let errors: t.Errors | undefined;
       for (let i = 0; i < keys.length; i++) {
