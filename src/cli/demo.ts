@@ -2,6 +2,7 @@
 import * as path from 'path';
 import type { Command } from 'commander';
 import { rustJoin } from '../bundle/ioErrors';
+import { PACKAGE_ROOT } from '../packageRoot';
 import { stateJsonChunks } from '../reducer/serialize';
 import { REDUCED_STATE_FILE_NAME } from '../schema/manifest';
 import { writeFileAtomic } from './io';
@@ -9,7 +10,7 @@ import { reduceBundle } from './reduce';
 import { formatSummary } from './summary';
 
 /** The example bundle shipped in `examples/`. */
-export const EXAMPLE_BUNDLE = path.resolve(__dirname, '../../../examples/rollout');
+export const EXAMPLE_BUNDLE = path.join(PACKAGE_ROOT, 'examples', 'rollout');
 
 export function registerDemo(program: Command): void {
   program

@@ -4,22 +4,27 @@
  * Data goes to stdout, diagnostics to stderr; exit 0 on success, 1 on a
  * failed replay, 2 on a usage error.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { Command, CommanderError } from 'commander';
+import { PACKAGE_ROOT } from '../packageRoot';
 import { registerDemo } from './demo';
 import { registerFollow } from './follow';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure } from './io';
 import { registerReduce } from './reduce';
+import { registerServe } from './serve';
 import { registerSynth } from './synth';
 
 function buildProgram(): Command {
   const program = new Command('rollout-trace')
     .description('Replay OpenAI Codex rollout trace bundles into a semantic graph, live.')
-    .version(require('../../../package.json').version)
+    .version(JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerReduce(program);
   registerDemo(program);
   registerFollow(program);
+  registerServe(program);
   registerSynth(program);
   return program;
 }

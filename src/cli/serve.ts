@@ -1,0 +1,55 @@
+/** `rollout-trace serve [ROOT|BUNDLE] [--port N] [--host H]`: the live viewer and its API. */
+import type { Command } from 'commander';
+import { detectServeTarget } from '../server/catalog';
+import { isLoopbackAddress } from '../server/http';
+import { startTraceServer } from '../server/server';
+import { EXAMPLE_BUNDLE } from './demo';
+import { UsageError } from './io';
+
+export const DEFAULT_PORT = 4319;
+
+function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port expects 0-65535, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the live viewer and its HTTP API for one bundle or every bundle under a root directory')
+    .argument('[path]', 'a bundle directory, or a directory whose bundles (existing and new) are all served (default: the bundled example)')
+    .option('-p, --port <port>', `port to listen on (0 picks a free one)`, parsePort, DEFAULT_PORT)
+    .option('--host <host>', 'address to bind; anything but loopback exposes the traces to the network', '127.0.0.1')
+    .option('--allow-origin <origin>', 'let pages from this origin embed the viewer (repeatable; "*" for any)', collect, [])
+    .action(async (target: string | undefined, options: { port: number; host: string; allowOrigin: string[] }) => {
+      let serveTarget;
+      try {
+        serveTarget = detectServeTarget(target ?? EXAMPLE_BUNDLE);
+      } catch (err) {
+        throw new UsageError(err instanceof Error ? err.message : String(err));
+      }
+      const server = await startTraceServer({
+        target: serveTarget,
+        host: options.host,
+        port: options.port,
+        allowOrigins: options.allowOrigin,
+      });
+      if (!isLoopbackAddress(options.host)) {
+        process.stderr.write(`rollout-trace serve: listening on ${options.host}: every trace served is readable from the network\n`);
+      }
+      process.stdout.write(`${server.url}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          server.close().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,81 @@
+/**
+ * The bundles a server shows: one bundle directory, or every bundle that
+ * appears under a root directory (picked up live).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Subscription } from 'rxjs';
+import { MANIFEST_FILE_NAME } from '../schema/manifest';
+import { BundleFeed, followBundle, followTraceRoot } from './feeds';
+import { LiveBundle, LiveBundleOptions } from './liveBundle';
+import type { BundleSummary } from './protocol';
+
+export type ServeTarget = { readonly kind: 'bundle'; readonly dir: string } | { readonly kind: 'root'; readonly dir: string };
+
+/** A directory holding `manifest.json` is one bundle; any other directory is a root of bundles. */
+export function detectServeTarget(dir: string): ServeTarget {
+  const resolved = path.resolve(dir);
+  if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${dir} is not a directory`);
+  return fs.existsSync(path.join(resolved, MANIFEST_FILE_NAME))
+    ? { kind: 'bundle', dir: resolved }
+    : { kind: 'root', dir: resolved };
+}
+
+export class BundleCatalog {
+  private readonly bundles = new Map<string, LiveBundle>();
+  private subscription: Subscription | null = null;
+  /** The bundle's id when serving a single bundle. */
+  readonly singleBundleId: string | null;
+
+  constructor(
+    private readonly target: ServeTarget,
+    private readonly options: LiveBundleOptions,
+  ) {
+    this.singleBundleId = target.kind === 'bundle' ? bundleIdOf(target.dir) : null;
+  }
+
+  start(): void {
+    if (this.target.kind === 'bundle') {
+      this.add(followBundle(this.singleBundleId!, this.target.dir));
+      return;
+    }
+    this.subscription ??= followTraceRoot(this.target.dir).subscribe({
+      next: (feed) => this.add(feed),
+      error: (err: unknown) => process.stderr.write(`rollout-trace serve: ${err instanceof Error ? err.message : String(err)}\n`),
+    });
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+    for (const bundle of this.bundles.values()) bundle.stop();
+  }
+
+  get(id: string): LiveBundle | undefined {
+    return this.bundles.get(id);
+  }
+
+  /** Summaries of bundles with at least one reduced snapshot, by id. */
+  list(): BundleSummary[] {
+    const out: BundleSummary[] = [];
+    for (const bundle of this.bundles.values()) {
+      const summary = bundle.summary();
+      if (summary) out.push(summary);
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  heartbeat(): void {
+    for (const bundle of this.bundles.values()) bundle.heartbeat();
+  }
+
+  private add(feed: BundleFeed): void {
+    if (this.bundles.has(feed.id)) return;
+    const bundle = new LiveBundle(feed.id, feed.dir, feed.snapshots, this.options);
+    this.bundles.set(feed.id, bundle);
+    bundle.start();
+  }
+}
+
+function bundleIdOf(dir: string): string {
+  return path.basename(dir) || 'bundle';
+}

@@ -1,0 +1,59 @@
+/** Where the server's traces come from: live snapshots, and the state at any earlier seq. */
+import { EMPTY, Observable, lastValueFrom } from 'rxjs';
+import { ObserveOptions, observeBundle } from '../bundle/observe';
+import { ObservedBundle, observeTraceRoot } from '../bundle/observeRoot';
+import { BundlePayloadFiles } from '../bundle/payloadFiles';
+import { readManifest } from '../bundle/replay';
+import { Timeline, openTimeline, stateAt } from '../bundle/timeTravel';
+import { reduceTrace } from '../reducer/pipeline';
+import type { RolloutTrace } from '../reducer/state';
+
+export type BundleFeed = ObservedBundle;
+
+/**
+ * Publish per read batch, at most every 50 ms: a batch's delta then carries
+ * many events, so a fast writer costs clients a few frames a second, not
+ * one per event. Ended rollouts stop being read.
+ */
+const LIVE_OPTIONS: ObserveOptions = { follow: true, emit: 'batch', throttleMs: 50, untilEnded: true };
+
+export function followBundle(id: string, dir: string): BundleFeed {
+  return { id, dir, snapshots: observeBundle(dir, LIVE_OPTIONS) };
+}
+
+export function followTraceRoot(root: string): Observable<BundleFeed> {
+  return observeTraceRoot(root, LIVE_OPTIONS);
+}
+
+/**
+ * The trace after any event of one bundle. The timeline is a replay of the
+ * log as it was when opened: a seq written since reopens it.
+ */
+export class BundleHistory {
+  private timeline: Promise<Timeline> | null = null;
+
+  constructor(private readonly dir: string) {}
+
+  /** Seq 0 is the state before any event. Rejects with a `RangeError` for a seq the log does not have. */
+  async traceAt(seq: number): Promise<RolloutTrace> {
+    if (seq === 0) return this.initialTrace();
+    let timeline = await (this.timeline ?? this.open());
+    const last = timeline.seqs[timeline.seqs.length - 1] ?? 0;
+    if (seq > last && timeline.failure === undefined) timeline = await this.open();
+    return stateAt(timeline, seq);
+  }
+
+  private open(): Promise<Timeline> {
+    const opening = openTimeline(this.dir);
+    this.timeline = opening;
+    opening.catch(() => {
+      if (this.timeline === opening) this.timeline = null;
+    });
+    return opening;
+  }
+
+  private async initialTrace(): Promise<RolloutTrace> {
+    const reduced = EMPTY.pipe(reduceTrace(readManifest(this.dir), new BundlePayloadFiles(this.dir), { emit: 'end' }));
+    return (await lastValueFrom(reduced)).trace;
+  }
+}

@@ -1,0 +1,119 @@
+/** Small HTTP helpers: JSON errors, security headers, path segments, CORS. */
+import type { IncomingMessage, ServerResponse } from 'http';
+import type { ApiError } from './protocol';
+
+/** An error whose message is safe to show an HTTP client. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Headers every response carries. */
+const BASE_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+} as const;
+
+/** The viewer builds its DOM from untrusted trace text: forbid anything but our own script. */
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+export function setBaseHeaders(response: ServerResponse): void {
+  for (const [name, value] of Object.entries(BASE_HEADERS)) response.setHeader(name, value);
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
+  response.end(text);
+}
+
+export function sendError(response: ServerResponse, status: number, message: string): void {
+  const body: ApiError = { error: { status, message } };
+  sendJson(response, status, body);
+}
+
+/** Writes `chunks` honoring backpressure; resolves when all are written (or the client left). */
+export async function streamChunks(response: ServerResponse, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (response.destroyed) return;
+    if (!response.write(chunk)) await new Promise<void>((resolve) => {
+      const done = (): void => {
+        response.off('drain', done);
+        response.off('close', done);
+        resolve();
+      };
+      response.on('drain', done);
+      response.on('close', done);
+    });
+  }
+  response.end();
+}
+
+/** The request's path, split into decoded segments, and its query. */
+export interface ParsedTarget {
+  readonly segments: readonly string[];
+  readonly query: URLSearchParams;
+}
+
+/**
+ * Splits the raw request target without normalizing it: `..` (encoded or
+ * not) stays a literal segment, which no route accepts as a name.
+ */
+export function parseTarget(rawUrl: string): ParsedTarget {
+  if (!rawUrl.startsWith('/')) throw new HttpError(400, 'request target must be an absolute path');
+  const queryStart = rawUrl.indexOf('?');
+  const rawPath = queryStart < 0 ? rawUrl : rawUrl.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart < 0 ? '' : rawUrl.slice(queryStart + 1));
+  const segments = rawPath
+    .slice(1)
+    .split('/')
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw new HttpError(400, 'malformed percent-encoding in path');
+      }
+    });
+  // `/api/bundles/` and `/api/bundles` name the same resource.
+  if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop();
+  return { segments, query };
+}
+
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * A loopback server answers only requests addressed to a loopback name, so a
+ * web page cannot reach it through DNS rebinding.
+ */
+export function hostHeaderAllowed(request: IncomingMessage): boolean {
+  const host = request.headers.host;
+  if (host === undefined) return false;
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return LOOPBACK_HOSTNAMES.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** Adds CORS headers when the request's origin is allowed to embed the viewer. */
+export function applyCors(request: IncomingMessage, response: ServerResponse, allowedOrigins: ReadonlySet<string>): void {
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  response.setHeader('Vary', 'Origin');
+  if (allowedOrigins.has('*') || allowedOrigins.has(origin)) {
+    response.setHeader('Access-Control-Allow-Origin', origin);
+    response.setHeader('Access-Control-Allow-Headers', 'Last-Event-ID');
+    response.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
+  }
+}

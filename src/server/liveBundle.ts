@@ -1,0 +1,164 @@
+/**
+ * One followed bundle: the latest snapshot, the ids changed by recent
+ * batches, and the SSE clients.
+ *
+ * Serializing a whole large trace takes long, so a snapshot frame is built
+ * rarely and reused: a client that needs a snapshot gets the cached one plus
+ * the delta from its seq to now. Reconnecting clients get just the delta
+ * since their `Last-Event-ID` while it is still remembered.
+ */
+import type { ServerResponse } from 'http';
+import type { Observable, Subscription } from 'rxjs';
+import type { TraceSnapshot } from '../reducer/pipeline';
+import { IdSets, buildDelta, buildSnapshotMessage, changedIds, countIds, countRecords, eventIdOf, mergeIds } from './delta';
+import { BundleHistory } from './feeds';
+import { BundleSummary, FailureMessage, SSE_EVENTS } from './protocol';
+import { SseClient, SseLimits, sseFrame } from './sse';
+
+export interface LiveBundleOptions {
+  readonly sse: SseLimits;
+  /** Batches remembered for resuming clients; older ones get a snapshot. */
+  readonly resumableBatches: number;
+}
+
+interface BatchRecord {
+  readonly seq: number;
+  readonly ids: IdSets;
+}
+
+/** A delta touching more than this share of all records (and more than a few) costs more than a snapshot. */
+const MAX_DELTA_SHARE = 0.25;
+const SMALL_DELTA_IDS = 1000;
+
+export class LiveBundle {
+  private current: TraceSnapshot | null = null;
+  private failure: string | null = null;
+  /** Ids changed by each recent batch, oldest first. */
+  private readonly recent: BatchRecord[] = [];
+  private readonly clients = new Set<SseClient>();
+  private subscription: Subscription | null = null;
+  private cachedSnapshot: { seq: number; frame: string } | null = null;
+  /** States at earlier seqs, for time travel. */
+  readonly history: BundleHistory;
+
+  constructor(
+    readonly id: string,
+    readonly dir: string,
+    private readonly snapshots: Observable<TraceSnapshot>,
+    private readonly options: LiveBundleOptions,
+  ) {
+    this.history = new BundleHistory(dir);
+  }
+
+  start(): void {
+    this.subscription ??= this.snapshots.subscribe({
+      next: (snapshot) => this.publish(snapshot),
+      error: (err: unknown) => this.fail(err),
+    });
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+    for (const client of this.clients) client.close();
+    this.clients.clear();
+  }
+
+  /** The latest snapshot (`null` until the manifest is read). */
+  get snapshot(): TraceSnapshot | null {
+    return this.current;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  summary(): BundleSummary | null {
+    const snapshot = this.current;
+    if (!snapshot) return null;
+    const trace = snapshot.trace;
+    return {
+      id: this.id,
+      trace_id: trace.trace_id,
+      rollout_id: trace.rollout_id,
+      root_thread_id: trace.root_thread_id,
+      status: trace.status,
+      started_at_unix_ms: trace.started_at_unix_ms,
+      ended_at_unix_ms: trace.ended_at_unix_ms,
+      event_count: snapshot.seq ?? 0,
+      last_seq: snapshot.seq,
+      error: this.failure,
+    };
+  }
+
+  /** Streams this bundle to `response`, resuming after `lastEventId` when the client reconnects. */
+  attach(response: ServerResponse, lastEventId: number | null): SseClient {
+    const client: SseClient = new SseClient(response, this.options.sse, () => this.catchUp(), () => this.clients.delete(client));
+    this.clients.add(client);
+    const current = this.current;
+    if (current) {
+      const resumed = lastEventId === null ? null : this.deltaFrameSince(lastEventId, current);
+      if (resumed !== undefined) client.send(resumed ?? this.catchUp());
+    }
+    if (this.failure !== null) client.send(this.failureFrame());
+    return client;
+  }
+
+  heartbeat(): void {
+    for (const client of this.clients) client.heartbeat();
+  }
+
+  /**
+   * The delta frame from `since` to `current`: `undefined` when there is
+   * nothing to send, `null` when `since` is forgotten or the delta would be
+   * larger than a snapshot.
+   */
+  private deltaFrameSince(since: number, current: TraceSnapshot): string | null | undefined {
+    const currentId = eventIdOf(current);
+    if (since === currentId) return undefined;
+    const start = this.recent.findIndex((batch) => batch.seq === since);
+    if (start < 0) return null;
+    const ids: IdSets = new Map();
+    for (let i = start + 1; i < this.recent.length; i++) mergeIds(ids, this.recent[i]!.ids);
+    const size = countIds(ids);
+    if (size > SMALL_DELTA_IDS && size > MAX_DELTA_SHARE * countRecords(current.trace)) return null;
+    return sseFrame(SSE_EVENTS.delta, currentId, JSON.stringify(buildDelta(since, current, ids)));
+  }
+
+  /** Frames taking a client with nothing to the current state: a (possibly cached) snapshot, then a delta. */
+  private catchUp(): string {
+    const current = this.current!;
+    if (this.cachedSnapshot) {
+      const delta = this.deltaFrameSince(this.cachedSnapshot.seq, current);
+      if (delta === undefined) return this.cachedSnapshot.frame;
+      if (delta !== null) return this.cachedSnapshot.frame + delta;
+    }
+    const seq = eventIdOf(current);
+    this.cachedSnapshot = { seq, frame: sseFrame(SSE_EVENTS.snapshot, seq, JSON.stringify(buildSnapshotMessage(current))) };
+    return this.cachedSnapshot.frame;
+  }
+
+  private publish(next: TraceSnapshot): void {
+    const previous = this.current;
+    this.current = next;
+    const ids = changedIds(previous, next);
+    const seq = eventIdOf(next);
+    this.recent.push({ seq, ids });
+    if (this.recent.length > this.options.resumableBatches) this.recent.shift();
+    if (this.clients.size === 0) return;
+    const frame = previous
+      ? sseFrame(SSE_EVENTS.delta, seq, JSON.stringify(buildDelta(eventIdOf(previous), next, ids)))
+      : this.catchUp();
+    for (const client of this.clients) client.send(frame);
+  }
+
+  private failureFrame(): string {
+    const message: FailureMessage = { message: this.failure ?? '' };
+    return sseFrame(SSE_EVENTS.failure, this.current ? eventIdOf(this.current) : 0, JSON.stringify(message));
+  }
+
+  private fail(err: unknown): void {
+    this.failure = err instanceof Error ? err.message : String(err);
+    const frame = this.failureFrame();
+    for (const client of this.clients) client.send(frame);
+  }
+}

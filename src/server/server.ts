@@ -1,0 +1,264 @@
+/**
+ * The viewer's HTTP server: the dashboard API (`docs/api.md`) and the
+ * browser viewer, on Node's `http` module (a handful of fixed routes needs
+ * no framework).
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import { resolvePayloadPath } from '../bundle/payloadFiles';
+import { stateJsonChunks } from '../reducer/serialize';
+import type { RolloutTrace } from '../reducer/state';
+import { ensureViewerBundle } from '../viewer/build';
+import { BundleCatalog, ServeTarget } from './catalog';
+import {
+  HttpError,
+  PAGE_CSP,
+  applyCors,
+  hostHeaderAllowed,
+  isLoopbackAddress,
+  parseTarget,
+  sendError,
+  sendJson,
+  setBaseHeaders,
+  streamChunks,
+} from './http';
+import type { LiveBundle } from './liveBundle';
+import type { BundleList } from './protocol';
+import { DEFAULT_SSE_LIMITS, SseLimits } from './sse';
+
+export interface TraceServerOptions {
+  readonly target: ServeTarget;
+  /** Default 127.0.0.1: the API exposes whole traces. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Origins whose pages may embed the viewer (`*` for any); none by default. */
+  readonly allowOrigins?: readonly string[];
+  readonly sse?: Partial<SseLimits>;
+  /** Batches remembered for resuming reconnecting clients with a delta. */
+  readonly resumableBatches?: number;
+}
+
+export interface TraceServer {
+  /** Base URL, e.g. `http://127.0.0.1:4319/`. */
+  readonly url: string;
+  readonly catalog: BundleCatalog;
+  close(): Promise<void>;
+}
+
+const HEARTBEAT_MS = 15_000;
+
+const INDEX_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>rollout-trace</title>
+<script src="/rollout-trace-view.js" defer></script>
+</head>
+<body>
+<div id="rollout-trace-app"></div>
+</body>
+</html>
+`;
+
+export async function startTraceServer(options: TraceServerOptions): Promise<TraceServer> {
+  const host = options.host ?? '127.0.0.1';
+  const viewerScript = await fs.promises.readFile(await ensureViewerBundle());
+  const catalog = new BundleCatalog(options.target, {
+    sse: { ...DEFAULT_SSE_LIMITS, ...options.sse },
+    resumableBatches: options.resumableBatches ?? 1024,
+  });
+  const routes = new Routes(catalog, viewerScript);
+  const allowOrigins = new Set(options.allowOrigins ?? []);
+  const checkHost = isLoopbackAddress(host);
+
+  const server = http.createServer((request, response) => {
+    setBaseHeaders(response);
+    applyCors(request, response, allowOrigins);
+    if (checkHost && !hostHeaderAllowed(request)) {
+      sendError(response, 403, 'this server only answers requests addressed to a loopback host name');
+      return;
+    }
+    routes.handle(request, response).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (!response.headersSent) sendError(response, err.status, err.message);
+        else response.destroy();
+        return;
+      }
+      process.stderr.write(`rollout-trace serve: ${request.method} ${request.url}: ${err instanceof Error ? err.message : String(err)}\n`);
+      if (!response.headersSent) sendError(response, 500, 'internal server error');
+      else response.destroy();
+    });
+  });
+  catalog.start();
+  const heartbeat = setInterval(() => catalog.heartbeat(), HEARTBEAT_MS);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${urlHost}:${address.port}/`,
+    catalog,
+    close: async () => {
+      clearInterval(heartbeat);
+      catalog.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+class Routes {
+  constructor(
+    private readonly catalog: BundleCatalog,
+    private readonly viewerScript: Buffer,
+  ) {}
+
+  async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('Allow', 'GET, HEAD, OPTIONS');
+      throw new HttpError(405, `method ${request.method} not allowed`);
+    }
+    const { segments, query } = parseTarget(request.url ?? '/');
+    const [first, second, id, resource, resourceId, ...rest] = segments;
+    if (segments.length === 1 && first === '') return this.page(response);
+    if (segments.length === 1 && first === 'rollout-trace-view.js') return this.script(response);
+    if (segments.length === 1 && first === 'favicon.ico') return void response.writeHead(204).end();
+    if (segments.length === 2 && first === 'bundles') return this.page(response);
+    if (first !== 'api' || second !== 'bundles' || rest.length > 0) throw new HttpError(404, 'not found');
+    if (id === undefined) return this.list(response);
+    const bundle = this.bundle(id);
+    if (resource === undefined) return sendJson(response, 200, this.summary(bundle));
+    if (resource === 'state' && resourceId === undefined) return this.state(bundle, query, response);
+    if (resource === 'events' && resourceId === undefined) return this.events(bundle, request, response);
+    if (resource === 'payloads' && resourceId !== undefined) return this.payload(bundle, resourceId, response);
+    throw new HttpError(404, 'not found');
+  }
+
+  private page(response: http.ServerResponse): void {
+    response.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': PAGE_CSP,
+      'Cache-Control': 'no-store',
+    });
+    response.end(INDEX_HTML);
+  }
+
+  private script(response: http.ServerResponse): void {
+    response.writeHead(200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Content-Length': this.viewerScript.length,
+      'Cache-Control': 'no-cache',
+    });
+    response.end(this.viewerScript);
+  }
+
+  private list(response: http.ServerResponse): void {
+    const body: BundleList = { bundles: this.catalog.list(), single_bundle_id: this.catalog.singleBundleId };
+    sendJson(response, 200, body);
+  }
+
+  private bundle(id: string): LiveBundle {
+    const bundle = this.catalog.get(id);
+    if (!bundle) throw new HttpError(404, `no bundle with id ${JSON.stringify(id)}`);
+    return bundle;
+  }
+
+  private summary(bundle: LiveBundle) {
+    const summary = bundle.summary();
+    if (!summary) throw new HttpError(404, `bundle ${JSON.stringify(bundle.id)} has no reduced state yet`);
+    return summary;
+  }
+
+  private async state(bundle: LiveBundle, query: URLSearchParams, response: http.ServerResponse): Promise<void> {
+    const seqParam = query.get('seq');
+    let trace: RolloutTrace;
+    if (seqParam === null) {
+      const snapshot = bundle.snapshot;
+      if (!snapshot) throw new HttpError(404, `bundle ${JSON.stringify(bundle.id)} has no reduced state yet`);
+      trace = snapshot.trace;
+    } else {
+      if (!/^\d{1,15}$/.test(seqParam)) throw new HttpError(400, 'seq must be a non-negative integer');
+      trace = await this.traceAt(bundle, Number(seqParam));
+    }
+    response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+    await streamChunks(response, stateJsonChunks(trace));
+  }
+
+  private async traceAt(bundle: LiveBundle, seq: number): Promise<RolloutTrace> {
+    const live = bundle.snapshot;
+    if (live && (live.seq ?? 0) < seq) throw new HttpError(400, `seq ${seq} is past the last applied event (${live.seq ?? 0})`);
+    try {
+      return await bundle.history.traceAt(seq);
+    } catch (err) {
+      if (err instanceof RangeError) throw new HttpError(404, `no event with seq ${seq} in this bundle`);
+      throw err;
+    }
+  }
+
+  private events(bundle: LiveBundle, request: http.IncomingMessage, response: http.ServerResponse): void {
+    const header = request.headers['last-event-id'];
+    const lastEventId = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : null;
+    request.socket.setNoDelay(true);
+    bundle.attach(response, lastEventId);
+  }
+
+  private async payload(bundle: LiveBundle, rawPayloadId: string, response: http.ServerResponse): Promise<void> {
+    const ref = bundle.snapshot?.trace.raw_payloads.get(rawPayloadId);
+    if (!ref) throw new HttpError(404, `no raw payload ${JSON.stringify(rawPayloadId)} in this trace`);
+    const resolved = resolvePayloadPath(bundle.dir, ref.path);
+    if (resolved._tag === 'Left') throw new HttpError(404, resolved.left);
+    const file = await openInside(bundle.dir, resolved.right);
+    try {
+      const { size } = await file.stat();
+      response.writeHead(200, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': size,
+        'Cache-Control': 'no-cache',
+      });
+      await new Promise<void>((resolve, reject) => {
+        const stream = file.createReadStream({ autoClose: false, start: 0, end: Math.max(0, size - 1) });
+        stream.on('error', reject);
+        response.on('close', resolve);
+        stream.pipe(response);
+      });
+    } finally {
+      await file.close();
+    }
+  }
+}
+
+/** Opens `file` for reading only if, symlinks resolved, it is a regular file inside `dir`. */
+async function openInside(dir: string, file: string): Promise<fs.promises.FileHandle> {
+  const missing = new HttpError(404, 'payload file is not available');
+  let realDir: string;
+  let realFile: string;
+  try {
+    [realDir, realFile] = await Promise.all([fs.promises.realpath(dir), fs.promises.realpath(file)]);
+  } catch {
+    throw missing;
+  }
+  if (!realFile.startsWith(realDir + path.sep)) throw new HttpError(404, 'payload path escapes the bundle directory');
+  const handle = await fs.promises.open(realFile, 'r').catch(() => {
+    throw missing;
+  });
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw missing;
+  }
+  return handle;
+}

@@ -1,0 +1,75 @@
+/** The viewer's side of the HTTP API (`docs/api.md`). */
+import type { RolloutTraceJson } from '../../schema/model';
+import { SSE_EVENTS } from '../../server/protocol';
+import type { ApiError, BundleList, DeltaMessage, FailureMessage, SnapshotMessage } from '../../server/protocol';
+
+async function fetchOk(url: string): Promise<Response> {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (response.ok) return response;
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    message = ((await response.json()) as ApiError).error.message;
+  } catch {
+    // Not one of our JSON errors: keep the status line.
+  }
+  throw new Error(message);
+}
+
+export async function fetchBundleList(apiRoot: string): Promise<BundleList> {
+  return (await fetchOk(`${apiRoot}/api/bundles`)).json() as Promise<BundleList>;
+}
+
+export interface TraceStreamHandlers {
+  snapshot(message: SnapshotMessage): void;
+  /** Returns false when the delta does not follow what the client has: the stream restarts. */
+  delta(message: DeltaMessage): boolean;
+  failure(message: FailureMessage): void;
+  connection(state: 'open' | 'reconnecting'): void;
+}
+
+/** One bundle's endpoints, from its API URL (`…/api/bundles/ID`). */
+export class BundleApi {
+  private readonly payloads = new Map<string, Promise<string>>();
+
+  constructor(readonly base: string) {}
+
+  async state(seq?: number): Promise<RolloutTraceJson> {
+    const query = seq === undefined ? '' : `?seq=${seq}`;
+    return (await fetchOk(`${this.base}/state${query}`)).json() as Promise<RolloutTraceJson>;
+  }
+
+  /** A raw payload's text, fetched once and only when asked for. */
+  payload(rawPayloadId: string): Promise<string> {
+    let text = this.payloads.get(rawPayloadId);
+    if (!text) {
+      text = fetchOk(`${this.base}/payloads/${encodeURIComponent(rawPayloadId)}`).then((r) => r.text());
+      text.catch(() => this.payloads.delete(rawPayloadId));
+      this.payloads.set(rawPayloadId, text);
+    }
+    return text;
+  }
+
+  /** Follows the bundle; EventSource resumes with `Last-Event-ID` after a disconnect. Returns a closer. */
+  follow(handlers: TraceStreamHandlers): () => void {
+    let source: EventSource;
+    const open = (): void => {
+      source = new EventSource(`${this.base}/events`);
+      source.addEventListener('open', () => handlers.connection('open'));
+      source.addEventListener('error', () => handlers.connection('reconnecting'));
+      source.addEventListener(SSE_EVENTS.snapshot, (event) => handlers.snapshot(parse<SnapshotMessage>(event)));
+      source.addEventListener(SSE_EVENTS.failure, (event) => handlers.failure(parse<FailureMessage>(event)));
+      source.addEventListener(SSE_EVENTS.delta, (event) => {
+        if (handlers.delta(parse<DeltaMessage>(event))) return;
+        // Out of step: a new connection (no Last-Event-ID) starts from a snapshot.
+        source.close();
+        open();
+      });
+    };
+    open();
+    return () => source.close();
+  }
+}
+
+function parse<T>(event: Event): T {
+  return JSON.parse((event as MessageEvent<string>).data) as T;
+}

@@ -1,0 +1,64 @@
+/**
+ * DOM construction for untrusted trace text: strings only ever become text
+ * nodes (`createTextNode`), attributes come from a fixed set of properties,
+ * and nothing is ever parsed as HTML.
+ */
+
+export type Child = Node | string | number | null | undefined | false;
+
+export interface ElementProps {
+  readonly class?: string;
+  readonly title?: string;
+  readonly data?: Readonly<Record<string, string>>;
+  readonly onClick?: (event: MouseEvent) => void;
+  readonly role?: string;
+  readonly tabIndex?: number;
+}
+
+function append(parent: Node, children: readonly Child[]): void {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: ElementProps = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.class) node.className = props.class;
+  if (props.title !== undefined) node.title = props.title;
+  if (props.role) node.setAttribute('role', props.role);
+  if (props.tabIndex !== undefined) node.tabIndex = props.tabIndex;
+  if (props.data) for (const [name, value] of Object.entries(props.data)) node.dataset[name] = value;
+  const onClick = props.onClick;
+  if (onClick) node.addEventListener('click', (event) => onClick(event as MouseEvent));
+  append(node, children);
+  return node;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element; `attrs` are geometry and class names computed by the viewer, never trace text. */
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Readonly<Record<string, string | number>> = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  append(node, children);
+  return node;
+}
+
+export function clear(node: Node): void {
+  while (node.firstChild) node.removeChild(node.firstChild);
+}
+
+/** Replaces `node`'s children. */
+export function replaceChildren(node: Element | ShadowRoot, ...children: Child[]): void {
+  clear(node);
+  append(node, children);
+}

@@ -1,0 +1,65 @@
+/**
+ * The live trace in the browser: a snapshot, then deltas applied in place.
+ * Each map has a version that grows when the map changes, so derived views
+ * recompute only what a delta touched.
+ */
+import { TRACE_MAP_NAMES } from '../../schema/model';
+import type { RolloutTraceJson, TraceMapName } from '../../schema/model';
+import type { DeltaMessage, PendingJson, SnapshotMessage } from '../../server/protocol';
+
+export type MapVersions = Record<TraceMapName, number>;
+
+/** A trace to display, with per-map versions (a fixed historical state never changes them). */
+export interface VersionedTrace {
+  readonly trace: RolloutTraceJson;
+  readonly versions: Readonly<MapVersions>;
+}
+
+function initialVersions(): MapVersions {
+  const versions = {} as MapVersions;
+  for (const name of TRACE_MAP_NAMES) versions[name] = 0;
+  return versions;
+}
+
+export function fixedTrace(trace: RolloutTraceJson): VersionedTrace {
+  return { trace, versions: initialVersions() };
+}
+
+export class TraceStore {
+  trace: RolloutTraceJson | null = null;
+  /** `seq` of the last applied event (0 before any). */
+  seq = 0;
+  pending: PendingJson | null = null;
+  failure: string | null = null;
+  readonly versions: MapVersions = initialVersions();
+
+  get live(): VersionedTrace | null {
+    return this.trace ? { trace: this.trace, versions: this.versions } : null;
+  }
+
+  applySnapshot(message: SnapshotMessage): void {
+    this.trace = message.trace;
+    this.seq = message.seq;
+    this.pending = message.pending;
+    for (const name of TRACE_MAP_NAMES) this.versions[name]++;
+  }
+
+  /** Applies a delta that follows the current state; false (and nothing applied) otherwise. */
+  applyDelta(message: DeltaMessage): boolean {
+    const trace = this.trace;
+    if (!trace || message.since !== this.seq) return false;
+    Object.assign(trace, message.header);
+    const records = trace as unknown as Record<TraceMapName, Record<string, unknown>>;
+    for (const [name, changed] of Object.entries(message.changed) as [TraceMapName, Record<string, unknown>][]) {
+      Object.assign(records[name], changed);
+      this.versions[name]++;
+    }
+    for (const [name, ids] of Object.entries(message.removed) as [TraceMapName, string[]][]) {
+      for (const id of ids) delete records[name][id];
+      this.versions[name]++;
+    }
+    this.seq = message.seq;
+    this.pending = message.pending;
+    return true;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * One bundle's viewer: follows the live trace over SSE, renders it (at most
+ * once per animation frame, and not more often than the throttle allows),
+ * and can show the state at an earlier seq instead.
+ */
+import { BundleApi } from './api';
+import { el } from './dom';
+import { Selection, TraceModel } from './model';
+import { TraceStore, fixedTrace } from './store';
+import { AgentGraph } from './views/graph';
+import { ConversationView } from './views/conversation';
+import { ViewContext } from './views/context';
+import { DetailsPanel } from './views/details';
+import { Header, ScrubState } from './views/header';
+import { ThreadTree } from './views/threads';
+import { TimelineView } from './views/timeline';
+
+/** Minimum time between two renders while deltas stream in. */
+const RENDER_INTERVAL_MS = 100;
+
+export class TraceView implements ViewContext {
+  readonly element: HTMLElement;
+  readonly api: BundleApi;
+  private readonly store = new TraceStore();
+  private liveModel: TraceModel | null = null;
+  private history: { seq: number; model: TraceModel | null } | null = null;
+  private connection: ScrubState['connection'] = 'connecting';
+  private selectedThread: string | null = null;
+  private selection: Selection | null = null;
+  private stopFollowing: (() => void) | null = null;
+  private frame = 0;
+  private lastRender = 0;
+
+  private readonly header: Header;
+  private readonly threads: ThreadTree;
+  private readonly graph: AgentGraph;
+  private readonly conversation: ConversationView;
+  private readonly timeline: TimelineView;
+  private readonly details: DetailsPanel;
+
+  constructor(apiBase: string) {
+    this.api = new BundleApi(apiBase);
+    this.header = new Header({ scrubTo: (seq) => this.scrubTo(seq), goLive: () => this.goLive() });
+    this.threads = new ThreadTree(this);
+    this.graph = new AgentGraph(this);
+    this.conversation = new ConversationView(this);
+    this.timeline = new TimelineView(this);
+    this.details = new DetailsPanel(this);
+    const side = el('div', { class: 'rt-side' }, el('section', { class: 'panel' }, el('div', { class: 'panel-title' }, 'Threads'), this.threads.element), this.graph.element);
+    this.element = el('div', { class: 'rt-view loading' },
+      this.header.element,
+      el('div', { class: 'rt-body' }, side, el('div', { class: 'rt-main' }, this.conversation.element, this.timeline.element), this.details.element),
+    );
+  }
+
+  start(): void {
+    this.stopFollowing = this.api.follow({
+      snapshot: (message) => {
+        this.store.applySnapshot(message);
+        this.liveModel = new TraceModel(this.store.live!);
+        this.scheduleRender();
+      },
+      delta: (message) => {
+        if (!this.store.applyDelta(message)) return false;
+        this.scheduleRender();
+        return true;
+      },
+      failure: (message) => {
+        this.store.failure = message.message;
+        this.scheduleRender();
+      },
+      connection: (state) => {
+        this.connection = state;
+        this.scheduleRender();
+      },
+    });
+  }
+
+  dispose(): void {
+    this.stopFollowing?.();
+    cancelAnimationFrame(this.frame);
+  }
+
+  select(selection: Selection): void {
+    this.selection = selection;
+    if (selection.map === 'threads') this.selectedThread = selection.id;
+    this.renderNow();
+  }
+
+  selectThread(threadId: string): void {
+    this.selectedThread = threadId;
+    this.selection = { map: 'threads', id: threadId };
+    this.renderNow();
+  }
+
+  private async scrubTo(seq: number): Promise<void> {
+    if (seq >= this.store.seq) {
+      this.goLive();
+      return;
+    }
+    const request = { seq, model: null };
+    this.history = request;
+    this.renderNow();
+    try {
+      const trace = await this.api.state(seq);
+      if (this.history !== request) return;
+      this.history = { seq, model: new TraceModel(fixedTrace(trace)) };
+    } catch (err) {
+      if (this.history !== request) return;
+      this.history = null;
+      this.store.failure = `could not load seq ${seq}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    this.renderNow();
+  }
+
+  private goLive(): void {
+    this.history = null;
+    this.renderNow();
+  }
+
+  private scheduleRender(): void {
+    if (this.frame !== 0) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const wait = this.lastRender + RENDER_INTERVAL_MS - performance.now();
+      if (wait > 0) setTimeout(() => this.scheduleRender(), wait);
+      else this.renderNow();
+    });
+  }
+
+  private renderNow(): void {
+    const model = this.history?.model ?? (this.history ? null : this.liveModel);
+    const started = performance.now();
+    this.lastRender = started;
+    if (!model) {
+      if (this.liveModel) this.header.update(this.liveModel, this.scrubState());
+      return;
+    }
+    const trace = model.trace;
+    if (this.selectedThread === null || !(this.selectedThread in trace.threads)) {
+      this.selectedThread = trace.root_thread_id in trace.threads ? trace.root_thread_id : (Object.keys(trace.threads)[0] ?? null);
+    }
+    this.header.update(model, this.scrubState());
+    this.threads.update(model, this.selectedThread);
+    this.graph.update(model, this.selection);
+    this.conversation.update(model, this.selectedThread, this.selection);
+    this.timeline.update(model, this.selectedThread, this.selection);
+    this.details.update(model, this.selection);
+    this.element.classList.remove('loading');
+    this.element.dataset.shownSeq = String(this.history?.seq ?? this.store.seq);
+    this.element.dataset.liveSeq = String(this.store.seq);
+    performance.measure('rollout-trace:render', { start: started, end: performance.now() });
+  }
+
+  private scrubState(): ScrubState {
+    return {
+      liveSeq: this.store.seq,
+      shownSeq: this.history?.seq ?? this.store.seq,
+      historical: this.history !== null,
+      loading: this.history !== null && this.history.model === null,
+      connection: this.connection,
+      failure: this.store.failure,
+    };
+  }
+}

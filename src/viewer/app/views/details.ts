@@ -1,0 +1,131 @@
+/**
+ * The selected object: its fields, links to the objects it names, and its
+ * raw payloads, each fetched from the payload endpoint only once shown.
+ */
+import type { TraceMapName } from '../../../schema/model';
+import { el, replaceChildren } from '../dom';
+import type { Selection, TraceModel } from '../model';
+import { ViewContext } from './context';
+
+/** Shown payload text is cut here (the full file stays one click away). */
+const PAYLOAD_PREVIEW_CHARS = 200_000;
+
+/** Which map an id-valued field points into, by field name. */
+const ID_FIELDS: Readonly<Record<string, TraceMapName>> = {
+  thread_id: 'threads',
+  parent_thread_id: 'threads',
+  codex_turn_id: 'codex_turns',
+  started_by_codex_turn_id: 'codex_turns',
+  item_id: 'conversation_items',
+  item_ids: 'conversation_items',
+  source_item_id: 'conversation_items',
+  marker_item_id: 'conversation_items',
+  inference_call_id: 'inference_calls',
+  code_cell_id: 'code_cells',
+  tool_call_id: 'tool_calls',
+  tool_call_ids: 'tool_calls',
+  terminal_id: 'terminal_sessions',
+  operation_id: 'terminal_operations',
+  operation_ids: 'terminal_operations',
+  terminal_operation_id: 'terminal_operations',
+  created_by_operation_id: 'terminal_operations',
+  compaction_id: 'compactions',
+  request_ids: 'compaction_requests',
+  compaction_request_id: 'compaction_requests',
+  edge_id: 'interaction_edges',
+  spawn_edge_id: 'interaction_edges',
+};
+
+function mapOfField(field: string): TraceMapName | undefined {
+  if (field.endsWith('payload_id') || field.endsWith('payload_ids')) return 'raw_payloads';
+  if (field.endsWith('item_ids')) return 'conversation_items';
+  if (field.endsWith('tool_call_ids')) return 'tool_calls';
+  return ID_FIELDS[field];
+}
+
+/** Every (map, id) a record names, in field order, without repeats. */
+function referencedIds(record: unknown): Selection[] {
+  const found: Selection[] = [];
+  const seen = new Set<string>();
+  const visit = (value: unknown, field: string): void => {
+    if (typeof value === 'string') {
+      const map = mapOfField(field);
+      const key = `${map}\u0000${value}`;
+      if (map && !seen.has(key)) {
+        seen.add(key);
+        found.push({ map, id: value });
+      }
+    } else if (Array.isArray(value)) {
+      for (const entry of value) visit(entry, field);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [name, entry] of Object.entries(value)) visit(entry, name);
+    }
+  };
+  visit(record, '');
+  return found;
+}
+
+export class DetailsPanel {
+  readonly element = el('aside', { class: 'rt-details panel' });
+  private shown: { selection: Selection; record: unknown } | null = null;
+
+  constructor(private readonly context: ViewContext) {
+    this.clear();
+  }
+
+  update(model: TraceModel, selection: Selection | null): void {
+    if (!selection) {
+      if (this.shown) this.clear();
+      return;
+    }
+    const record = (model.trace[selection.map] as Record<string, unknown>)[selection.id];
+    // Unchanged record: keep the panel (and any payloads already loaded) as is.
+    if (this.shown && this.shown.selection.map === selection.map && this.shown.selection.id === selection.id && this.shown.record === record) return;
+    this.shown = { selection, record };
+    const title = el('div', { class: 'panel-title' }, `${selection.map.replace(/_/g, ' ')} · ${selection.id}`);
+    if (record === undefined) {
+      replaceChildren(this.element, title, el('p', { class: 'muted' }, 'Not in the trace at this point.'));
+      return;
+    }
+    const references = referencedIds(record);
+    const payloadIds = references.filter((ref) => ref.map === 'raw_payloads').map((ref) => ref.id);
+    if (selection.map === 'raw_payloads') payloadIds.unshift(selection.id);
+    const links = references
+      .filter((ref) => ref.map !== 'raw_payloads' && !(ref.map === selection.map && ref.id === selection.id))
+      .filter((ref) => (model.trace[ref.map] as Record<string, unknown>)[ref.id] !== undefined)
+      .map((ref) => el('button', { class: 'chip link-chip', title: ref.map, onClick: () => this.context.select(ref) }, `${ref.map.replace(/_/g, ' ')}: ${ref.id}`));
+    replaceChildren(
+      this.element,
+      title,
+      links.length > 0 ? el('div', { class: 'links' }, ...links) : null,
+      el('details', { class: 'fields' }, el('summary', {}, 'fields'), el('pre', { class: 'record-json' }, JSON.stringify(record, null, 2))),
+      el('div', { class: 'payloads' }, ...payloadIds.map((id) => this.payloadSection(model, id))),
+    );
+    (this.element.querySelector('details.fields') as HTMLDetailsElement).open = payloadIds.length === 0;
+  }
+
+  private clear(): void {
+    this.shown = null;
+    replaceChildren(this.element, el('div', { class: 'panel-title' }, 'Details'), el('p', { class: 'muted' }, 'Click any thread, item, span or edge to see its fields and raw payloads.'));
+  }
+
+  private payloadSection(model: TraceModel, rawPayloadId: string): HTMLElement {
+    const ref = model.trace.raw_payloads[rawPayloadId];
+    const body = el('pre', { class: 'payload-body loading' }, 'loading…');
+    const section = el('section', { class: 'payload', data: { payloadId: rawPayloadId } },
+      el('div', { class: 'payload-head' }, el('span', { class: 'badge' }, ref?.kind.type ?? 'payload'), el('span', {}, rawPayloadId), ref ? el('span', { class: 'muted' }, ref.path) : null),
+      body,
+    );
+    this.context.api.payload(rawPayloadId).then(
+      (text) => {
+        body.classList.remove('loading');
+        body.textContent = text.length > PAYLOAD_PREVIEW_CHARS ? `${text.slice(0, PAYLOAD_PREVIEW_CHARS)}\n… (${text.length} chars in all)` : text;
+      },
+      (err: unknown) => {
+        body.classList.replace('loading', 'error');
+        body.textContent = `could not load: ${err instanceof Error ? err.message : String(err)}`;
+      },
+    );
+    return section;
+  }
+}

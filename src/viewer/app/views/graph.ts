@@ -1,0 +1,76 @@
+/** The agent interaction graph: threads as nodes, interaction edges as colored arrows. */
+import { el, replaceChildren, svg } from '../dom';
+import { EDGE_KINDS, GraphEdge, Selection, TraceModel } from '../model';
+import { ViewContext, sameSelection } from './context';
+
+const NODE_WIDTH = 150;
+const NODE_HEIGHT = 30;
+const ROW_GAP = 16;
+const INDENT = 24;
+const MARGIN = 8;
+/** Room on the right for edges that loop around the nodes. */
+const LANE_WIDTH = 12;
+/** Edges share lanes past this many, so the graph stays narrow. */
+const MAX_LANES = 10;
+
+export class AgentGraph {
+  readonly element = el('section', { class: 'rt-graph panel' });
+
+  constructor(private readonly context: ViewContext) {}
+
+  update(model: TraceModel, selection: Selection | null): void {
+    const { nodes, edges } = model.graph();
+    const position = new Map<string, { x: number; y: number }>();
+    nodes.forEach((node, row) => position.set(node.thread.thread_id, { x: MARGIN + node.depth * INDENT, y: MARGIN + row * (NODE_HEIGHT + ROW_GAP) }));
+    const maxDepth = nodes.reduce((max, node) => Math.max(max, node.depth), 0);
+    const nodesRight = MARGIN + maxDepth * INDENT + NODE_WIDTH;
+    const lanes = Math.min(edges.length, MAX_LANES);
+    const width = nodesRight + MARGIN + lanes * LANE_WIDTH + MARGIN;
+    const height = Math.max(NODE_HEIGHT + 2 * MARGIN, MARGIN + nodes.length * (NODE_HEIGHT + ROW_GAP));
+
+    const defs = svg('defs', {}, ...EDGE_KINDS.map((kind) =>
+      svg('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+        svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: `arrowhead edge-${kind}` }))));
+    const edgeShapes = edges.map((edge, index) => this.renderEdge(edge, index % Math.max(1, lanes), nodesRight, position, selection));
+    const nodeShapes = nodes.map((node) => {
+      const at = position.get(node.thread.thread_id)!;
+      const selected = sameSelection({ map: 'threads', id: node.thread.thread_id }, selection);
+      const label = node.thread.nickname ? `${node.thread.nickname} (${node.role})` : node.thread.agent_path;
+      return svg('g', { class: `graph-node status-${node.thread.execution.status}${selected ? ' selected' : ''}`, transform: `translate(${at.x},${at.y})` },
+        svg('title', {}, `${node.thread.agent_path} · ${node.role} · ${node.thread.execution.status}`),
+        svg('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }),
+        svg('text', { x: 8, y: NODE_HEIGHT / 2 + 4 }, truncate(label, 20)),
+      );
+    });
+    nodeShapes.forEach((shape, n) => shape.addEventListener('click', () => this.context.selectThread(nodes[n]!.thread.thread_id)));
+    const picture = svg('svg', { class: 'graph-svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' }, defs, ...edgeShapes, ...nodeShapes);
+    const legend = el('div', { class: 'graph-legend' }, ...EDGE_KINDS.map((kind) => el('span', { class: `legend-item edge-${kind}` }, kind.replace(/_/g, ' '))));
+    replaceChildren(this.element, el('div', { class: 'panel-title' }, `Agents · ${nodes.length} threads · ${edges.length} interactions`), legend, el('div', { class: 'graph-scroll' }, picture));
+  }
+
+  /** An edge leaves its source on the right, runs down its own lane, and enters its target on the right. */
+  private renderEdge(graphEdge: GraphEdge, lane: number, nodesRight: number, position: Map<string, { x: number; y: number }>, selection: Selection | null): SVGGElement {
+    const { edge } = graphEdge;
+    const from = position.get(graphEdge.from);
+    const to = position.get(graphEdge.to);
+    const laneX = nodesRight + MARGIN + (lane + 1) * LANE_WIDTH;
+    const fromY = (from?.y ?? 0) + NODE_HEIGHT / 2 - 4;
+    const toY = (to?.y ?? 0) + NODE_HEIGHT / 2 + 4;
+    const fromX = (from?.x ?? 0) + NODE_WIDTH;
+    const toX = (to?.x ?? 0) + NODE_WIDTH;
+    const d = `M ${fromX} ${fromY} C ${laneX} ${fromY}, ${laneX} ${toY}, ${toX} ${toY}`;
+    const selected = sameSelection({ map: 'interaction_edges', id: edge.edge_id }, selection);
+    const group = svg('g', { class: `graph-edge edge-${edge.kind}${selected ? ' selected' : ''}` },
+      svg('title', {}, `${edge.kind.replace(/_/g, ' ')}: ${edge.edge_id}`),
+      svg('path', { d, class: 'edge-hit' }),
+      svg('path', { d, class: 'edge-line', 'marker-end': `url(#arrow-${edge.kind})` }),
+    );
+    group.dataset.edgeId = edge.edge_id;
+    group.addEventListener('click', () => this.context.select({ map: 'interaction_edges', id: edge.edge_id }));
+    return group;
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

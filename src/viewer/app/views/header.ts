@@ -1,0 +1,67 @@
+/** Rollout status, duration, token totals, connection state and the seq slider. */
+import { el, replaceChildren } from '../dom';
+import { TraceModel, Usage, formatCount, formatDuration } from '../model';
+
+export interface ScrubState {
+  /** Newest seq known live. */
+  readonly liveSeq: number;
+  /** Seq on display: equal to `liveSeq` unless looking at history. */
+  readonly shownSeq: number;
+  readonly historical: boolean;
+  readonly loading: boolean;
+  readonly connection: 'connecting' | 'open' | 'reconnecting';
+  readonly failure: string | null;
+}
+
+export interface HeaderActions {
+  scrubTo(seq: number): void;
+  goLive(): void;
+}
+
+export function usageText(usage: Usage): string {
+  return `in ${formatCount(usage.input)} · cached ${formatCount(usage.cached)} · out ${formatCount(usage.output)} · reasoning ${formatCount(usage.reasoning)}`;
+}
+
+export class Header {
+  readonly element = el('header', { class: 'rt-header' });
+  private readonly summary = el('div', { class: 'rt-summary' });
+  private readonly slider = document.createElement('input');
+  private readonly seqLabel = el('span', { class: 'seq-label' });
+  private readonly liveButton = el('button', { class: 'live-button' }, 'Live');
+  private readonly banner = el('div', { class: 'rt-banner' });
+
+  constructor(actions: HeaderActions) {
+    this.slider.type = 'range';
+    this.slider.className = 'seq-slider';
+    this.slider.min = '0';
+    this.slider.setAttribute('aria-label', 'sequence number to show');
+    this.slider.addEventListener('input', () => (this.seqLabel.textContent = `seq ${this.slider.value}`));
+    this.slider.addEventListener('change', () => actions.scrubTo(Number(this.slider.value)));
+    this.liveButton.addEventListener('click', () => actions.goLive());
+    const scrub = el('div', { class: 'rt-scrub' }, this.slider, this.seqLabel, this.liveButton);
+    this.element.append(this.summary, scrub, this.banner);
+  }
+
+  update(model: TraceModel, scrub: ScrubState): void {
+    const trace = model.trace;
+    const end = trace.ended_at_unix_ms ?? model.latestTime();
+    const total = model.totalUsage();
+    replaceChildren(
+      this.summary,
+      el('span', { class: 'rt-title', title: `trace ${trace.trace_id}` }, trace.rollout_id),
+      el('span', { class: `badge status status-${trace.status}` }, trace.status),
+      el('span', { class: 'rt-duration', title: 'duration' }, formatDuration(Math.max(0, end - trace.started_at_unix_ms))),
+      el('span', { class: 'rt-usage', title: 'token usage, all threads' }, usageText(total)),
+      el('span', { class: `conn conn-${scrub.connection}` }, scrub.connection === 'open' ? 'live' : scrub.connection),
+    );
+    this.slider.max = String(scrub.liveSeq);
+    if (document.activeElement !== this.slider) this.slider.value = String(scrub.shownSeq);
+    this.seqLabel.textContent = scrub.historical
+      ? `seq ${scrub.shownSeq} of ${scrub.liveSeq}${scrub.loading ? ' (loading…)' : ' (history)'}`
+      : `seq ${scrub.liveSeq}`;
+    this.element.classList.toggle('historical', scrub.historical);
+    this.liveButton.disabled = !scrub.historical;
+    this.banner.textContent = scrub.failure ? `Trace stopped reducing: ${scrub.failure}` : '';
+    this.banner.hidden = scrub.failure === null;
+  }
+}

@@ -1,0 +1,44 @@
+/** The thread tree: agent path, nickname, role, status, tokens; spawn edges as nesting. */
+import { el, replaceChildren } from '../dom';
+import type { TraceModel } from '../model';
+import { ViewContext } from './context';
+import { usageText } from './header';
+
+export class ThreadTree {
+  readonly element = el('div', { class: 'rt-threads' });
+
+  constructor(private readonly context: ViewContext) {}
+
+  update(model: TraceModel, selectedThread: string | null): void {
+    const rows = model.threadTree().map((node) => {
+      const { thread } = node;
+      const spawnEdge = thread.origin.type === 'spawned' ? thread.origin.spawn_edge_id : null;
+      return el(
+        'div',
+        {
+          class: `thread-row${thread.thread_id === selectedThread ? ' selected' : ''}`,
+          data: { threadId: thread.thread_id },
+          onClick: () => this.context.selectThread(thread.thread_id),
+        },
+        el('div', { class: 'thread-line' },
+          el('span', { class: 'indent' }, '  '.repeat(node.depth) + (node.depth > 0 ? '└ ' : '')),
+          el('span', { class: 'agent-path' }, thread.agent_path),
+          thread.nickname ? el('span', { class: 'nickname' }, thread.nickname) : null,
+          el('span', { class: 'badge role' }, node.role),
+          el('span', { class: `badge status status-${thread.execution.status}` }, thread.execution.status),
+        ),
+        el('div', { class: 'thread-usage' }, usageText(node.usage)),
+        spawnEdge
+          ? el('button', {
+              class: 'link spawn-link',
+              onClick: (event) => {
+                event.stopPropagation();
+                this.context.select({ map: 'interaction_edges', id: spawnEdge });
+              },
+            }, 'spawn edge')
+          : null,
+      );
+    });
+    replaceChildren(this.element, ...rows);
+  }
+}

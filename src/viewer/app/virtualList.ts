@@ -1,0 +1,103 @@
+/**
+ * A scrolling list that renders only the rows in view (plus a margin), so
+ * a thread with tens of thousands of items stays responsive. Rows may have
+ * any height: each is measured once rendered, and estimated until then.
+ */
+import { clear, el } from './dom';
+
+export interface VirtualListOptions<T> {
+  readonly key: (item: T) => string;
+  readonly render: (item: T) => HTMLElement;
+  readonly estimateHeight: (item: T) => number;
+  readonly className?: string;
+}
+
+/** Pixels rendered above and below the viewport. */
+const OVERSCAN_PX = 600;
+
+export class VirtualList<T> {
+  readonly element: HTMLDivElement;
+  private readonly canvas: HTMLDivElement;
+  private items: readonly T[] = [];
+  private readonly heights = new Map<string, number>();
+  /** `offsets[i]` is the top of row i; `offsets[n]` the total height. */
+  private offsets: number[] = [0];
+  private rendered = '';
+
+  constructor(private readonly options: VirtualListOptions<T>) {
+    this.canvas = el('div', { class: 'vlist-canvas' });
+    this.element = el('div', { class: `vlist ${options.className ?? ''}` }, this.canvas);
+    this.element.addEventListener('scroll', () => this.draw(false), { passive: true });
+  }
+
+  /** Replaces the rows; a list scrolled to its end stays at its end (live tail). */
+  setItems(items: readonly T[]): void {
+    const view = this.element;
+    const atEnd = view.scrollTop + view.clientHeight >= view.scrollHeight - 4 && view.scrollTop > 0;
+    this.items = items;
+    this.layout();
+    if (atEnd) view.scrollTop = view.scrollHeight;
+    this.draw(true);
+  }
+
+  /** Re-renders the visible rows (e.g. after a selection change). */
+  refresh(): void {
+    this.draw(true);
+  }
+
+  private layout(): void {
+    const offsets = new Array<number>(this.items.length + 1);
+    let top = 0;
+    for (let i = 0; i < this.items.length; i++) {
+      offsets[i] = top;
+      const item = this.items[i]!;
+      top += this.heights.get(this.options.key(item)) ?? this.options.estimateHeight(item);
+    }
+    offsets[this.items.length] = top;
+    this.offsets = offsets;
+    this.canvas.style.height = `${top}px`;
+  }
+
+  /** First row whose bottom is below `y`. */
+  private rowAt(y: number): number {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.offsets[mid + 1]! <= y) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private draw(force: boolean): void {
+    const view = this.element;
+    const first = this.rowAt(Math.max(0, view.scrollTop - OVERSCAN_PX));
+    const last = Math.min(this.items.length, this.rowAt(view.scrollTop + view.clientHeight + OVERSCAN_PX) + 1);
+    const range = `${first}:${last}`;
+    if (!force && range === this.rendered) return;
+    this.rendered = range;
+    clear(this.canvas);
+    const rows: HTMLElement[] = [];
+    for (let i = first; i < last; i++) {
+      const row = this.options.render(this.items[i]!);
+      row.classList.add('vlist-row');
+      row.style.top = `${this.offsets[i]}px`;
+      this.canvas.appendChild(row);
+      rows.push(row);
+    }
+    // Measure, then place rows again if any estimate was off.
+    let changed = false;
+    rows.forEach((row, n) => {
+      const key = this.options.key(this.items[first + n]!);
+      const height = row.offsetHeight;
+      if (height > 0 && this.heights.get(key) !== height) {
+        this.heights.set(key, height);
+        changed = true;
+      }
+    });
+    if (!changed) return;
+    this.layout();
+    rows.forEach((row, n) => (row.style.top = `${this.offsets[first + n]}px`));
+  }
+}

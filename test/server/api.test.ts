@@ -1,0 +1,198 @@
+/** The HTTP API without a browser: shapes, time travel, payloads, refusals. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { replayBundle } from '../../src/bundle/replay';
+import { reduceBundle } from '../../src/cli/reduce';
+import { toStateJson } from '../../src/reducer/serialize';
+import type { ApiError, BundleList, BundleSummary } from '../../src/server/protocol';
+import { ChatWriter, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
+
+function errorOf(body: string): ApiError['error'] {
+  return (JSON.parse(body) as ApiError).error;
+}
+
+describe('GET /api/bundles', () => {
+  it('describes a single served bundle', async () => {
+    const synth = synthBundle();
+    const lastSeq = eventCount(synth);
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', lastSeq);
+    const response = await rawGet(server, '/api/bundles');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    const list = JSON.parse(response.body) as BundleList;
+    const trace = await replayBundle(synth);
+    expect(list).toEqual({
+      single_bundle_id: 'bundle',
+      bundles: [
+        {
+          id: 'bundle',
+          trace_id: trace.trace_id,
+          rollout_id: trace.rollout_id,
+          root_thread_id: trace.root_thread_id,
+          status: trace.status,
+          started_at_unix_ms: trace.started_at_unix_ms,
+          ended_at_unix_ms: trace.ended_at_unix_ms,
+          event_count: lastSeq,
+          last_seq: lastSeq,
+          error: null,
+        },
+      ],
+    });
+    const one = await rawGet(server, '/api/bundles/bundle');
+    expect(JSON.parse(one.body)).toEqual(list.bundles[0]);
+  });
+
+  it('lists bundles that appear under a root while serving', async () => {
+    const root = tempDir();
+    const server = await serve(root);
+    expect((JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList).bundles).toEqual([]);
+    const chat = ChatWriter.create(path.join(root, 'trace-new-thread'));
+    chat.exchange('hello', 'hi');
+    const listed = await eventually(async () => {
+      const list = JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList;
+      return list.bundles.find((bundle) => bundle.id === 'trace-new-thread' && bundle.last_seq === chat.lastSeq);
+    });
+    expect(listed).toMatchObject<Partial<BundleSummary>>({ trace_id: 'trace-chat', status: 'running', event_count: 4 });
+  });
+});
+
+describe('GET /api/bundles/:id/state', () => {
+  it('streams the exact state.json bytes, now and at an earlier seq', async () => {
+    const synth = synthBundle();
+    const lastSeq = eventCount(synth);
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', lastSeq);
+    const now = await rawGet(server, '/api/bundles/bundle/state');
+    expect(now.status).toBe(200);
+    expect(now.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(now.body).toBe(toStateJson(await replayBundle(synth)));
+
+    const at = Math.floor(lastSeq / 2);
+    const earlier = await rawGet(server, `/api/bundles/bundle/state?seq=${at}`);
+    expect(earlier.status).toBe(200);
+    expect(earlier.body).toBe(toStateJson(await reduceBundle(synth, at)));
+    const initial = JSON.parse((await rawGet(server, '/api/bundles/bundle/state?seq=0')).body);
+    expect(initial.threads).toEqual({});
+  });
+
+  it('answers a seq written after the server started', async () => {
+    const dir = path.join(tempDir(), 'trace-chat');
+    const chat = ChatWriter.create(dir);
+    chat.exchange('one', 'first');
+    const server = await serve(dir);
+    await untilSeq(server, 'trace-chat', chat.lastSeq);
+    expect((await rawGet(server, '/api/bundles/trace-chat/state?seq=3')).status).toBe(200);
+    chat.exchange('two', 'second');
+    await untilSeq(server, 'trace-chat', chat.lastSeq);
+    const later = await rawGet(server, `/api/bundles/trace-chat/state?seq=${chat.lastSeq}`);
+    expect(later.body).toBe(toStateJson(await replayBundle(dir)));
+  });
+
+  it.each([
+    ['abc', 400],
+    ['-1', 400],
+    ['1.5', 400],
+    ['99999999', 400],
+  ])('refuses seq=%s with %d', async (seq, status) => {
+    const synth = synthBundle();
+    const lastSeq = eventCount(synth);
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', lastSeq);
+    const response = await rawGet(server, `/api/bundles/bundle/state?seq=${seq}`);
+    expect(response.status).toBe(status);
+    expect(errorOf(response.body).status).toBe(status);
+  });
+});
+
+describe('GET /api/bundles/:id/payloads/:rawPayloadId', () => {
+  it('returns a payload the trace lists, as JSON', async () => {
+    const synth = synthBundle();
+    const lastSeq = eventCount(synth);
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', lastSeq);
+    const trace = await replayBundle(synth);
+    const ref = trace.raw_payloads.get('raw_payload:1')!;
+    const response = await rawGet(server, `/api/bundles/bundle/payloads/${encodeURIComponent(ref.raw_payload_id)}`);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.body).toBe(fs.readFileSync(path.join(synth, ref.path), 'utf8'));
+  });
+
+  it.each([
+    ['an unknown payload id', '/api/bundles/bundle/payloads/raw_payload%3A999999', 404],
+    ['a file path as id', '/api/bundles/bundle/payloads/payloads%2F1.json', 404],
+    ['a literal .. segment', '/api/bundles/bundle/payloads/../../../manifest.json', 404],
+    ['an encoded .. segment', '/api/bundles/bundle/payloads/%2e%2e', 404],
+    ['encoded ../ in the id', '/api/bundles/bundle/payloads/..%2F..%2Fmanifest.json', 404],
+    ['an absolute path', '/api/bundles/bundle/payloads/%2Fetc%2Fpasswd', 404],
+    ['a bundle id with ..', '/api/bundles/..%2Fbundle/payloads/raw_payload%3A1', 404],
+    ['an unknown bundle', '/api/bundles/nope/state', 404],
+    ['bad percent-encoding', '/api/bundles/%E0%A4%A/state', 400],
+    ['an unknown route', '/api/bundles/bundle/secrets', 404],
+  ])('refuses %s', async (_what, target, status) => {
+    const synth = synthBundle();
+    const lastSeq = eventCount(synth);
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', lastSeq);
+    const response = await rawGet(server, target);
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(errorOf(response.body).status).toBe(status);
+    expect(response.body).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+
+  it('refuses a payload file that is a symlink out of the bundle', async () => {
+    const bundle = synthBundle();
+    const lastSeq = eventCount(bundle);
+    const secret = path.join(tempDir(), 'secret.json');
+    fs.writeFileSync(secret, JSON.stringify({ secret: 'do not serve' }));
+    const payloadFile = path.join(bundle, 'payloads', '1.json');
+    fs.writeFileSync(secret, fs.readFileSync(payloadFile));
+    fs.rmSync(payloadFile);
+    fs.symlinkSync(secret, payloadFile);
+    const server = await serve(bundle);
+    await untilSeq(server, 'bundle', lastSeq);
+    const response = await rawGet(server, '/api/bundles/bundle/payloads/raw_payload%3A1');
+    expect(response.status).toBe(404);
+    expect(errorOf(response.body).message).toBe('payload path escapes the bundle directory');
+  });
+});
+
+describe('the server itself', () => {
+  it('serves the viewer page and script with a strict content security policy', async () => {
+    const server = await serve(synthBundle());
+    const page = await rawGet(server, '/');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const script = await rawGet(server, '/rollout-trace-view.js');
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.body).toContain('rollout-trace-view');
+    expect((await rawGet(server, '/bundles/bundle')).status).toBe(200);
+  });
+
+  it('answers only requests addressed to a loopback name (no DNS rebinding)', async () => {
+    const server = await serve(synthBundle());
+    const rebound = await rawGet(server, '/api/bundles', { Host: 'attacker.example:80' });
+    expect(rebound.status).toBe(403);
+    expect((await rawGet(server, '/api/bundles', { Host: 'localhost' })).status).toBe(200);
+  });
+
+  it('allows cross-origin embedding only for listed origins', async () => {
+    const server = await serve(synthBundle(), { allowOrigins: ['http://embedder.test'] });
+    const allowed = await rawGet(server, '/api/bundles', { Origin: 'http://embedder.test' });
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://embedder.test');
+    const other = await rawGet(server, '/api/bundles', { Origin: 'http://other.test' });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses other methods with a JSON 405', async () => {
+    const server = await serve(synthBundle());
+    const { hostname, port } = new URL(server.url);
+    const response = await fetch(`http://${hostname}:${port}/api/bundles`, { method: 'POST' });
+    expect(response.status).toBe(405);
+    expect(((await response.json()) as ApiError).error.status).toBe(405);
+  });
+});

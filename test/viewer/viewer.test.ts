@@ -1,0 +1,173 @@
+/** The viewer in Chromium: loading, live updates, payloads, time travel, untrusted text, embedding. */
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { replayBundle } from '../../src/bundle/replay';
+import { ChatWriter, eventCount, onCleanup, serve, synthBundle, tempDir, untilSeq } from '../server/support';
+import { launchBrowser, openPage } from './browser';
+
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(() => {
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+function page(): Promise<Page> {
+  return openPage(browser, pageErrors);
+}
+
+async function chatBundle(exchanges: readonly [string, string][]): Promise<ChatWriter> {
+  const chat = ChatWriter.create(path.join(tempDir(), 'trace-chat'));
+  for (const [question, answer] of exchanges) chat.exchange(question, answer);
+  return chat;
+}
+
+/** Counts top-level navigations, to prove updates arrive without a reload. */
+function countNavigations(target: Page): () => number {
+  let count = 0;
+  target.on('framenavigated', (frame) => {
+    if (frame === target.mainFrame()) count++;
+  });
+  return () => count;
+}
+
+describe('the viewer', () => {
+  it('opens the bundled example at / when serving it', async () => {
+    const example = path.join(__dirname, '..', '..', 'examples', 'rollout');
+    const trace = await replayBundle(example);
+    const server = await serve(example);
+    const view = await page();
+    await view.goto(server.url);
+    await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
+    expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
+    expect(await view.locator('.rt-conversation .item').count()).toBeGreaterThan(0);
+  });
+
+  it('loads a multi-agent bundle: header, threads, conversation, timeline, graph', async () => {
+    const synth = synthBundle();
+    const trace = await replayBundle(synth);
+    const last = eventCount(synth);
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', last);
+    const view = await page();
+    await view.goto(server.url);
+    await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
+    await view.locator(`.seq-label`, { hasText: `seq ${last}` }).waitFor();
+    expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
+    expect(await view.locator('.graph-node').count()).toBe(trace.threads.size);
+    expect(await view.locator('.graph-edge').count()).toBeGreaterThan(0);
+    expect(await view.locator('.rt-conversation .item').count()).toBeGreaterThan(0);
+    expect(await view.locator('.rt-timeline .span-row').count()).toBeGreaterThan(0);
+    expect(await view.locator('.rt-header .status').first().textContent()).toBe(trace.status);
+  });
+
+  it('shows items written while it is open, without reloading', async () => {
+    const chat = await chatBundle([['first question', 'first answer']]);
+    const server = await serve(chat.writer.bundleDir);
+    const view = await page();
+    const navigations = countNavigations(view);
+    await view.goto(server.url);
+    await view.getByText('first answer').waitFor();
+    chat.exchange('second question', 'an answer written live');
+    await view.getByText('an answer written live').waitFor();
+    chat.exchange('third question', 'and another one');
+    await view.getByText('and another one').waitFor();
+    expect(navigations()).toBe(1);
+  });
+
+  it('shows a tool call’s raw payload when it is clicked', async () => {
+    const synth = synthBundle();
+    const trace = await replayBundle(synth);
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', eventCount(synth));
+    const view = await page();
+    await view.goto(server.url);
+    const span = view.locator('.span-row.span-tool').first();
+    await span.waitFor();
+    const toolCallId = (await span.getAttribute('data-id'))!;
+    const tool = trace.tool_calls.get(toolCallId)!;
+    const payloadId = tool.raw_invocation_payload_id ?? tool.raw_result_payload_id!;
+    await span.click();
+    const body = view.locator(`.payload[data-payload-id="${payloadId}"] .payload-body:not(.loading)`);
+    await body.waitFor();
+    const file = fs.readFileSync(path.join(synth, trace.raw_payloads.get(payloadId)!.path), 'utf8');
+    expect(await body.textContent()).toBe(file);
+  });
+
+  it('scrubs back in time with the seq slider and returns to live', async () => {
+    const chat = await chatBundle([
+      ['q1', 'answer one'],
+      ['q2', 'answer two'],
+      ['q3', 'answer three'],
+    ]);
+    const server = await serve(chat.writer.bundleDir);
+    const view = await page();
+    await view.goto(server.url);
+    await view.getByText('answer three').waitFor();
+    const afterFirstExchange = 4;
+    await view.locator('.seq-slider').evaluate((slider: HTMLInputElement, seq) => {
+      slider.value = String(seq);
+      slider.dispatchEvent(new Event('change'));
+    }, afterFirstExchange);
+    await view.locator('.seq-label', { hasText: `seq ${afterFirstExchange} of ${chat.lastSeq} (history)` }).waitFor();
+    await view.getByText('answer three').waitFor({ state: 'detached' });
+    expect(await view.getByText('answer one').count()).toBe(1);
+
+    // Live updates keep arriving while looking at history, and show once back to live.
+    chat.exchange('q4', 'answer four');
+    await view.locator('.seq-label', { hasText: `of ${chat.lastSeq}` }).waitFor();
+    expect(await view.getByText('answer four').count()).toBe(0);
+    await view.locator('.live-button').click();
+    await view.getByText('answer four').waitFor();
+    await view.getByText('answer three').waitFor();
+  });
+
+  it('renders hostile message text as text and runs none of it', async () => {
+    const hostile = [
+      '<script>window.__pwned = "script"</script>',
+      '<img src=x onerror="window.__pwned = \'img\'">',
+      '<svg onload="window.__pwned = \'svg\'"></svg>',
+    ];
+    const chat = await chatBundle([[hostile[0]!, hostile[1]!], [hostile[2]!, 'done']]);
+    const server = await serve(chat.writer.bundleDir);
+    const view = await page();
+    await view.goto(server.url);
+    await view.getByText('done').waitFor();
+    for (const text of hostile) expect(await view.getByText(text, { exact: true }).count()).toBe(1);
+    // Open the details of the hostile item as well: its fields are shown too.
+    await view.getByText(hostile[1]!, { exact: true }).click();
+    await view.locator('.record-json', { hasText: 'onerror' }).waitFor({ state: 'attached' });
+    expect(await view.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(await view.locator('rollout-trace-view img, rollout-trace-view script').count()).toBe(0);
+  });
+
+  it('embeds in another origin’s page as <rollout-trace-view> (examples/embed.html)', async () => {
+    const chat = await chatBundle([['embedded question', 'embedded answer']]);
+    const example = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'embed.html'), 'utf8');
+    // The embedding page is another origin on this machine (a public page may not reach loopback at all).
+    let html = '';
+    const embedder = http.createServer((_request, response) => response.writeHead(200, { 'Content-Type': 'text/html' }).end(html));
+    await new Promise<void>((resolve) => embedder.listen(0, '127.0.0.1', resolve));
+    onCleanup(() => new Promise<void>((resolve) => embedder.close(() => resolve())));
+    const embedderOrigin = `http://127.0.0.1:${(embedder.address() as AddressInfo).port}`;
+    const server = await serve(chat.writer.bundleDir, { allowOrigins: [embedderOrigin] });
+    html = example.replace(/http:\/\/127\.0\.0\.1:4319\//g, server.url).replace(/\/api\/bundles\/[^"]+"/, '/api/bundles/trace-chat"');
+    const view = await page();
+    await view.goto(`${embedderOrigin}/embed.html`);
+    await view.getByText('embedded answer').waitFor();
+    chat.exchange('second', 'a live answer in the embed');
+    await view.getByText('a live answer in the embed').waitFor();
+    expect(await view.getByText('Nightly agent run').count()).toBe(1);
+  });
+});
