@@ -2,11 +2,13 @@
  * `npm run bench`: replay speed and memory against the reference oracle and
  * against a JSON-parse-only floor, every figure measured in the same run.
  *
- *   npm run bench -- [--scales 1,10,100] [--oracle-scales 1,25] [--runs 3] [--dir DIR]
+ *   npm run bench -- [--scales 1,10,100] [--oracle-scales 1,25] [--runs 3] [--dir DIR] [--skip-live]
  *
  * Each figure is a whole process (node startup included for us, the binary
  * for the oracle), repeated `--runs` times; the table shows medians. Traces
  * come from the deterministic generator (seed 1) and are cached in `--dir`.
+ * Then the live figures: `bench/live.ts` (publishing cost, follow latency,
+ * seek time) and `bench/sse-load.ts` (50 SSE clients at 1,000 events/s).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -132,6 +134,12 @@ function main(): void {
   }
   if (!hasOracle) lines.push(`oracle not found at ${ORACLE}: build it with (cd ../shared/oracle && ./build.sh)`);
   process.stdout.write(lines.join('\n') + '\n');
+  if (!process.argv.includes('--skip-live')) {
+    for (const [script, args] of [['live.js', ['--dir', dir]], ['sse-load.js', []]] as const) {
+      process.stdout.write(`\n## ${script.replace('.js', '')}\n`);
+      spawnSync(process.execPath, [path.join(ROOT, 'dist/bench', script), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    }
+  }
 }
 
 main();
