@@ -323,9 +323,9 @@ export function appendThreadConversationItems(r: TraceReducer, threadId: string,
   requireThread(r, threadId);
   let thread: AgentThread | undefined;
   for (const itemId of itemIds) {
-    const k = key(threadId, itemId);
-    if (r.idx.threadItems.has(k)) continue;
-    r.idx.threadItems.set(k, true);
+    // An item only ever joins its own thread's list, so its id alone is the key.
+    if (r.idx.threadItems.has(itemId)) continue;
+    r.idx.threadItems.set(itemId, true);
     if (!thread) {
       thread = r.edit('threads', threadId)!;
       thread.conversation_item_ids = r.own(thread.conversation_item_ids);

@@ -90,19 +90,46 @@ export function mergeReasoningBody(existing: ConversationBody, incoming: Convers
   return undefined;
 }
 
+/** Match keys by body object: message bodies never change, and a merged reasoning body is a new object. */
+const bodyKeys = new WeakMap<ConversationBody, string>();
+
 /**
  * A key that every pair of matching items shares: equal keys are necessary
- * (not sufficient) for a match, so candidates can be found by lookup.
+ * (not sufficient) for a match, so candidates can be found by lookup and then
+ * checked with {@link conversationItemMatches}. Long texts contribute only
+ * their length and ends — a collision merely adds a candidate.
  */
 export function matchKey(item: ItemShape): string {
-  let bodyKey: string;
+  return `${item.role}\u0003${item.channel}\u0003${item.kind}\u0003${item.call_id}\u0003${bodyKey(item)}`;
+}
+
+function bodyKey(item: ItemShape): string {
+  const cached = bodyKeys.get(item.body);
+  if (cached !== undefined) return cached;
+  let k: string;
   const encoded = item.kind === 'reasoning' ? reasoningEncodedPart(item.body) : undefined;
-  if (encoded) {
-    bodyKey = `e\u0001${encoded.label}\u0001${encoded.value}`;
-  } else {
-    bodyKey = item.body.parts
-      .map((part) => (part.type === 'json' ? `j\u0001${part.summary}` : JSON.stringify(part)))
-      .join('\u0002');
+  if (encoded) k = `e\u0001${encoded.label}\u0001${textKey(encoded.value)}`;
+  else k = item.body.parts.map(partKey).join('\u0002');
+  bodyKeys.set(item.body, k);
+  return k;
+}
+
+function partKey(part: ConversationPart): string {
+  switch (part.type) {
+    case 'text':
+    case 'summary':
+      return `${part.type}\u0001${textKey(part.text)}`;
+    case 'json':
+      return `json\u0001${textKey(part.summary)}`;
+    case 'encoded':
+      return `encoded\u0001${part.label}\u0001${textKey(part.value)}`;
+    case 'code':
+      return `code\u0001${part.language}\u0001${textKey(part.source)}`;
+    case 'payload_ref':
+      return `payload_ref\u0001${part.label}\u0001${part.raw_payload_id}`;
   }
-  return `${item.role}\u0003${item.channel}\u0003${item.kind}\u0003${item.call_id}\u0003${bodyKey}`;
+}
+
+function textKey(text: string): string {
+  return text.length <= 48 ? text : `${text.length}\u0001${text.slice(0, 24)}\u0001${text.slice(-24)}`;
 }

@@ -117,7 +117,7 @@ export interface ReducerIndexes {
   assistantMessagesByTurn: string[];
   /** `thread \0 content` → inter-agent message items of that thread, in thread order. */
   interAgentItemsByContent: string[];
-  /** `thread \0 item` for every item already listed in its thread. */
+  /** Items already listed in their thread's `conversation_item_ids`. */
   threadItems: true;
   /** conversation item ids that some edge targets. */
   edgeTargetItems: true;
