@@ -10,12 +10,19 @@ import { TraceSnapshot, reduceTrace } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
 import { decodeSerde } from '../schema/serdeErrors';
-import { parseSerdeJson } from '../json/serde';
+import { RUST_TRACE_BUNDLE_MANIFEST } from '../schema/rustTypes';
+import { deserializeReader } from '../schema/serdeTyped';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
 import { decodeUtf8, rustIoMessage, rustJoin } from './ioErrors';
 import { BundlePayloadFiles } from './payloadFiles';
 
-/** Reads and validates `manifest.json`; errors carry the reference's wording. */
+/**
+ * Reads and validates `manifest.json`; errors carry the reference's wording.
+ *
+ * The reference reads it with `serde_json::from_reader`, which never checks
+ * the file as a whole for UTF-8 (only the strings it decodes) and counts
+ * positions like `IoRead`; the serde emulator reproduces both.
+ */
 export function readManifest(bundleDir: string): TraceBundleManifest {
   const manifestPath = rustJoin(bundleDir, MANIFEST_FILE_NAME);
   let bytes: Buffer;
@@ -26,11 +33,9 @@ export function readManifest(bundleDir: string): TraceBundleManifest {
     throw new ReplayError(rustIoMessage(err), { file: manifestPath });
   }
   const fail = (message: string) => new ReplayError(`read ${manifestPath}: ${message}`, { file: manifestPath });
-  const text = decodeUtf8(bytes);
-  if (text === undefined) throw fail('stream did not contain valid UTF-8');
-  const parsed = parseSerdeJson(text);
-  if (isLeft(parsed)) throw fail(parsed.left.message);
-  const manifest = decodeSerde(TraceBundleManifest, JSON.parse(text));
+  const result = deserializeReader(RUST_TRACE_BUNDLE_MANIFEST, bytes);
+  if (!result.ok) throw fail(result.error.message);
+  const manifest = decodeSerde(TraceBundleManifest, result.value);
   if (isLeft(manifest)) throw fail(manifest.left);
   return manifest.right;
 }

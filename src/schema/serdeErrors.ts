@@ -6,20 +6,32 @@
  * what users and the conformance corpus see. serde stops at the first bad
  * field in input order and reports missing fields after the whole object, so
  * the first io-ts error is chosen the same way.
+ *
+ * That ranking is a heuristic. For codecs whose Rust type is known
+ * (`RUST_TYPE_OF_CODEC`), {@link decodeSerde} instead asks the serde
+ * emulator, which reproduces `serde_json::from_value` exactly.
  */
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
+import { rustDebugStr, rustDisplayF64 } from './rustFormat';
+import { RUST_TYPE_OF_CODEC } from './rustTypes';
+import { deserializeValue } from './serdeTyped';
 
-/** serde's `Unexpected` for a JSON value, as serde_json prints it. */
+/**
+ * serde's `Unexpected` for a `JSON.parse`d value, as serde_json prints it.
+ * Numbers beyond the integer range (and `-0`) are floats to serde.
+ */
 export function describeUnexpected(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
       return `boolean \`${value}\``;
     case 'number':
-      return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
+      return Number.isInteger(value) && !Object.is(value, -0) && value < 2 ** 64 && value >= -(2 ** 63)
+        ? `integer \`${BigInt(value)}\``
+        : `floating point \`${rustDisplayF64(value)}\``;
     case 'string':
-      return `string ${JSON.stringify(value)}`;
+      return `string ${rustDebugStr(value)}`;
     case 'object':
       return Array.isArray(value) ? 'sequence' : 'map';
     default:
@@ -83,10 +95,24 @@ export function serdeMessage(errors: t.Errors, input: unknown): string {
   return describeError(firstSerdeError(errors, input));
 }
 
-/** Decodes `input` with `codec`; on failure the Left is serde's message. */
+/**
+ * Decodes `input` with `codec`; on failure the Left is serde's message
+ * (`serde_json::from_value`'s, so without a position).
+ *
+ * When io-ts rejects a value whose Rust type is known, the serde emulator
+ * has the last word: its error, or, when serde accepts what io-ts did not
+ * (`{"running": null}` for a unit variant, a struct written as an array),
+ * the value it produced.
+ */
 export function decodeSerde<A>(codec: t.Decoder<unknown, A>, input: unknown): Either<string, A> {
   const result = codec.decode(input);
-  return result._tag === 'Right' ? right(result.right) : left(serdeMessage(result.left, input));
+  if (result._tag === 'Right') return right(result.right);
+  const rust = RUST_TYPE_OF_CODEC.get(codec);
+  if (rust === undefined) return left(serdeMessage(result.left, input));
+  const serde = deserializeValue(rust, input);
+  if (!serde.ok) return left(serde.error.message);
+  const again = codec.decode(serde.value);
+  return again._tag === 'Right' ? right(again.right) : left(serdeMessage(again.left, serde.value));
 }
 
 /** The io-ts path of the first failure (`payload.request_payload.kind`), for diagnostics. */

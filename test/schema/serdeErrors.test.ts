@@ -1,0 +1,308 @@
+/**
+ * serde's error messages for malformed trace lines, manifests and payloads.
+ *
+ * Every expected message below was observed from the reference oracle
+ * (`oracle reduce BUNDLE`, serde_json 1.0.87 / serde 1.0.152) on a bundle
+ * holding exactly the input shown, and copied from its stderr; none was
+ * produced by this code. Trace lines were the only line of `trace.jsonl` of
+ * a copy of the `tool_call_links_model_call_and_followup_output_items`
+ * bundle; payload values replaced `payloads/3.json` of
+ * `spawn_runtime_payload_targets_delivered_child_message`.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { isLeft } from 'fp-ts/Either';
+import { decodeEventLine } from '../../src/bundle/decodeEvent';
+import { readManifest } from '../../src/bundle/replay';
+import { ReplayError } from '../../src/reducer/errors';
+import { CollabAgentSpawnEndEvent } from '../../src/schema/payloads';
+import { decodeSerde } from '../../src/schema/serdeErrors';
+
+/** The reference message of the error `f` throws. */
+function referenceMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof ReplayError) return err.referenceMessage;
+    throw err;
+  }
+  throw new Error('expected a ReplayError');
+}
+
+/** The root thread's `thread_started`, which the reference replays without error. */
+const ROOT_THREAD_STARTED =
+  '{"schema_version":1,"seq":1,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null}}';
+
+/** [name, line, message observed from the reference after `parse trace event line 1: `]. */
+const REJECTED_LINES: readonly (readonly [string, string, string])[] = [
+  [
+    'missing wall time',
+    '{"schema_version":1,"seq":1,"rollout_id":"r","payload":{"type":"rollout_started","trace_id":"t","root_thread_id":"x"}}',
+    'missing field `wall_time_unix_ms` at line 1 column 118',
+  ],
+  [
+    'seq beyond u64',
+    '{"schema_version":1,"seq":18446744073709552000,"wall_time_unix_ms":5}',
+    'invalid type: floating point `18446744073709552000`, expected u64 at line 1 column 46',
+  ],
+  [
+    'schema version beyond u64',
+    '{"schema_version":18446744073709552000}',
+    'invalid type: floating point `18446744073709552000`, expected u32 at line 1 column 38',
+  ],
+  [
+    'schema version beyond u32',
+    '{"schema_version":4294967296}',
+    'invalid value: integer `4294967296`, expected u32 at line 1 column 28',
+  ],
+  [
+    'wall time beyond i64',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":9223372036854775808}',
+    'invalid value: integer `9223372036854775808`, expected i64 at line 1 column 67',
+  ],
+  [
+    'unit enum sequence',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"thread_ended","thread_id":"t","status":[]}}',
+    'invalid type: sequence, expected string or map at line 1 column 129',
+  ],
+  [
+    'payload without type',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"trace_id":"t","root_thread_id":"x"}}',
+    'missing field `type` at line 1 column 114',
+  ],
+  [
+    'payload type not string',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":[],"trace_id":"t"}}',
+    'invalid type: sequence, expected variant identifier at line 1 column 85',
+  ],
+  [
+    'unknown payload type',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"inference_request","trace_id":"t"}}',
+    'unknown variant `inference_request`, expected one of `rollout_started`, `rollout_ended`, `thread_started`, `thread_ended`, `codex_turn_started`, `codex_turn_ended`, `inference_started`, `inference_completed`, `inference_failed`, `tool_call_started`, `tool_call_runtime_started`, `tool_call_runtime_ended`, `tool_call_ended`, `code_cell_started`, `code_cell_initial_response`, `code_cell_ended`, `compaction_request_started`, `compaction_request_completed`, `compaction_request_failed`, `compaction_installed`, `agent_result_observed`, `protocol_event_observed`, `other` at line 1 column 104',
+  ],
+  [
+    'payload error not last',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"payload":{"type":"rollout_started"} ,"rollout_id":"r"}',
+    'missing field `trace_id` at line 1 column 87',
+  ],
+  [
+    'payload error last',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"rollout_started"}  }',
+    'missing field `trace_id` at line 1 column 106',
+  ],
+  [
+    'duplicate top level field',
+    '{"schema_version":1,"seq":1,"seq":2,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"rollout_started","trace_id":"t","root_thread_id":"x"}}',
+    'duplicate field `seq` at line 1 column 33',
+  ],
+  [
+    'duplicate payload field',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"rollout_started","trace_id":"t","trace_id":"u","root_thread_id":"x"}}',
+    'duplicate field `trace_id` at line 1 column 155',
+  ],
+  [
+    'duplicate tag',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"rollout_started","type":"rollout_started","trace_id":"t","root_thread_id":"x"}}',
+    'duplicate field `type` at line 1 column 109',
+  ],
+  [
+    'array event short',
+    '[1,2,3]',
+    'invalid length 3, expected struct RawTraceEvent with 7 elements at line 1 column 7',
+  ],
+  [
+    'type error before syntax error',
+    '{"schema_version":"x",}',
+    'invalid type: string "x", expected u32 at line 1 column 21',
+  ],
+  [
+    'trailing characters',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null}} x',
+    'trailing characters at line 1 column 234',
+  ],
+  [
+    'eof',
+    '{"schema_version":1,"seq":',
+    'EOF while parsing a value at line 1 column 26',
+  ],
+  [
+    'string debug',
+    String.raw`{"schema_version":1,"seq":"a\u0001\u00e9\n\"\\\u200b\u0301"}`,
+    String.raw`invalid type: string "a\u{1}é\n\"\\\u{200b}\u{301}", expected u64 at line 1 column 59`,
+  ],
+  [
+    'float 1e21',
+    '{"schema_version":1,"seq":1e21}',
+    'invalid type: floating point `1000000000000000000000`, expected u64 at line 1 column 30',
+  ],
+  [
+    'float integral',
+    '{"schema_version":1,"seq":1.0,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null}}',
+    'invalid type: floating point `1`, expected u64 at line 1 column 29',
+  ],
+  [
+    'float exponent',
+    '{"schema_version":1,"seq":1e2,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null}}',
+    'invalid type: floating point `100`, expected u64 at line 1 column 29',
+  ],
+  [
+    'negative zero',
+    '{"schema_version":1,"seq":-0,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null}}',
+    'invalid type: floating point `-0`, expected u64 at line 1 column 28',
+  ],
+  [
+    'raw payload kind value',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"thread_started","thread_id":"t","agent_path":"/a","metadata_payload":{"raw_payload_id":"p","kind":{"type":"session_metadata","value":1},"path":"x"}}}',
+    'invalid type: integer `1`, expected unit variant RawPayloadKind::SessionMetadata at line 1 column 235',
+  ],
+  [
+    'raw payload kind not object',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"thread_started","thread_id":"t","agent_path":"/a","metadata_payload":{"raw_payload_id":"p","kind":"x","path":"x"}}}',
+    'invalid type: string "x", expected adjacently tagged enum RawPayloadKind at line 1 column 201',
+  ],
+  [
+    'other without metadata',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"other","kind":"k","summary":"s","payloads":[]}}',
+    'missing field `metadata` at line 1 column 133',
+  ],
+  [
+    'lone surrogate in payload',
+    String.raw`{"schema_version":1,"seq":1,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null,"extra":"\ud800"}}`,
+    'unexpected end of hex escape at line 1 column 247',
+  ],
+  [
+    'out of range in payload',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null,"extra":1e999}}',
+    'number out of range at line 1 column 244',
+  ],
+  [
+    'deep metadata',
+    `{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"other","kind":"k","summary":"s","payloads":[],"metadata":${'['.repeat(126)}${']'.repeat(126)}}}`,
+    'recursion limit exceeded at line 1 column 269',
+  ],
+  [
+    'multibyte column',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":5,"rollout_id":"r","payload":{"type":"rollout_started","trace_id":"日本","root_thread_id":5}}',
+    'invalid type: integer `5`, expected a string at line 1 column 143',
+  ],
+];
+
+describe('trace lines the reference rejects', () => {
+  it.each(REJECTED_LINES)('%s', (_name, line, message) => {
+    expect(referenceMessage(() => decodeEventLine(line, 1))).toBe(`parse trace event line 1: ${message}`);
+  });
+
+  it('names the line number the reference counts', () => {
+    // Observed: `parse trace event line 5: missing field `wall_time_unix_ms` at line 1 column 118` for this line as line 5.
+    const line = '{"schema_version":1,"seq":1,"rollout_id":"r","payload":{"type":"rollout_started","trace_id":"t","root_thread_id":"x"}}';
+    expect(referenceMessage(() => decodeEventLine(line, 5))).toBe(
+      'parse trace event line 5: missing field `wall_time_unix_ms` at line 1 column 118',
+    );
+  });
+});
+
+/** [name, line, what the reference did next]: it parsed these lines (any error came from the reducer). */
+const ACCEPTED_LINES: readonly (readonly [string, string, string | null])[] = [
+  [
+    'array event accepted',
+    '[1,1,1795464432109,"rollout-1",null,null,{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null}]',
+    null,
+  ],
+  [
+    'lone surrogate in ignored field',
+    String.raw`{"schema_version":1,"seq":1,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null},"extra":"\ud800"}`,
+    null,
+  ],
+  [
+    'out of range in ignored field',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":null},"extra":[1e999]}',
+    null,
+  ],
+  [
+    'unit variant as map',
+    '{"schema_version":1,"seq":1,"wall_time_unix_ms":1795464432109,"rollout_id":"rollout-1","thread_id":null,"codex_turn_id":null,"payload":{"type":"thread_started","thread_id":"thread-root","agent_path":"/root","metadata_payload":{"raw_payload_id":"p","kind":{"value":null,"type":10},"path":"payloads/x.json"}}}',
+    'open payload p: No such file or directory (os error 2)',
+  ],
+];
+
+describe('trace lines the reference parses', () => {
+  it.each(ACCEPTED_LINES)('%s', (_name, line) => {
+    expect(() => decodeEventLine(line, 1)).not.toThrow();
+  });
+
+  it('reads a struct written as an array like the named form', () => {
+    const [, arrayLine] = ACCEPTED_LINES.find(([name]) => name === 'array event accepted')!;
+    expect(decodeEventLine(arrayLine, 1).event).toEqual(decodeEventLine(ROOT_THREAD_STARTED, 1).event);
+  });
+
+  it('reads a variant index and a null adjacent content as the variant', () => {
+    const [, line] = ACCEPTED_LINES.find(([name]) => name === 'unit variant as map')!;
+    const { payload } = decodeEventLine(line, 1).event;
+    expect(payload.type === 'thread_started' && payload.metadata_payload?.kind).toEqual({ type: 'session_metadata' });
+  });
+});
+
+describe('manifest.json (serde_json::from_reader)', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** [name, file bytes, message observed from the reference after `read <path>: `]. */
+  const CASES: readonly (readonly [string, Buffer, string])[] = [
+    // Bytes are given as latin1 strings: `\xff` is the byte 0xff.
+    ['invalid utf8 in string', Buffer.from('{"schema_version":1,"trace_id":"t\xff"}', 'latin1'), 'invalid unicode code point at line 1 column 35'],
+    ['invalid utf8 outside string', Buffer.from('\xef\xbb\xbf{}', 'latin1'), 'expected value at line 1 column 1'],
+    [
+      'type error on line 2',
+      Buffer.from('{"schema_version":1,\n"trace_id":5}', 'latin1'),
+      'invalid type: integer `5`, expected a string at line 2 column 13',
+    ],
+    ['missing field', Buffer.from('{"schema_version":1,"trace_id":"a"  }', 'latin1'), 'missing field `rollout_id` at line 1 column 37'],
+    ['eof after comma', Buffer.from('{"schema_version":1  ,', 'latin1'), 'EOF while parsing a value at line 1 column 22'],
+    [
+      'array too short',
+      Buffer.from('[1,"a"]', 'latin1'),
+      'invalid length 2, expected struct TraceBundleManifest with 7 elements at line 1 column 7',
+    ],
+  ];
+
+  it.each(CASES)('%s', (_name, bytes, message) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-manifest-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'manifest.json'), bytes);
+    expect(referenceMessage(() => readManifest(dir))).toBe(`read ${path.join(dir, 'manifest.json')}: ${message}`);
+  });
+});
+
+describe('payloads read with serde_json::from_value (no position)', () => {
+  const SPAWN_END = {"call_id": "call-spawn", "model": "gpt-test", "new_thread_id": "019d0000-0000-7000-8000-000000000002", "prompt": "count", "reasoning_effort": "medium", "sender_thread_id": "019d0000-0000-7000-8000-000000000001", "status": "running"};
+
+  /** [name, fields replaced (undefined: removed), message observed from the reference, or null when it accepted]. */
+  const CASES: readonly (readonly [string, Record<string, unknown>, string | null])[] = [
+    ['missing model', {'model': undefined}, 'missing field `model`'],
+    ['status integer', {'status': -1}, 'invalid type: integer `-1`, expected string or map'],
+    ['status missing', {'status': undefined}, 'missing field `status`'],
+    ['status unknown', {'status': 'bogus'}, 'unknown variant `bogus`, expected one of `pending_init`, `running`, `interrupted`, `completed`, `errored`, `shutdown`, `not_found`'],
+    ['status unit with value', {'status': {'running': 1}}, 'invalid type: integer `1`, expected unit'],
+    ['status newtype as string', {'status': 'errored'}, 'invalid type: unit variant, expected newtype variant'],
+    ['status map two keys', {'status': {'running': null, 'errored': 'x'}}, 'invalid value: map, expected map with a single key'],
+    ['reasoning effort unknown', {'reasoning_effort': 'XHigh'}, 'unknown variant `XHigh`, expected one of `none`, `minimal`, `low`, `medium`, `high`, `xhigh`'],
+    ['model float', {'model': 1.5}, 'invalid type: floating point `1.5`, expected a string'],
+    ['model big', {'model': 18446744073709552000}, 'invalid type: floating point `18446744073709552000`, expected a string'],
+    ['sender not uuid', {'sender_thread_id': 'nope'}, 'invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-], found `n` at 1'],
+    ['status completed null', {'status': {'completed': null}}, null],
+  ];
+
+  it.each(CASES)('CollabAgentSpawnEndEvent: %s', (_name, changes, message) => {
+    const value: Record<string, unknown> = { ...SPAWN_END };
+    for (const [key, replacement] of Object.entries(changes)) {
+      if (replacement === undefined) delete value[key];
+      else value[key] = replacement;
+    }
+    const decoded = decodeSerde(CollabAgentSpawnEndEvent, value);
+    if (message === null) expect(isLeft(decoded)).toBe(false);
+    else expect(isLeft(decoded) ? decoded.left : 'accepted').toBe(message);
+  });
+});
