@@ -2,7 +2,7 @@
  * Payloads read from a bundle directory.
  *
  * A payload path comes from the trace, i.e. from untrusted input: it must
- * stay inside the bundle. Absolute paths and `..` segments are rejected
+ * stay inside the bundle. Absolute paths, NUL bytes and `..` segments are rejected
  * before any file is opened (a documented difference from the reference,
  * which would read them).
  */
@@ -16,7 +16,7 @@ import { rustIoMessage } from './ioErrors';
 
 /** Why `relativePath` may not be read from a bundle, or `undefined` if it is safe. */
 export function unsafePayloadPath(relativePath: string): string | undefined {
-  if (relativePath === '' || path.isAbsolute(relativePath) || relativePath.includes('\0')) {
+  if (path.isAbsolute(relativePath) || relativePath.includes('\0')) {
     return `payload path ${JSON.stringify(relativePath)} is not a relative path inside the bundle`;
   }
   if (relativePath.split(/[\\/]/).includes('..')) {
@@ -41,9 +41,12 @@ export class BundlePayloadFiles implements PayloadSource {
     try {
       bytes = fs.readFileSync(resolved.right);
     } catch (err) {
-      // Rust opens a directory fine and fails when reading it, under "parse".
-      const stage = (err as NodeJS.ErrnoException).code === 'EISDIR' ? 'parse' : 'open';
-      return left({ stage, message: rustIoMessage(err) });
+      // Rust opens a directory fine and fails when serde reads it: under
+      // "parse", and serde's I/O error prints itself, then its source.
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+        return left({ stage: 'parse', message: `${rustIoMessage(err)}: ${rustIoMessage(err)}` });
+      }
+      return left({ stage: 'open', message: rustIoMessage(err) });
     }
     // isUtf8 + toString is the fastest strict decode; toString keeps a BOM, which serde rejects too.
     if (!isUtf8(bytes)) return left({ stage: 'parse', message: 'stream did not contain valid UTF-8' });

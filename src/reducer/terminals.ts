@@ -22,7 +22,9 @@ import {
   ExecCommandBeginPayload,
   ExecCommandEndPayload,
 } from '../schema/payloads';
-import { decodeSerde, describeUnexpected } from '../schema/serdeErrors';
+import { RUST_DISPATCHED_TOOL_TRACE_RESPONSE_PAYLOAD, RUST_DISPATCHED_WRITE_STDIN_ARGS } from '../schema/rustTypes';
+import { decodeSerde } from '../schema/serdeErrors';
+import { deserializeStr, deserializeValue } from '../schema/serdeTyped';
 import { serdeIsNumber, parseSerdeJson, serdeGet, serdeToString } from '../json/serde';
 import { ReducerError, bail } from './errors';
 import { JsonPath, PayloadJson, asStr, field } from './json';
@@ -243,11 +245,10 @@ function parseDispatchTerminalRequest(value: unknown): ParsedTerminalRequest {
   if (argumentsText === null) bail('write_stdin dispatch payload omitted function arguments');
   const parsed = parseSerdeJson(argumentsText);
   if (isLeft(parsed)) throw new ReducerError(`parse write_stdin dispatch function arguments: ${parsed.left.message}`);
-  const args = decodeOrThrow(
-    DispatchedWriteStdinArgs,
-    JSON.parse(argumentsText),
-    'parse write_stdin dispatch function arguments',
-  );
+  // The reference reads these arguments with `from_str`: its errors carry a position.
+  const typed = deserializeStr(RUST_DISPATCHED_WRITE_STDIN_ARGS, argumentsText);
+  if (!typed.ok) throw new ReducerError(`parse write_stdin dispatch function arguments: ${typed.error.message}`);
+  const args = decodeOrThrow(DispatchedWriteStdinArgs, JSON.parse(argumentsText));
   const sessionId = serdeGet(parsed.right, 'session_id');
   const terminalId =
     typeof sessionId === 'string'
@@ -309,24 +310,13 @@ function textResult(output: string): TerminalResult {
   return { exit_code: null, stdout: output, stderr: '', formatted_output: output, original_token_count: null, chunk_id: null };
 }
 
-const DISPATCH_RESPONSE_VARIANTS = ['direct_response', 'code_mode_response', 'error'];
-
 function parseDispatchTerminalResponse(payload: PayloadJson): ParsedTerminalResponse {
   const value = payload.value;
-  const type = field(value, 'type');
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    bail('invalid type: expected internally tagged enum DispatchedToolTraceResponsePayload');
-  }
-  if (type === undefined) bail('missing field `type`');
-  if (typeof type !== 'string' || !DISPATCH_RESPONSE_VARIANTS.includes(type)) {
-    bail(
-      `unknown variant \`${String(type)}\`, expected one of ${DISPATCH_RESPONSE_VARIANTS.map((v) => `\`${v}\``).join(', ')}`,
-    );
-  }
-  switch (type) {
+  const typed = deserializeValue(RUST_DISPATCHED_TOOL_TRACE_RESPONSE_PAYLOAD, value);
+  if (!typed.ok) bail(typed.error.message);
+  switch (field(value, 'type')) {
     case 'direct_response': {
       const responseItem = field(value, 'response_item');
-      if (responseItem === undefined) bail('missing field `response_item`');
       const output = field(responseItem, 'output');
       const text =
         (output === undefined ? null : jsonTextContent(payload, ['response_item', 'output'], output)) ??
@@ -335,7 +325,6 @@ function parseDispatchTerminalResponse(payload: PayloadJson): ParsedTerminalResp
     }
     case 'code_mode_response': {
       const codeModeValue = field(value, 'value');
-      if (codeModeValue === undefined) bail('missing field `value`');
       // Code mode returns the JavaScript-facing value; for write_stdin that is
       // the structured unified-exec result, projected here field by field.
       const structured = decodeSerde(CodeModeExecResult, codeModeValue);
@@ -357,9 +346,7 @@ function parseDispatchTerminalResponse(payload: PayloadJson): ParsedTerminalResp
       return { terminalId: null, result: textResult(text) };
     }
     default: {
-      const error = field(value, 'error');
-      if (error === undefined) bail('missing field `error`');
-      if (typeof error !== 'string') bail(`invalid type: ${describeUnexpected(error)}, expected a string`);
+      const error = field(value, 'error') as string;
       return { terminalId: null, result: { ...textResult(error), stdout: '', stderr: error } };
     }
   }
