@@ -5,7 +5,8 @@
  */
 import { utf8ByteLength } from './utf8';
 
-const MESSAGES = {
+/** serde_json's syntax error texts, by `ErrorCode` variant. */
+export const SERDE_SYNTAX_MESSAGES = {
   EofWhileParsingList: 'EOF while parsing a list',
   EofWhileParsingObject: 'EOF while parsing an object',
   EofWhileParsingString: 'EOF while parsing a string',
@@ -18,6 +19,7 @@ const MESSAGES = {
   InvalidEscape: 'invalid escape',
   InvalidNumber: 'invalid number',
   NumberOutOfRange: 'number out of range',
+  InvalidUnicodeCodePoint: 'invalid unicode code point',
   ControlCharacterWhileParsingString: 'control character (\\u0000-\\u001F) found while parsing a string',
   KeyMustBeAString: 'key must be a string',
   LoneLeadingSurrogateInHexEscape: 'lone leading surrogate in hex escape',
@@ -28,7 +30,7 @@ const MESSAGES = {
 } as const;
 
 /** serde_json's `ErrorCode` variant names (syntax errors only). */
-export type SerdeErrorCode = keyof typeof MESSAGES;
+export type SerdeErrorCode = keyof typeof SERDE_SYNTAX_MESSAGES;
 
 /** A serde_json syntax error; `message` is its `Display` text. */
 export class SerdeJsonError {
@@ -42,7 +44,7 @@ export class SerdeJsonError {
 
   /** `<message> at line L column C`, exactly as serde_json displays it. */
   get message(): string {
-    return `${MESSAGES[this.code]} at line ${this.line} column ${this.column}`;
+    return `${SERDE_SYNTAX_MESSAGES[this.code]} at line ${this.line} column ${this.column}`;
   }
 
   toString(): string {

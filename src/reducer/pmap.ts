@@ -2,9 +2,11 @@
  * A persistent string-keyed map with transient (in-place) batches.
  *
  * Why not Immutable.js: its lookups cost ~1.4 µs on large maps here, which
- * alone would put replay far above the JSON-parse floor. This is a two-level
- * 256×256 trie whose leaves are native `Map`s: a lookup is one short hash and
- * one native `Map.get`. Every node records the {@link Owner} that created it;
+ * alone would put replay far above the JSON-parse floor. This is a
+ * three-level 64×64×64 trie whose leaves are native `Map`s: a lookup is one
+ * short hash, three array hops and one native `Map.get`. With 262,144 leaves,
+ * leaves stay a handful of entries up to millions of keys, so copying a path
+ * (three 64-slot arrays and one small `Map`) costs the same early and late. Every node records the {@link Owner} that created it;
  * a builder mutates nodes it owns in place and copies the others, so a whole
  * replay runs without copying while each published snapshot shares every
  * untouched node with the previous one (publishing cost ∝ what changed).
@@ -17,24 +19,38 @@ interface Leaf<V> {
   readonly owner: Owner;
   readonly entries: Map<string, V>;
 }
-interface Mid<V> {
+interface Branch<C> {
   readonly owner: Owner;
-  readonly leaves: (Leaf<V> | undefined)[];
+  readonly children: (C | undefined)[];
 }
-interface Root<V> {
-  readonly owner: Owner;
-  readonly mids: (Mid<V> | undefined)[];
-}
+type Mid<V> = Branch<Leaf<V>>;
+type Upper<V> = Branch<Mid<V>>;
+type Root<V> = Branch<Upper<V>>;
 
-const FANOUT = 256;
+const BITS = 6;
+const FANOUT = 1 << BITS;
+const MASK = FANOUT - 1;
 const FROZEN = new Owner();
 
-/** Hash over the length and last 12 UTF-16 units: ids differ mostly at their end. */
+/**
+ * 18-bit FNV-style hash. Composite index keys share long prefixes and
+ * suffixes (`thread \0 call_id \0 function_call`), so every character counts;
+ * only very long keys (encrypted blobs) are sampled, at both ends.
+ */
 function hashKey(key: string): number {
   const n = key.length;
   let h = n;
-  for (let i = n > 12 ? n - 12 : 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  return (h ^ (h >>> 16)) & 0xffff;
+  if (n <= 128) {
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  } else {
+    for (let i = 0; i < 64; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+    for (let i = n - 64; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  }
+  return (h ^ (h >>> 14)) & 0x3ffff;
+}
+
+function leafAt<V>(root: Root<V>, h: number): Leaf<V> | undefined {
+  return root.children[h >>> (2 * BITS)]?.children[(h >>> BITS) & MASK]?.children[h & MASK];
 }
 
 /** Read-only view shared by frozen maps and builders. */
@@ -57,20 +73,21 @@ abstract class PMapBase<V> implements ReadonlyPMap<V> {
   }
 
   get(key: string): V | undefined {
-    const h = hashKey(key);
-    return this.root.mids[h >>> 8]?.leaves[h & 0xff]?.entries.get(key);
+    return leafAt(this.root, hashKey(key))?.entries.get(key);
   }
 
   has(key: string): boolean {
-    const h = hashKey(key);
-    return this.root.mids[h >>> 8]?.leaves[h & 0xff]?.entries.has(key) ?? false;
+    return leafAt(this.root, hashKey(key))?.entries.has(key) ?? false;
   }
 
   *[Symbol.iterator](): IterableIterator<[string, V]> {
     if (this.count === 0) return;
-    for (const mid of this.root.mids) {
-      if (!mid) continue;
-      for (const leaf of mid.leaves) if (leaf) yield* leaf.entries;
+    for (const upper of this.root.children) {
+      if (!upper) continue;
+      for (const mid of upper.children) {
+        if (!mid) continue;
+        for (const leaf of mid.children) if (leaf) yield* leaf.entries;
+      }
     }
   }
 
@@ -85,7 +102,7 @@ abstract class PMapBase<V> implements ReadonlyPMap<V> {
 
 /** An immutable map value. */
 export class PMap<V> extends PMapBase<V> {
-  private static readonly EMPTY = new PMap<never>({ owner: FROZEN, mids: new Array(FANOUT) }, 0);
+  private static readonly EMPTY = new PMap<never>({ owner: FROZEN, children: new Array(FANOUT) }, 0);
 
   static empty<V>(): PMap<V> {
     return PMap.EMPTY as PMap<V>;
@@ -127,11 +144,11 @@ export class PMapBuilder<V> extends PMapBase<V> {
 
   delete(key: string): this {
     const h = hashKey(key);
-    if (!this.root.mids[h >>> 8]?.leaves[h & 0xff]?.entries.has(key)) return this;
+    if (!leafAt(this.root, h)?.entries.has(key)) return this;
     const leaf = this.ownedLeaf(h);
     leaf.entries.delete(key);
     // Drop emptied leaves so iteration stays proportional to live entries.
-    if (leaf.entries.size === 0) this.root.mids[h >>> 8]!.leaves[h & 0xff] = undefined;
+    if (leaf.entries.size === 0) this.root.children[h >>> (2 * BITS)]!.children[(h >>> BITS) & MASK]!.children[h & MASK] = undefined;
     this.count--;
     return this;
   }
@@ -146,15 +163,22 @@ export class PMapBuilder<V> extends PMapBase<V> {
   private ownedLeaf(h: number): Leaf<V> {
     const owner = this.owner;
     let root = this.root;
-    if (root.owner !== owner) this.root = root = { owner, mids: root.mids.slice() };
-    const m = h >>> 8;
-    let mid = root.mids[m];
-    if (!mid) root.mids[m] = mid = { owner, leaves: new Array(FANOUT) };
-    else if (mid.owner !== owner) root.mids[m] = mid = { owner, leaves: mid.leaves.slice() };
-    const l = h & 0xff;
-    let leaf = mid.leaves[l];
-    if (!leaf) mid.leaves[l] = leaf = { owner, entries: new Map() };
-    else if (leaf.owner !== owner) mid.leaves[l] = leaf = { owner, entries: new Map(leaf.entries) };
+    if (root.owner !== owner) this.root = root = { owner, children: root.children.slice() };
+    const upper = ownedChild(root, h >>> (2 * BITS), owner);
+    const mid = ownedChild(upper, (h >>> BITS) & MASK, owner);
+    const l = h & MASK;
+    let leaf = mid.children[l];
+    if (!leaf) mid.children[l] = leaf = { owner, entries: new Map() };
+    else if (leaf.owner !== owner) mid.children[l] = leaf = { owner, entries: new Map(leaf.entries) };
     return leaf;
   }
+
+}
+
+/** The child branch at `index` of an owned `parent`, created or copied so that `owner` owns it. */
+function ownedChild<C>(parent: Branch<Branch<C>>, index: number, owner: Owner): Branch<C> {
+  let child = parent.children[index];
+  if (!child) parent.children[index] = child = { owner, children: new Array(FANOUT) };
+  else if (child.owner !== owner) parent.children[index] = child = { owner, children: child.children.slice() };
+  return child;
 }

@@ -30,6 +30,7 @@
  * - Visitors are objects whose missing `visit_*` methods fall back to
  *   serde's defaults (`invalid type: …, expected <expecting>`).
  */
+import { SERDE_SYNTAX_MESSAGES } from '../json/error';
 import { serdeF64FromParts } from '../json/serdeFloat';
 import { SerdeNumber, SerdeObject, type SerdeValue } from '../json/value';
 import { rustDebugStr, rustDisplayF64 } from './rustFormat';
@@ -81,28 +82,7 @@ export type RustType =
 // ---------------------------------------------------------------------------
 // Errors
 
-const SYNTAX = {
-  EofWhileParsingList: 'EOF while parsing a list',
-  EofWhileParsingObject: 'EOF while parsing an object',
-  EofWhileParsingString: 'EOF while parsing a string',
-  EofWhileParsingValue: 'EOF while parsing a value',
-  ExpectedColon: 'expected `:`',
-  ExpectedListCommaOrEnd: 'expected `,` or `]`',
-  ExpectedObjectCommaOrEnd: 'expected `,` or `}`',
-  ExpectedSomeIdent: 'expected ident',
-  ExpectedSomeValue: 'expected value',
-  InvalidEscape: 'invalid escape',
-  InvalidNumber: 'invalid number',
-  NumberOutOfRange: 'number out of range',
-  InvalidUnicodeCodePoint: 'invalid unicode code point',
-  ControlCharacterWhileParsingString: 'control character (\\u0000-\\u001F) found while parsing a string',
-  KeyMustBeAString: 'key must be a string',
-  LoneLeadingSurrogateInHexEscape: 'lone leading surrogate in hex escape',
-  TrailingComma: 'trailing comma',
-  TrailingCharacters: 'trailing characters',
-  UnexpectedEndOfHexEscape: 'unexpected end of hex escape',
-  RecursionLimitExceeded: 'recursion limit exceeded',
-} as const;
+const SYNTAX = SERDE_SYNTAX_MESSAGES;
 type SyntaxCode = keyof typeof SYNTAX;
 
 /** A `serde_json::Error`: `line` 0 means "no position yet" (a `de::Error::custom`). */
