@@ -501,36 +501,22 @@ class JsonDe implements De {
 
   /** `[` … `]` under `check_recursion!`, then `end_seq` even when the visitor failed. */
   private visitSeqBody<T>(v: Visitor<T>): T {
-    if (--this.remainingDepth === 0) throw this.peekError('RecursionLimitExceeded');
-    this.discard();
-    let ret: T | undefined;
-    let err: unknown;
-    try {
-      ret = visit.seq(v, new JsonSeqAccess(this));
-    } catch (e) {
-      if (!isSerdeError(e)) throw e;
-      err = e;
-    }
-    this.remainingDepth++;
-    let endErr: unknown;
-    try {
-      this.endSeq();
-    } catch (e) {
-      if (!isSerdeError(e)) throw e;
-      endErr = e;
-    }
-    if (err !== undefined) throw err;
-    if (endErr !== undefined) throw endErr;
-    return ret as T;
+    return this.visitContainerBody(() => visit.seq(v, new JsonSeqAccess(this)), () => this.endSeq());
   }
 
+  /** `{` … `}` under `check_recursion!`, then `end_map` even when the visitor failed. */
   private visitMapBody<T>(v: Visitor<T>): T {
+    return this.visitContainerBody(() => visit.map(v, new JsonMapAccess(this)), () => this.endMap());
+  }
+
+  /** The visitor's error wins over the closing-bracket check's, as in serde_json. */
+  private visitContainerBody<T>(visitBody: () => T, end: () => void): T {
     if (--this.remainingDepth === 0) throw this.peekError('RecursionLimitExceeded');
     this.discard();
     let ret: T | undefined;
     let err: unknown;
     try {
-      ret = visit.map(v, new JsonMapAccess(this));
+      ret = visitBody();
     } catch (e) {
       if (!isSerdeError(e)) throw e;
       err = e;
@@ -538,7 +524,7 @@ class JsonDe implements De {
     this.remainingDepth++;
     let endErr: unknown;
     try {
-      this.endMap();
+      end();
     } catch (e) {
       if (!isSerdeError(e)) throw e;
       endErr = e;
