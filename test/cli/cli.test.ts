@@ -96,3 +96,30 @@ describe('rollout-trace CLI', () => {
     expect(fs.readFileSync(path.join(a, 'trace.jsonl'))).toEqual(fs.readFileSync(path.join(b, 'trace.jsonl')));
   });
 });
+
+describe('follow --ndjson piped into another tool', () => {
+  it('examples/follow-consumer.js rebuilds the maps of the reference state', () => {
+    const follow = spawnSync(process.execPath, [CLI, 'follow', EXAMPLE, '--ndjson', '--until-ended'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    expect(follow.status).toBe(0);
+    const consumer = spawnSync(process.execPath, [path.join(ROOT, 'examples/follow-consumer.js')], {
+      input: follow.stdout,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    expect(consumer.status).toBe(0);
+    // Expected counts come from the oracle's state for this bundle; the last event is seq 705.
+    const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const counts = Object.entries(expected)
+      .filter(([, value]) => typeof value === 'object' && value !== null && Object.keys(value).length > 0)
+      .map(([name, value]) => `${name}=${Object.keys(value as object).length}`)
+      .sort();
+    const lines = consumer.stdout.trim().split('\n');
+    expect(lines[lines.length - 1]).toBe(`final seq 705: ${counts.join(' ')}`);
+  });
+});

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * Consuming `rollout-trace follow --ndjson` from another tool:
+ *
+ *   rollout-trace follow BUNDLE --ndjson --until-ended | node examples/follow-consumer.js
+ *
+ * Each input line is one snapshot delta: `{seq, line, header?, changes: {map: {id: record}}, pending}`.
+ * Folding the deltas rebuilds the reduced maps; this prints one line per
+ * delta and, at the end, how many records each map holds.
+ */
+const ndjson = require('ndjson');
+
+const maps = new Map();
+let lastSeq = null;
+
+process.stdin
+  .pipe(ndjson.parse({ strict: true }))
+  .on('data', (delta) => {
+    if (delta.error) {
+      console.error(`follow reported: ${delta.error}`);
+      process.exitCode = 1;
+      return;
+    }
+    for (const [name, records] of Object.entries(delta.changes)) {
+      const map = maps.get(name) ?? new Map();
+      for (const [id, record] of Object.entries(records)) map.set(id, record);
+      maps.set(name, map);
+    }
+    lastSeq = delta.seq;
+    const pending = delta.pending.codeCellStarts.length + delta.pending.agentEdges.length;
+    console.log(`seq ${delta.seq}: ${Object.keys(delta.changes).length} maps changed, ${pending} pending`);
+  })
+  .on('error', (err) => {
+    console.error(`not NDJSON: ${err.message}`);
+    process.exitCode = 1;
+  })
+  .on('end', () => {
+    const counts = [...maps].map(([name, map]) => `${name}=${map.size}`).sort();
+    console.log(`final seq ${lastSeq}: ${counts.join(' ')}`);
+  });
