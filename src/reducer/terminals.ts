@@ -212,15 +212,21 @@ export function syncTerminalModelObservation(r: TraceReducer, toolCallId: string
   const callItemIds = tool.model_visible_call_item_ids;
   const outputItemIds = tool.model_visible_output_item_ids;
   if (callItemIds.length === 0 && outputItemIds.length === 0) return;
-  if (!r.maps.terminal_operations.has(operationId)) {
-    bail(`terminal operation ${operationId} disappeared during observation linking`);
-  }
+  const current = r.maps.terminal_operations.get(operationId);
+  if (current === undefined) bail(`terminal operation ${operationId} disappeared during observation linking`);
+  // History repeats call items in every request: most sightings change nothing.
+  const existing = current.model_observations.find((o) => o.source === 'direct_tool_call');
+  if (existing && sameIds(existing.call_item_ids, callItemIds) && sameIds(existing.output_item_ids, outputItemIds)) return;
   const operation = r.edit('terminal_operations', operationId)!;
   const observation = { call_item_ids: callItemIds.slice(), output_item_ids: outputItemIds.slice(), source: 'direct_tool_call' as const };
   const index = operation.model_observations.findIndex((o) => o.source === 'direct_tool_call');
   operation.model_observations = operation.model_observations.slice();
   if (index >= 0) operation.model_observations[index] = observation;
   else operation.model_observations.push(observation);
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
 function terminalOperationKind(kind: ToolCallKind): TerminalOperationKind | null {
