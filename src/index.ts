@@ -27,3 +27,24 @@ export { BundlePayloadFiles } from './bundle/payloadFiles';
 export { TraceWriter } from './bundle/writer';
 export { tailLines, TailError } from './bundle/tail';
 export { synthesizeBundle, synthesizeBundleLive } from './synth';
+
+// Live: following growing bundles, trace roots, time travel.
+export { observeBundle, tailEvents } from './bundle/observe';
+export type { ObserveOptions, TailedEvent } from './bundle/observe';
+export { observeTraceRoot } from './bundle/observeRoot';
+export type { ObservedBundle } from './bundle/observeRoot';
+export { openTimeline, stateAt, Timeline } from './bundle/timeTravel';
+
+// Recording (the hot-path API Codex uses to write inference and compaction attempts).
+export {
+  InferenceTraceContext,
+  InferenceTraceAttempt,
+  CompactionTraceContext,
+  CompactionTraceAttempt,
+  serializeResponseItem,
+  traceResponseItemJson,
+} from './bundle/recorder';
+
+// Dashboard server.
+export { startTraceServer } from './server/server';
+export type { TraceServer, TraceServerOptions } from './server/server';
