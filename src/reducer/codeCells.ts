@@ -21,7 +21,7 @@ import { addProducer } from './conversation';
 import { ReducerError, bail } from './errors';
 import { asStr, field } from './json';
 import { onEvents } from './operator';
-import { compareBytes, pushUnique } from './order';
+import { compareBytes } from './order';
 import { readPayloadJson } from './payloads';
 import { PendingCodeCellLifecycleEvent, PendingCodeCellStart, TraceReducer, key } from './state';
 import { runningWindow } from './threads';
@@ -253,12 +253,7 @@ function flushPendingCodeCellLifecycleEvents(r: TraceReducer, codeCellId: string
 
 /** Links a nested tool to its cell; a queued cell backfills these when it starts. */
 export function linkToolCallToCodeCell(r: TraceReducer, toolCallId: string, requester: ToolCallRequester): void {
-  if (requester.type !== 'code_cell') return;
-  const current = r.maps.code_cells.get(requester.code_cell_id);
-  if (current === undefined || current.nested_tool_call_ids.includes(toolCallId)) return;
-  const cell = r.edit('code_cells', requester.code_cell_id)!;
-  cell.nested_tool_call_ids = r.own(cell.nested_tool_call_ids);
-  pushUnique(cell.nested_tool_call_ids, toolCallId);
+  if (requester.type === 'code_cell') r.appendUnique('code_cells', requester.code_cell_id, 'nested_tool_call_ids', toolCallId);
 }
 
 /**
@@ -284,12 +279,7 @@ export function linkWaitToolCallFromRequestPayload(
   const runtimeCellId = asStr(field(JSON.parse(argumentsText), 'cell_id'));
   if (runtimeCellId === undefined) bail(`wait tool request payload ${id} did not contain cell_id`);
   const codeCellId = r.aux.codeCellIdsByRuntime.get(key(threadId, runtimeCellId));
-  if (codeCellId === undefined) return;
-  const current = r.maps.code_cells.get(codeCellId);
-  if (current === undefined || current.wait_tool_call_ids.includes(toolCallId)) return;
-  const cell = r.edit('code_cells', codeCellId)!;
-  cell.wait_tool_call_ids = r.own(cell.wait_tool_call_ids);
-  cell.wait_tool_call_ids.push(toolCallId);
+  if (codeCellId !== undefined) r.appendUnique('code_cells', codeCellId, 'wait_tool_call_ids', toolCallId);
 }
 
 /** Attaches a custom-tool output observed after its cell already exists. */
@@ -305,13 +295,8 @@ export function attachModelVisibleCodeCellItem(
 }
 
 function addCodeCellOutputItem(r: TraceReducer, codeCellId: string, itemId: string): void {
-  const current = r.maps.code_cells.get(codeCellId);
-  if (current === undefined) bail(`code cell ${codeCellId} disappeared during output linking`);
-  if (!current.output_item_ids.includes(itemId)) {
-    const cell = r.edit('code_cells', codeCellId)!;
-    cell.output_item_ids = r.own(cell.output_item_ids);
-    cell.output_item_ids.push(itemId);
-  }
+  if (!r.maps.code_cells.has(codeCellId)) bail(`code cell ${codeCellId} disappeared during output linking`);
+  r.appendUnique('code_cells', codeCellId, 'output_item_ids', itemId);
   addProducer(
     r,
     itemId,

@@ -39,7 +39,3 @@ export function insertSorted(sorted: string[], value: string): void {
   sorted.splice(lo, 0, value);
 }
 
-/** Rust's `Vec::push` guarded by `contains`: appends unless present. */
-export function pushUnique<T>(items: T[], item: T): void {
-  if (!items.includes(item)) items.push(item);
-}

@@ -180,6 +180,9 @@ export interface ReducerState {
   readonly nextTerminalOperationOrdinal: number;
 }
 
+/** Fields of a record that hold a list of ids. */
+export type IdListField<T> = { [F in keyof T]: T[F] extends string[] ? F : never }[keyof T];
+
 /** Ids touched since the last snapshot, by map. */
 export type ChangeSet = { [K in TraceMapName]?: Set<string> };
 
@@ -308,6 +311,19 @@ export class TraceReducer {
     const copy = this.own(current);
     builder.set(id, copy);
     return copy;
+  }
+
+  /**
+   * The reference's `push_unique` on a record's id list: appends `value`
+   * unless present, copying the record and list only when something changes.
+   */
+  appendUnique<K extends TraceMapName>(map: K, id: string, field: IdListField<TraceMapValues[K]>, value: string): void {
+    const current = (this.maps[map] as PMapBuilder<TraceMapValues[K]>).get(id);
+    if (current === undefined || (current[field] as string[]).includes(value)) return;
+    const record = this.edit(map, id)!;
+    const list = this.own(record[field] as string[]);
+    list.push(value);
+    (record[field] as string[]) = list;
   }
 
   /** Replaces the header field values (rollout start/end). */

@@ -28,7 +28,7 @@ import { deserializeStr, deserializeValue } from '../schema/serdeTyped';
 import { serdeIsNumber, parseSerdeJson, serdeGet, serdeToString } from '../json/serde';
 import { ReducerError, bail } from './errors';
 import { JsonPath, PayloadJson, asStr, field } from './json';
-import { pushUnique } from './order';
+
 import { readPayloadJson } from './payloads';
 import type { TraceReducer } from './state';
 import { runningWindow } from './threads';
@@ -194,10 +194,7 @@ function ensureTerminalSession(
   if (session.thread_id !== threadId) {
     bail(`terminal session ${terminalId} belongs to thread ${session.thread_id}, not ${threadId}`);
   }
-  if (session.operation_ids.includes(operationId)) return;
-  const owned = r.edit('terminal_sessions', terminalId)!;
-  owned.operation_ids = r.own(owned.operation_ids);
-  pushUnique(owned.operation_ids, operationId);
+  r.appendUnique('terminal_sessions', terminalId, 'operation_ids', operationId);
 }
 
 /**

@@ -15,7 +15,7 @@ import { codeCellIdForRuntimeCellId, linkToolCallToCodeCell, linkWaitToolCallFro
 import { addProducer } from './conversation';
 import { bail } from './errors';
 import { onEvents } from './operator';
-import { compareBytes, insertSorted, pushUnique } from './order';
+import { compareBytes, insertSorted } from './order';
 import { TraceReducer, key } from './state';
 import {
   endTerminalOperation,
@@ -129,7 +129,7 @@ export function startToolRuntimeObservation(
 ): void {
   if (!r.maps.tool_calls.has(toolCallId)) bail(`tool runtime start referenced unknown call ${toolCallId}`);
   const tool = r.edit('tool_calls', toolCallId)!;
-  addRuntimePayload(r, tool, runtimePayload);
+  r.appendUnique('tool_calls', toolCallId, 'raw_runtime_payload_ids', runtimePayload.raw_payload_id);
   if (tool.terminal_operation_id !== null && (tool.kind.type === 'exec_command' || tool.kind.type === 'write_stdin')) {
     bail(`tool runtime start would create a second terminal operation for ${toolCallId}`);
   }
@@ -164,17 +164,11 @@ export function endToolRuntimeObservation(
 ): void {
   if (!r.maps.tool_calls.has(toolCallId)) bail(`tool runtime end referenced unknown call ${toolCallId}`);
   const tool = r.edit('tool_calls', toolCallId)!;
-  addRuntimePayload(r, tool, runtimePayload);
+  r.appendUnique('tool_calls', toolCallId, 'raw_runtime_payload_ids', runtimePayload.raw_payload_id);
   if (tool.terminal_operation_id !== null) {
     endTerminalOperation(r, seq, wallTimeUnixMs, tool.thread_id, tool.terminal_operation_id, status, runtimePayload);
   }
   endAgentInteractionFromRuntime(r, wallTimeUnixMs, toolCallId, runtimePayload);
-}
-
-function addRuntimePayload(r: TraceReducer, tool: { raw_runtime_payload_ids: string[] }, payload: RawPayloadRef): void {
-  if (tool.raw_runtime_payload_ids.includes(payload.raw_payload_id)) return;
-  tool.raw_runtime_payload_ids = r.own(tool.raw_runtime_payload_ids);
-  tool.raw_runtime_payload_ids.push(payload.raw_payload_id);
 }
 
 /** Links a call/output item observed after (or before) the tool start. */
@@ -191,7 +185,7 @@ export function attachModelVisibleToolItem(
   const toolCallId = r.idx.toolByModelCallId.get(callId);
   if (toolCallId === undefined) return;
   if (isCall) {
-    addToolCallItem(r, toolCallId, itemId);
+    r.appendUnique('tool_calls', toolCallId, 'model_visible_call_item_ids', itemId);
     linkToolToInferenceResponse(r, toolCallId);
   } else {
     addToolOutputItem(r, toolCallId, itemId);
@@ -238,21 +232,8 @@ export function modelVisibleToolItemIds(
   return ids.sort(compareBytes);
 }
 
-function addToolCallItem(r: TraceReducer, toolCallId: string, itemId: string): void {
-  const current = r.maps.tool_calls.get(toolCallId)!;
-  if (current.model_visible_call_item_ids.includes(itemId)) return;
-  const tool = r.edit('tool_calls', toolCallId)!;
-  tool.model_visible_call_item_ids = r.own(tool.model_visible_call_item_ids);
-  tool.model_visible_call_item_ids.push(itemId);
-}
-
 function addToolOutputItem(r: TraceReducer, toolCallId: string, itemId: string): void {
-  const current = r.maps.tool_calls.get(toolCallId)!;
-  if (!current.model_visible_output_item_ids.includes(itemId)) {
-    const tool = r.edit('tool_calls', toolCallId)!;
-    tool.model_visible_output_item_ids = r.own(tool.model_visible_output_item_ids);
-    tool.model_visible_output_item_ids.push(itemId);
-  }
+  r.appendUnique('tool_calls', toolCallId, 'model_visible_output_item_ids', itemId);
   addProducer(
     r,
     itemId,
@@ -269,13 +250,7 @@ function linkToolToInferenceResponse(r: TraceReducer, toolCallId: string): void 
   for (const itemId of tool.model_visible_call_item_ids) {
     for (const id of r.idx.inferencesByResponseItem.get(itemId) ?? []) insertSorted(inferenceIds, id);
   }
-  for (const id of inferenceIds) {
-    const current = r.maps.inference_calls.get(id)!;
-    if (current.tool_call_ids_started_by_response.includes(toolCallId)) continue;
-    const inference = r.edit('inference_calls', id)!;
-    inference.tool_call_ids_started_by_response = r.own(inference.tool_call_ids_started_by_response);
-    pushUnique(inference.tool_call_ids_started_by_response, toolCallId);
-  }
+  for (const id of inferenceIds) r.appendUnique('inference_calls', id, 'tool_call_ids_started_by_response', toolCallId);
 }
 
 /** Operator: tool call lifecycle and runtime observations. */
