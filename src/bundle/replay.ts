@@ -1,6 +1,7 @@
 /**
  * Batch replay of a bundle directory (the reference's `replay_bundle`).
  */
+import { isUtf8 } from 'buffer';
 import * as fs from 'fs';
 import { isLeft } from 'fp-ts/Either';
 import { from, lastValueFrom } from 'rxjs';
@@ -42,7 +43,7 @@ export function readManifest(bundleDir: string): TraceBundleManifest {
 
 /** Lines of an event log, split like Rust's `BufRead::lines` (`\n`, then an optional `\r`). */
 export function* logLines(bytes: Buffer): Generator<{ text: string; line: number }> {
-  const valid = decodeUtf8(bytes) !== undefined;
+  const valid = isUtf8(bytes);
   let start = 0;
   let line = 0;
   while (start < bytes.length) {

@@ -6,9 +6,10 @@
  * the thread's previous snapshot: repeated history reuses item ids, while
  * identical content at a new position stays a distinct item.
  */
-import type { AgentThread, ConversationItem, ProducerRef } from '../schema/model';
+import type { ConversationItem, ProducerRef } from '../schema/model';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { resolvePendingAgentEdgesForItem, indexInterAgentItem } from './agents';
+import { AppendLog } from './appendLog';
 import { attachModelVisibleCodeCellItem, flushPendingCodeCellStarts } from './codeCells';
 import { bail } from './errors';
 import { asStr, field } from './json';
@@ -16,7 +17,7 @@ import { conversationItemMatches, matchKey, mergeReasoningBody, reasoningBodyMat
 import { NormalizedConversationItem, normalizeModelItems, tokenUsageFromPayload } from './normalize';
 import { readPayloadJson } from './payloads';
 import { TraceReducer, key } from './state';
-import { requireThread } from './threads';
+import { requireThread, setThreadConversationItems, threadConversationItems } from './threads';
 import { attachModelVisibleToolItem } from './tools';
 
 type ReconcileMode = 'full_snapshot' | 'append_only';
@@ -36,6 +37,9 @@ interface ReconcileContext {
   readonly mode: ReconcileMode;
   readonly snapshotOverride: readonly string[] | undefined;
 }
+
+/** The previous snapshot a request is reconciled against: an array or a thread's log. */
+type ItemSequence = Pick<AppendLog<string>, 'length' | 'at'> & Iterable<string>;
 
 /** Reduces an inference request's `input` into the items the model saw. */
 export function reduceInferenceRequest(
@@ -91,7 +95,7 @@ export function reduceInferenceRequest(
   }
   appendThreadConversationItems(r, threadId, requestItemIds);
   if (postCompactionSnapshot !== undefined) r.aux.pendingCompactionReplacementItemIds.delete(threadId);
-  r.aux.threadConversationSnapshots.set(threadId, r.adopt(requestItemIds.slice()));
+  r.aux.threadConversationSnapshots.set(threadId, AppendLog.of(requestItemIds));
   return requestItemIds;
 }
 
@@ -121,8 +125,8 @@ export function reduceInferenceResponse(
     snapshotOverride: undefined,
   });
   appendThreadConversationItems(r, threadId, itemIds);
-  const snapshot = r.editList(r.aux.threadConversationSnapshots, threadId);
-  for (const id of itemIds) snapshot.push(id);
+  const snapshot = r.aux.threadConversationSnapshots.get(threadId) ?? AppendLog.empty<string>();
+  r.aux.threadConversationSnapshots.set(threadId, snapshot.append(itemIds));
   return { itemIds, usage: tokenUsageFromPayload(payload) };
 }
 
@@ -131,7 +135,7 @@ function reconcileConversationItems(
   items: readonly NormalizedConversationItem[],
   context: ReconcileContext,
 ): string[] {
-  const previous = context.snapshotOverride ?? r.aux.threadConversationSnapshots.get(context.threadId) ?? [];
+  const previous: ItemSequence = context.snapshotOverride ?? r.aux.threadConversationSnapshots.get(context.threadId) ?? [];
   const itemIds: string[] = [];
   const used = new Set<string>();
   let candidates: SnapshotCandidates | undefined;
@@ -141,7 +145,7 @@ function reconcileConversationItems(
     ensureCallIdConsistency(r, context.threadId, item);
     ensureReasoningConsistency(r, context.threadId, item);
     let itemId: string | undefined;
-    const previousItemId = index < previous.length ? previous[index]! : undefined;
+    const previousItemId = previous.at(index);
     if (previousItemId !== undefined && itemMatches(r, previousItemId, item)) {
       itemId = previousItemId;
     } else if (context.mode === 'full_snapshot') {
@@ -171,7 +175,7 @@ export function reconcileDetachedConversationItems(
     codexTurnId: string;
     wallTimeUnixMs: number;
     producedBy: readonly ProducerRef[];
-    candidates: readonly string[];
+    candidates: Iterable<string>;
   },
 ): string[] {
   const itemIds: string[] = [];
@@ -211,7 +215,7 @@ function afterSighting(
 class SnapshotCandidates {
   private readonly positionsByKey = new Map<string, string[]>();
 
-  constructor(r: TraceReducer, snapshot: readonly string[]) {
+  constructor(r: TraceReducer, snapshot: Iterable<string>) {
     for (const id of snapshot) {
       const item = r.maps.conversation_items.get(id);
       if (item === undefined) continue;
@@ -321,18 +325,17 @@ function sameProducer(a: ProducerRef, b: ProducerRef): boolean {
 /** Appends items to a thread's transcript order, skipping ones already listed. */
 export function appendThreadConversationItems(r: TraceReducer, threadId: string, itemIds: readonly string[]): void {
   requireThread(r, threadId);
-  let thread: AgentThread | undefined;
+  const added: string[] = [];
   for (const itemId of itemIds) {
     // An item only ever joins its own thread's list, so its id alone is the key.
     if (r.idx.threadItems.has(itemId)) continue;
     r.idx.threadItems.set(itemId, true);
-    if (!thread) {
-      thread = r.edit('threads', threadId)!;
-      thread.conversation_item_ids = r.own(thread.conversation_item_ids);
-    }
-    thread.conversation_item_ids.push(itemId);
+    added.push(itemId);
     indexInterAgentItem(r, threadId, itemId);
   }
+  if (added.length === 0) return;
+  const thread = r.edit('threads', threadId)!;
+  setThreadConversationItems(thread, threadConversationItems(thread).append(added));
 }
 
 function ensureCallIdConsistency(r: TraceReducer, threadId: string, normalized: NormalizedConversationItem): void {

@@ -28,6 +28,7 @@ import type {
 } from '../schema/model';
 import { TRACE_MAP_NAMES } from '../schema/model';
 import type { RawPayloadRef } from '../schema/payloadRef';
+import type { AppendLog } from './appendLog';
 import type { PayloadSource } from './payloadSource';
 import { Owner, PMap, PMapBuilder, ReadonlyPMap } from './pmap';
 
@@ -150,7 +151,7 @@ const INDEX_NAMES: readonly IndexName[] = [
 /** Reference-side bookkeeping that is not part of the reduced graph. */
 export interface ReducerAux {
   /** Last model-visible conversation snapshot per thread (requests and responses both advance it). */
-  threadConversationSnapshots: string[];
+  threadConversationSnapshots: AppendLog<string>;
   /** Replacement history installed by compaction and not yet seen in a full request. */
   pendingCompactionReplacementItemIds: string[];
   /** `thread \0 runtime cell id` → reduced code cell id. */
@@ -283,7 +284,13 @@ export class TraceReducer {
   /** Returns `value` if this batch owns it, else an owned shallow copy. */
   own<T extends object>(value: T): T {
     if (this.owned.has(value)) return value;
-    const copy = (Array.isArray(value) ? value.slice() : { ...value }) as T;
+    const copy = (
+      Array.isArray(value)
+        ? value.slice()
+        : LAZY_RECORD in value
+          ? Object.defineProperties({}, Object.getOwnPropertyDescriptors(value))
+          : { ...value }
+    ) as T;
     this.owned.add(copy);
     return copy;
   }
@@ -350,6 +357,13 @@ export class TraceReducer {
     (this.changes[map] ??= new Set()).add(id);
   }
 }
+
+/**
+ * Marks records with lazily materialized fields (own enumerable accessors,
+ * see `threads.ts`): {@link TraceReducer.own} copies their property
+ * descriptors, where a spread would read, and so materialize, every accessor.
+ */
+export const LAZY_RECORD = Symbol('lazyRecord');
 
 /** Joins index key parts; `\0` cannot appear in ids the reference produces. */
 export function key(...parts: string[]): string {

@@ -17,7 +17,40 @@ import { ReducerError, bail } from './errors';
 import { asStr, field } from './json';
 import { readPayloadJson } from './payloads';
 import { onEvents } from './operator';
-import type { TraceReducer } from './state';
+import { AppendLog } from './appendLog';
+import { LAZY_RECORD, TraceReducer } from './state';
+
+const ITEM_LOG = Symbol('conversationItemLog');
+type ThreadRecord = AgentThread & { [ITEM_LOG]: AppendLog<string>; [LAZY_RECORD]: true };
+
+function conversationItemIds(this: ThreadRecord): readonly string[] {
+  return this[ITEM_LOG].toArray();
+}
+
+/**
+ * Makes `thread` (a record this batch owns) list `items` as its
+ * `conversation_item_ids`. The field becomes an own enumerable accessor that
+ * builds the plain array on first read, so JSON, spreading and equality see
+ * an ordinary array, while appending to a long transcript and publishing the
+ * thread cost O(appended) instead of O(transcript).
+ */
+export function setThreadConversationItems(thread: AgentThread, items: AppendLog<string>): void {
+  if (ITEM_LOG in thread) {
+    (thread as ThreadRecord)[ITEM_LOG] = items;
+    return;
+  }
+  // Redefining the existing key keeps its position: serialization order is the schema's.
+  Object.defineProperties(thread, {
+    [ITEM_LOG]: { value: items, writable: true },
+    [LAZY_RECORD]: { value: true },
+    conversation_item_ids: { get: conversationItemIds, enumerable: true },
+  });
+}
+
+/** The thread's transcript as an {@link AppendLog}. */
+export function threadConversationItems(thread: AgentThread): AppendLog<string> {
+  return ITEM_LOG in thread ? (thread as ThreadRecord)[ITEM_LOG] : AppendLog.of(thread.conversation_item_ids);
+}
 
 /** The thread, or the reference's "unknown thread" error. */
 export function requireThread(r: TraceReducer, threadId: string): AgentThread {
