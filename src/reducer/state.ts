@@ -234,8 +234,8 @@ export class TraceReducer {
   pendingAgentEdges: PendingAgentInteractionEdge[];
   nextConversationItemOrdinal: number;
   nextTerminalOperationOrdinal: number;
-  /** Objects created or copied in the current batch: safe to mutate in place. */
-  private owned = new WeakSet<object>();
+  /** Objects created or copied in the current batch: safe to mutate in place. A strong set, emptied at every snapshot (a WeakSet costs more to update and to collect). */
+  private owned = new Set<object>();
   /** Ids touched in the current batch, when the caller tracks changes. */
   changes: ChangeSet | null;
 
@@ -276,7 +276,7 @@ export class TraceReducer {
       nextTerminalOperationOrdinal: this.nextTerminalOperationOrdinal,
     };
     const changes = this.changes;
-    this.owned = new WeakSet();
+    this.owned = new Set();
     if (changes) this.changes = {};
     return { state, changes };
   }
