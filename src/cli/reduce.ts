@@ -9,17 +9,20 @@ import { reduceTrace } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
-import { Progress, UsageError, writeFileAtomic } from './io';
+import { Progress, UsageError, stderrIsInteractive, writeFileAtomic } from './io';
 
 /** Replays `bundleDir` (up to the event with `atSeq`, when given) with progress on a TTY. */
 export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<RolloutTrace> {
   const manifest = readManifest(bundleDir);
   let total = 0;
-  try {
-    const bytes = fs.readFileSync(rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME));
-    for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) total++;
-  } catch {
-    // readEventLog reports a missing log with the reference's wording.
+  // Counting lines costs a second read of the log: only a TTY shows progress.
+  if (stderrIsInteractive()) {
+    try {
+      const bytes = fs.readFileSync(rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME));
+      for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) total++;
+    } catch {
+      // readEventLog reports a missing log with the reference's wording.
+    }
   }
   const progress = new Progress('reducing', total > 5000 ? total : 0);
   let found = atSeq === undefined;
