@@ -28,7 +28,7 @@ function option(name: string, fallback: string): string {
 const scale = Number(option('scale', '50'));
 const checkpointEvery = process.argv.includes('--checkpoint-every') ? Number(option('checkpoint-every', '')) : undefined;
 const dir = option('dir', path.join(os.tmpdir(), 'rollout-trace-bench'));
-const WINDOW = 1000;
+const WINDOW = 2000;
 
 async function seconds(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -47,10 +47,13 @@ async function publishingCost(timeline: Timeline, applied: number, events: reado
   const window = events.slice(applied, applied + WINDOW);
   const manifest = timeline.manifest;
   const payloads = new BundlePayloadFiles(timeline.dir);
-  const reduceWindow = (emit: 'event' | 'end') =>
-    seconds(() => lastValueFrom(from(window).pipe(reduceTrace(manifest, payloads, { emit, from: start }))));
+  const reduceWindow = (emit: 'event' | 'end') => {
+    // A full collection first, so that no run pays for garbage an earlier one left.
+    global.gc?.();
+    return seconds(() => lastValueFrom(from(window).pipe(reduceTrace(manifest, payloads, { emit, from: start }))));
+  };
   const perEvent: number[] = [];
-  for (let round = 0; round < 5; round++) perEvent.push(((await reduceWindow('event')) - (await reduceWindow('end'))) / window.length);
+  for (let round = 0; round < 9; round++) perEvent.push(((await reduceWindow('event')) - (await reduceWindow('end'))) / window.length);
   return median(perEvent) * 1e6;
 }
 

@@ -144,7 +144,7 @@ function main(): void {
   if (!process.argv.includes('--skip-live')) {
     for (const [script, args] of [['live.js', ['--dir', dir]], ['sse-load.js', []]] as const) {
       process.stdout.write(`\n## ${script.replace('.js', '')}\n`);
-      spawnSync(process.execPath, [path.join(ROOT, 'dist/bench', script), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+      spawnSync(process.execPath, ['--expose-gc', path.join(ROOT, 'dist/bench', script), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
     }
   }
 }
