@@ -5,20 +5,21 @@
  *
  * - catch-up: `replayBundle` vs `observeBundle` reading the same finished log;
  * - publishing: what one snapshot per event costs, early and late in the trace;
- * - latency: from a line appended to its snapshot delivered, while following;
+ * - latency: from an event written by another process (1,000 events/s) to its snapshot delivered;
  * - time travel: `openTimeline` time and memory, `stateAt` seek times.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { from, lastValueFrom } from 'rxjs';
+import * as childProcess from 'child_process';
+import { from, lastValueFrom, tap } from 'rxjs';
 import { observeBundle } from '../src/bundle/observe';
 import { BundlePayloadFiles } from '../src/bundle/payloadFiles';
 import { readEventLog, replayBundle } from '../src/bundle/replay';
 import { Timeline, openTimeline, stateAt } from '../src/bundle/timeTravel';
 import type { LocatedEvent } from '../src/reducer/operator';
 import { reduceTrace } from '../src/reducer/pipeline';
-import { synthesizeBundle } from '../src/synth';
+import { EVENTS_PER_SCALE_UNIT, synthesizeBundle, synthesizeBundleLive } from '../src/synth';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,6 +30,8 @@ const scale = Number(option('scale', '50'));
 const checkpointEvery = process.argv.includes('--checkpoint-every') ? Number(option('checkpoint-every', '')) : undefined;
 const dir = option('dir', path.join(os.tmpdir(), 'rollout-trace-bench'));
 const WINDOW = 2000;
+/** Events the live writer appends for the latency figure (10 s at 1,000 events/s). */
+const LATENCY_EVENTS = 10_000;
 
 async function seconds(run: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -53,38 +56,59 @@ async function publishingCost(timeline: Timeline, applied: number, events: reado
     return seconds(() => lastValueFrom(from(window).pipe(reduceTrace(manifest, payloads, { emit, from: start }))));
   };
   const perEvent: number[] = [];
-  for (let round = 0; round < 9; round++) perEvent.push(((await reduceWindow('event')) - (await reduceWindow('end'))) / window.length);
+  for (let round = 0; round < 11; round++) perEvent.push(((await reduceWindow('event')) - (await reduceWindow('end'))) / window.length);
   return median(perEvent) * 1e6;
 }
 
-/** ms from appending a line to the snapshot that includes it, following with default options. */
-async function followLatency(source: string): Promise<number[]> {
+/**
+ * ms from an event's write (its `wall_time_unix_ms`, stamped by the writer
+ * process as it appends the line) to the delivery of the snapshot that
+ * includes it, following with default options while a writer process
+ * appends 1,000 events/s.
+ */
+async function followLatency(): Promise<number[]> {
   const bundle = path.join(dir, `latency-${process.pid}`);
   fs.rmSync(bundle, { recursive: true, force: true });
-  fs.mkdirSync(bundle);
-  fs.copyFileSync(path.join(source, 'manifest.json'), path.join(bundle, 'manifest.json'));
-  fs.symlinkSync(path.join(source, 'payloads'), path.join(bundle, 'payloads'));
-  fs.writeFileSync(path.join(bundle, 'trace.jsonl'), '');
-  const lines = fs.readFileSync(path.join(source, 'trace.jsonl'), 'utf8').split('\n').slice(0, 200);
-  const appendedAt = new Map<number, number>();
-  const latencies: number[] = [];
-  const subscription = observeBundle(bundle).subscribe((snapshot) => {
-    const at = snapshot.line === null ? undefined : appendedAt.get(snapshot.line);
-    if (at !== undefined) latencies.push(performance.now() - at);
-  });
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  for (const [i, line] of lines.entries()) {
-    appendedAt.set(i + 1, performance.now());
-    fs.appendFileSync(path.join(bundle, 'trace.jsonl'), `${line}\n`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  const delivered: { seq: number; at: number }[] = [];
+  const following = lastValueFrom(
+    observeBundle(bundle, { untilEnded: true }).pipe(
+      tap((snapshot) => snapshot.seq !== null && delivered.push({ seq: snapshot.seq, at: Date.now() })),
+    ),
+  );
+  const writer = childProcess.fork(__filename, ['--role', 'writer', '--dir', bundle], { stdio: 'inherit' });
+  const exited = new Promise<number | null>((resolve) => writer.once('exit', resolve));
+  await following;
+  if ((await exited) !== 0) throw new Error('latency writer failed');
+  const writtenAt = new Map<number, number>();
+  for (const line of fs.readFileSync(path.join(bundle, 'trace.jsonl'), 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const event = JSON.parse(line) as { seq: number; wall_time_unix_ms: number };
+    writtenAt.set(event.seq, event.wall_time_unix_ms);
   }
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  subscription.unsubscribe();
   fs.rmSync(bundle, { recursive: true, force: true });
+  // A snapshot delivers every event since the one before it.
+  const latencies: number[] = [];
+  let next = 1;
+  for (const { seq, at } of delivered) {
+    for (; next <= seq; next++) {
+      const written = writtenAt.get(next);
+      if (written !== undefined) latencies.push(at - written);
+    }
+  }
   return latencies;
 }
 
+/** Child process: writes a bundle live at 1,000 events/s (payload files first, then the event line). */
+async function runWriter(bundle: string): Promise<void> {
+  await synthesizeBundleLive(bundle, { seed: 3, scale: LATENCY_EVENTS / EVENTS_PER_SCALE_UNIT, rate: 1000, splitWrites: true });
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--role')) return runWriter(option('dir', ''));
   const bundle = path.join(dir, `seed-1-scale-${scale}`);
   if (!fs.existsSync(path.join(bundle, 'trace.jsonl'))) {
     fs.mkdirSync(dir, { recursive: true });
@@ -97,8 +121,11 @@ async function main(): Promise<void> {
   const follow = await seconds(() => lastValueFrom(observeBundle(bundle, { untilEnded: true })));
   out.push(`catch-up: replayBundle ${replay.toFixed(2)} s · observeBundle ${batch.toFixed(2)} s · following (payload checks) ${follow.toFixed(2)} s`);
 
-  const latencies = await followLatency(bundle);
-  out.push(`follow latency (append → snapshot, ${latencies.length} lines): median ${median(latencies).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms`);
+  const latencies = (await followLatency()).sort((a, b) => a - b);
+  out.push(
+    `follow latency (writer process at 1,000 events/s, write → snapshot delivered, ${latencies.length} events): ` +
+      `p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`,
+  );
 
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
