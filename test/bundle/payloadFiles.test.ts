@@ -1,0 +1,56 @@
+/**
+ * Reading payload files: exact bytes whatever their size (the reader reuses
+ * one scratch buffer and switches to chunks past 1 MiB), strict UTF-8, and
+ * the reference's error wording.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BundlePayloadFiles } from '../../src/bundle/payloadFiles';
+import type { RawPayloadRef } from '../../src/schema/payloadRef';
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payload-files-'));
+  fs.mkdirSync(path.join(dir, 'payloads'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const ref = (file: string): RawPayloadRef => ({ raw_payload_id: file, kind: { type: 'tool_result' }, path: `payloads/${file}` });
+const write = (file: string, data: string | Buffer) => fs.writeFileSync(path.join(dir, 'payloads', file), data);
+
+describe('BundlePayloadFiles', () => {
+  test('files of every size around the scratch buffer read back exactly, in any order', () => {
+    const sizes = [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12345];
+    const texts = sizes.map((size, i) => {
+      // Exactly `size` UTF-8 bytes; two-byte characters throughout, so chunk boundaries fall inside them.
+      const pairs = Math.max(0, Math.floor((size - 2) / 2));
+      const text = size < 2 ? '1'.repeat(size) : `"${'é'.repeat(pairs)}${'a'.repeat(size - 2 - 2 * pairs)}"`;
+      expect(Buffer.byteLength(text)).toBe(size);
+      write(`size-${i}.json`, text);
+      return text;
+    });
+    const files = new BundlePayloadFiles(dir);
+    for (const i of [5, 0, 3, 1, 4, 2, 5]) expect(files.readPayload(ref(`size-${i}.json`))).toEqual({ _tag: 'Right', right: texts[i] });
+  });
+
+  test('a later small read is not polluted by an earlier larger one', () => {
+    write('long.json', '"' + 'x'.repeat(5000) + '"');
+    write('short.json', '1');
+    const files = new BundlePayloadFiles(dir);
+    files.readPayload(ref('long.json'));
+    expect(files.readPayload(ref('short.json'))).toEqual({ _tag: 'Right', right: '1' });
+  });
+
+  test('invalid UTF-8, directories and missing files fail like the reference', () => {
+    write('latin1.json', Buffer.from([0x22, 0xe9, 0x22]));
+    fs.mkdirSync(path.join(dir, 'payloads', 'dir.json'));
+    const files = new BundlePayloadFiles(dir);
+    expect(files.readPayload(ref('latin1.json'))).toEqual({ _tag: 'Left', left: { stage: 'parse', message: 'stream did not contain valid UTF-8' } });
+    expect(files.readPayload(ref('dir.json'))).toEqual({
+      _tag: 'Left',
+      left: { stage: 'parse', message: 'Is a directory (os error 21): Is a directory (os error 21)' },
+    });
+    expect(files.readPayload(ref('missing.json'))).toEqual({ _tag: 'Left', left: { stage: 'open', message: 'No such file or directory (os error 2)' } });
+  });
+});
