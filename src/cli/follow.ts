@@ -10,7 +10,7 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import type { TraceMapName } from '../schema/model';
-import { EXIT_FAILURE, EXIT_OK, UsageError, colorEnabled, describeFailure, writeFileAtomic } from './io';
+import { UsageError, colorEnabled, describeFailure, exitWhenStdoutCloses, writeFileAtomic } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
 export interface FollowOptions {
@@ -160,10 +160,7 @@ export function registerFollow(program: Command): void {
     .option('--throttle <ms>', 'at most one snapshot per MS milliseconds; 0 shows all', parseMilliseconds, 100)
     .action((target: string, options: FollowOptions) => {
       // `follow --ndjson | head`: the reader leaving is a normal way to stop following.
-      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE') process.stderr.write(`rollout-trace: ${describeFailure(err)}\n`);
-        process.exit(err.code === 'EPIPE' ? EXIT_OK : EXIT_FAILURE);
-      });
+      exitWhenStdoutCloses();
       return runFollow(target, options, process.stdout);
     });
 }

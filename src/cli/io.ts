@@ -2,7 +2,10 @@
  * Unix habits shared by every command: data on stdout, diagnostics on
  * stderr, colors only on a TTY without `NO_COLOR`, exit codes 0/1/2.
  */
+import { once } from 'events';
 import * as fs from 'fs';
+import { Readable } from 'stream';
+import { pipeline } from 'stream/promises';
 import { ReplayError } from '../reducer/errors';
 
 export const EXIT_OK = 0;
@@ -31,9 +34,13 @@ export function describeFailure(err: unknown): string {
   return String(err);
 }
 
+function tempPathFor(file: string): string {
+  return `${file}.${process.pid}.${Date.now()}.tmp`;
+}
+
 /** Writes `chunks` to `file` atomically: a temp file in the same directory, then rename. */
 export function writeFileAtomic(file: string, chunks: Iterable<string>): void {
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const temp = tempPathFor(file);
   const fd = fs.openSync(temp, 'w');
   try {
     for (const chunk of chunks) fs.writeSync(fd, chunk);
@@ -72,4 +79,39 @@ export class Progress {
   done(): void {
     if (this.enabled) process.stderr.write('\r\x1b[K');
   }
+}
+
+/**
+ * {@link writeFileAtomic} for large outputs: chunks are streamed, so libuv's
+ * thread pool writes one while the next is being produced (serializing and
+ * writing a 290 MB state overlap on two cores). A failed write or rename
+ * removes the temp file.
+ */
+export async function writeFileAtomicStreaming(file: string, chunks: Iterable<string>): Promise<void> {
+  const temp = tempPathFor(file);
+  try {
+    await pipeline(Readable.from(chunks), fs.createWriteStream(temp, { highWaterMark: 4 << 20 }));
+    fs.renameSync(temp, file);
+  } catch (err) {
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Ends the process when stdout fails: quietly with exit 0 when the reader
+ * left (`… -o - | head`), as Unix tools do; otherwise with the error, exit 1.
+ */
+export function exitWhenStdoutCloses(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`rollout-trace: ${describeFailure(err)}\n`);
+    process.exit(err.code === 'EPIPE' ? EXIT_OK : EXIT_FAILURE);
+  });
+}
+
+/** Writes `chunks` to stdout, waiting whenever the pipe is full (never buffering a whole state). */
+export async function writeStdout(chunks: Iterable<string>): Promise<void> {
+  exitWhenStdoutCloses();
+  for (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
 }

@@ -9,7 +9,7 @@ import { reduceTrace } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
-import { Progress, UsageError, stderrIsInteractive, writeFileAtomic } from './io';
+import { Progress, UsageError, stderrIsInteractive, writeFileAtomicStreaming, writeStdout } from './io';
 
 /** Replays `bundleDir` (up to the event with `atSeq`, when given) with progress on a TTY. */
 export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<RolloutTrace> {
@@ -58,10 +58,10 @@ export function registerReduce(program: Command): void {
       const trace = await reduceBundle(bundle, options.at);
       const output = options.output ?? rustJoin(bundle, REDUCED_STATE_FILE_NAME);
       if (output === '-') {
-        for (const chunk of stateJsonChunks(trace)) process.stdout.write(chunk);
+        await writeStdout(stateJsonChunks(trace));
         return;
       }
-      writeFileAtomic(output, stateJsonChunks(trace));
+      await writeFileAtomicStreaming(output, stateJsonChunks(trace));
       process.stdout.write(`${output}\n`);
     });
 }

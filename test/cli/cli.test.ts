@@ -4,7 +4,7 @@
  * output for `examples/rollout`, `expected-at-seq-300.json` its output for
  * that bundle cut after the event with seq 300.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,6 +33,33 @@ describe('rollout-trace CLI', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toBe(`${out}\n`);
     expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8'));
+  });
+
+  it('reduce -o - into a reader that leaves early exits 0, quietly', async () => {
+    const child = spawn(process.execPath, [CLI, 'reduce', EXAMPLE, '-o', '-'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    // Like `| head -c 1`: take one chunk, then close the pipe.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('reduce into a missing directory fails with the path', () => {
+    const result = run(['reduce', EXAMPLE, '-o', path.join(scratch, 'missing', 'state.json')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^rollout-trace: ENOENT: no such file or directory, open '.*missing\/state\.json\.\d+\.\d+\.tmp'\n$/);
+  });
+
+  it('reduce onto a directory fails and leaves no temp file behind', () => {
+    const dir = fs.mkdtempSync(path.join(scratch, 'out-'));
+    const target = path.join(dir, 'taken');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'keep'), '');
+    const result = run(['reduce', EXAMPLE, '-o', target]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^rollout-trace: .*(EISDIR|ENOTEMPTY|EEXIST)/);
+    expect(fs.readdirSync(dir)).toEqual(['taken']);
   });
 
   it('reduce -o - streams the state to stdout', () => {
