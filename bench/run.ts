@@ -35,8 +35,10 @@ function option(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-const scales = option('scales', '1,10,100').split(',').map(Number);
-const oracleScales = new Set(option('oracle-scales', '1,25').split(',').map(Number));
+const scaleList = (text: string) => text.split(',').map(Number).filter((n) => n > 0);
+const scales = scaleList(option('scales', '1,10,100'));
+/** `--oracle-scales none` skips the oracle. */
+const oracleScales = new Set(scaleList(option('oracle-scales', '1,25')));
 const runs = Number(option('runs', '3'));
 const dir = option('dir', path.join(os.tmpdir(), 'rollout-trace-bench'));
 const timeBinary = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;

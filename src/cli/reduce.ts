@@ -9,7 +9,7 @@ import { reduceTrace } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
-import { Progress, UsageError, stderrIsInteractive, writeFileAtomicStreaming, writeStdout } from './io';
+import { Progress, UsageError, stderrIsInteractive, writeFileAtomic, writeStdout } from './io';
 
 /** Replays `bundleDir` (up to the event with `atSeq`, when given) with progress on a TTY. */
 export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<RolloutTrace> {
@@ -61,7 +61,7 @@ export function registerReduce(program: Command): void {
         await writeStdout(stateJsonChunks(trace));
         return;
       }
-      await writeFileAtomicStreaming(output, stateJsonChunks(trace));
+      writeFileAtomic(output, stateJsonChunks(trace));
       process.stdout.write(`${output}\n`);
     });
 }
