@@ -50,6 +50,17 @@ export class AppendLog<T> implements Iterable<T> {
     return length === this.length ? this : new AppendLog(backing, length);
   }
 
+  /**
+   * The elements appended to `base` to make this version, or `undefined`
+   * when this version is not an extension of `base`. Versions sharing a
+   * backing array are prefixes of each other (elements are never rewritten),
+   * so this needs no comparison of elements.
+   */
+  appendedSince(base: AppendLog<T>): readonly T[] | undefined {
+    if (base.backing !== this.backing || base.length > this.length) return undefined;
+    return this.backing.slice(base.length, this.length);
+  }
+
   /** This version as a plain array (built once per version, then shared: do not mutate). */
   toArray(): readonly T[] {
     return (this.array ??= this.backing.slice(0, this.length));

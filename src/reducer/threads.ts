@@ -52,6 +52,16 @@ export function threadConversationItems(thread: AgentThread): AppendLog<string> 
   return ITEM_LOG in thread ? (thread as ThreadRecord)[ITEM_LOG] : AppendLog.of(thread.conversation_item_ids);
 }
 
+/**
+ * Ids appended to `before`'s transcript to make `after`'s, when `after`
+ * extends it (`undefined` otherwise, e.g. plain records or a fork):
+ * what a live consumer needs instead of the whole list.
+ */
+export function appendedConversationItems(before: AgentThread, after: AgentThread): readonly string[] | undefined {
+  if (!(ITEM_LOG in before) || !(ITEM_LOG in after)) return undefined;
+  return (after as ThreadRecord)[ITEM_LOG].appendedSince((before as ThreadRecord)[ITEM_LOG]);
+}
+
 /** The thread, or the reference's "unknown thread" error. */
 export function requireThread(r: TraceReducer, threadId: string): AgentThread {
   const thread = r.maps.threads.get(threadId);

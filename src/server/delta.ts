@@ -11,7 +11,8 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import type { ReadonlyPMap } from '../reducer/pmap';
 import { toPlainTrace } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
-import { TRACE_MAP_NAMES, TraceMapName } from '../schema/model';
+import { appendedConversationItems } from '../reducer/threads';
+import { AgentThread, TRACE_MAP_NAMES, TraceMapName } from '../schema/model';
 import type { DeltaMessage, IdsByMap, RecordsByMap, SnapshotMessage, TraceHeaderJson } from './protocol';
 
 /** Ids per map; a mutable accumulator. */
@@ -78,16 +79,31 @@ function headerOf(trace: RolloutTrace): TraceHeaderJson {
   return { schema_version, trace_id, rollout_id, started_at_unix_ms, ended_at_unix_ms, status, root_thread_id };
 }
 
-/** The delta bringing a client from `since` to `snapshot`, given the ids that may differ. */
-export function buildDelta(since: number, snapshot: TraceSnapshot, ids: IdSets): DeltaMessage {
+/**
+ * The delta bringing a client from `since` to `snapshot`, given the ids that
+ * may differ. With `base`, the trace at `since`, a thread whose transcript
+ * only grew is sent without it, plus the appended ids: a long thread would
+ * otherwise go out whole with every batch that touches it.
+ */
+export function buildDelta(since: number, snapshot: TraceSnapshot, ids: IdSets, base?: RolloutTrace): DeltaMessage {
   const changed: Record<string, Record<string, unknown>> = {};
   const removed: Record<string, string[]> = {};
+  const appended: Record<string, readonly string[]> = {};
   for (const [name, set] of ids) {
     const map = snapshot.trace[name] as ReadonlyPMap<unknown>;
     for (const id of set) {
-      const value = map.get(id);
-      if (value === undefined) (removed[name] ??= []).push(id);
-      else (changed[name] ??= {})[id] = value;
+      let value = map.get(id);
+      if (value === undefined) {
+        (removed[name] ??= []).push(id);
+        continue;
+      }
+      const before = name === 'threads' ? base?.threads.get(id) : undefined;
+      const items = before && appendedConversationItems(before, value as AgentThread);
+      if (items) {
+        appended[id] = items;
+        value = withoutConversationItems(value as AgentThread);
+      }
+      (changed[name] ??= {})[id] = value;
     }
   }
   return {
@@ -95,9 +111,17 @@ export function buildDelta(since: number, snapshot: TraceSnapshot, ids: IdSets):
     seq: eventIdOf(snapshot),
     header: headerOf(snapshot.trace),
     changed: changed as RecordsByMap,
+    thread_items_appended: appended,
     removed: removed as IdsByMap,
     pending: snapshot.pending,
   };
+}
+
+/** The thread's other fields; reading keys, not values, leaves its lazy list unbuilt. */
+function withoutConversationItems(thread: AgentThread): Partial<AgentThread> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(thread)) if (k !== 'conversation_item_ids') out[k] = thread[k as keyof AgentThread];
+  return out;
 }
 
 export function buildSnapshotMessage(snapshot: TraceSnapshot): SnapshotMessage {

@@ -146,7 +146,7 @@ export class LiveBundle {
     if (this.recent.length > this.options.resumableBatches) this.recent.shift();
     if (this.clients.size === 0) return;
     const frame = previous
-      ? sseFrame(SSE_EVENTS.delta, seq, JSON.stringify(buildDelta(eventIdOf(previous), next, ids)))
+      ? sseFrame(SSE_EVENTS.delta, seq, JSON.stringify(buildDelta(eventIdOf(previous), next, ids, previous.trace)))
       : this.catchUp();
     for (const client of this.clients) client.send(frame);
   }

@@ -54,8 +54,14 @@ export interface DeltaMessage {
   readonly since: number;
   readonly seq: number;
   readonly header: TraceHeaderJson;
-  /** New or changed records: the client replaces each one whole. */
+  /**
+   * New or changed records: the client replaces each one whole, except that
+   * a thread listed in `thread_items_appended` comes without
+   * `conversation_item_ids`: its list is the one the client has, plus those ids.
+   */
   readonly changed: RecordsByMap;
+  /** Conversation item ids appended to threads since `since`, by thread id. */
+  readonly thread_items_appended: { readonly [threadId: string]: readonly string[] };
   /** Records that no longer exist. */
   readonly removed: IdsByMap;
   readonly pending: PendingJson;

@@ -43,6 +43,29 @@ describe('SSE events', () => {
     expect(applyEvents(reader.events).trace).toEqual(await stateOf(server, 'trace-chat'));
   });
 
+  it('sends a growing thread without its transcript, plus the ids appended since the last delta', async () => {
+    const { chat } = await liveChat();
+    const server = await serve(chat.writer.bundleDir);
+    await untilSeq(server, 'trace-chat', chat.lastSeq);
+    const reader = await SseReader.open(server, '/api/bundles/trace-chat/events');
+    const snapshot = JSON.parse((await reader.nth(1)).data) as SnapshotMessage;
+    const before = snapshot.trace.threads[ChatWriter.THREAD]!.conversation_item_ids;
+
+    chat.exchange('second question', 'second answer');
+    await reader.untilId(chat.lastSeq);
+    const deltas = reader.events.slice(1).map((event) => JSON.parse(event.data) as DeltaMessage);
+    const appended = deltas.flatMap((delta) => delta.thread_items_appended[ChatWriter.THREAD] ?? []);
+    for (const delta of deltas) {
+      const thread = delta.changed.threads?.[ChatWriter.THREAD];
+      if (thread) expect(Object.keys(thread)).not.toContain('conversation_item_ids');
+    }
+    // The new question and the new answer, and nothing sent before.
+    expect(appended).toHaveLength(2);
+    const final = (await stateOf(server, 'trace-chat')) as SnapshotMessage['trace'];
+    expect(final.threads[ChatWriter.THREAD]!.conversation_item_ids).toEqual([...before, ...appended]);
+    expect(applyEvents(reader.events).trace).toEqual(final);
+  });
+
   it('resumes a reconnecting client after its Last-Event-ID with no gap and no duplicate', async () => {
     const { chat } = await liveChat();
     const server = await serve(chat.writer.bundleDir);

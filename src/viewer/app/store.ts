@@ -50,6 +50,10 @@ export class TraceStore {
     if (!trace || message.since !== this.seq) return false;
     Object.assign(trace, message.header);
     const records = trace as unknown as Record<TraceMapName, Record<string, unknown>>;
+    for (const [id, items] of Object.entries(message.thread_items_appended ?? {})) {
+      const record = message.changed.threads?.[id] as { conversation_item_ids?: string[] } | undefined;
+      if (record) record.conversation_item_ids = (trace.threads[id]?.conversation_item_ids ?? []).concat(items);
+    }
     for (const [name, changed] of Object.entries(message.changed) as [TraceMapName, Record<string, unknown>][]) {
       Object.assign(records[name], changed);
       this.versions[name]++;
