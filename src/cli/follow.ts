@@ -8,6 +8,7 @@ import { ObserveOptions, observeBundle } from '../bundle/observe';
 import { observeTraceRoot } from '../bundle/observeRoot';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
+import { threadDelta } from '../reducer/threads';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import type { TraceMapName } from '../schema/model';
 import { UsageError, colorEnabled, describeFailure, exitWhenStdoutCloses, writeFileAtomic } from './io';
@@ -106,18 +107,29 @@ function ndjsonWriter(out: FollowOutput): Writer {
 
 /**
  * What changed since `previous`: the changed records themselves, the header
- * when it changed, and the pending queues. Records are never removed, so
- * applying deltas in order rebuilds the trace.
+ * when it changed, and the pending queues. A thread whose transcript only
+ * grew comes without `conversation_item_ids`; `thread_items_appended` holds
+ * the ids to append to it (see {@link threadDelta}). Records are never
+ * removed, so applying deltas in order rebuilds the trace.
  */
 export function snapshotDelta(snapshot: TraceSnapshot, previous: TraceSnapshot | undefined): object {
   const changes: { [map: string]: { [id: string]: unknown } } = {};
+  const appended: { [threadId: string]: readonly string[] } = {};
   for (const [name, ids] of Object.entries(snapshot.changes)) {
     const records = snapshot.trace[name as TraceMapName];
     const changed: { [id: string]: unknown } = (changes[name] = {});
-    for (const id of ids) changed[id] = records.get(id);
+    for (const id of ids) {
+      if (name !== 'threads') {
+        changed[id] = records.get(id);
+        continue;
+      }
+      const delta = threadDelta(previous?.trace.threads.get(id), snapshot.trace.threads.get(id)!);
+      changed[id] = delta.record;
+      if (delta.appended) appended[id] = delta.appended;
+    }
   }
   const header = snapshot.state.header !== previous?.state.header ? { header: snapshot.state.header } : {};
-  return { seq: snapshot.seq, line: snapshot.line, ...header, changes, pending: snapshot.pending };
+  return { seq: snapshot.seq, line: snapshot.line, ...header, changes, thread_items_appended: appended, pending: snapshot.pending };
 }
 
 function statusLineWriter(out: FollowOutput): Writer {

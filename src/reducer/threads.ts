@@ -53,13 +53,23 @@ export function threadConversationItems(thread: AgentThread): AppendLog<string> 
 }
 
 /**
- * Ids appended to `before`'s transcript to make `after`'s, when `after`
- * extends it (`undefined` otherwise, e.g. plain records or a fork):
- * what a live consumer needs instead of the whole list.
+ * A changed thread as a live delta sends it. When `after`'s transcript
+ * extends `before`'s, the record comes without `conversation_item_ids` and
+ * `appended` holds the new ids (the consumer appends them to its list);
+ * otherwise (no `before`, plain records, a fork) the record is whole.
+ * Without this a long thread would be resent whole with every delta.
  */
-export function appendedConversationItems(before: AgentThread, after: AgentThread): readonly string[] | undefined {
-  if (!(ITEM_LOG in before) || !(ITEM_LOG in after)) return undefined;
-  return (after as ThreadRecord)[ITEM_LOG].appendedSince((before as ThreadRecord)[ITEM_LOG]);
+export function threadDelta(
+  before: AgentThread | undefined,
+  after: AgentThread,
+): { readonly record: Partial<AgentThread>; readonly appended?: readonly string[] } {
+  if (before === undefined || !(ITEM_LOG in before) || !(ITEM_LOG in after)) return { record: after };
+  const appended = (after as ThreadRecord)[ITEM_LOG].appendedSince((before as ThreadRecord)[ITEM_LOG]);
+  if (appended === undefined) return { record: after };
+  // Reading keys, not values, leaves the lazy list unbuilt.
+  const record: Record<string, unknown> = {};
+  for (const k of Object.keys(after)) if (k !== 'conversation_item_ids') record[k] = after[k as keyof AgentThread];
+  return { record, appended };
 }
 
 /** The thread, or the reference's "unknown thread" error. */

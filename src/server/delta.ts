@@ -11,7 +11,7 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import type { ReadonlyPMap } from '../reducer/pmap';
 import { toPlainTrace } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
-import { appendedConversationItems } from '../reducer/threads';
+import { threadDelta } from '../reducer/threads';
 import { AgentThread, TRACE_MAP_NAMES, TraceMapName } from '../schema/model';
 import type { DeltaMessage, IdsByMap, RecordsByMap, SnapshotMessage, TraceHeaderJson } from './protocol';
 
@@ -92,16 +92,15 @@ export function buildDelta(since: number, snapshot: TraceSnapshot, ids: IdSets, 
   for (const [name, set] of ids) {
     const map = snapshot.trace[name] as ReadonlyPMap<unknown>;
     for (const id of set) {
-      let value = map.get(id);
+      let value: unknown = map.get(id);
       if (value === undefined) {
         (removed[name] ??= []).push(id);
         continue;
       }
-      const before = name === 'threads' ? base?.threads.get(id) : undefined;
-      const items = before && appendedConversationItems(before, value as AgentThread);
-      if (items) {
-        appended[id] = items;
-        value = withoutConversationItems(value as AgentThread);
+      if (name === 'threads' && base) {
+        const delta = threadDelta(base.threads.get(id), value as AgentThread);
+        if (delta.appended) appended[id] = delta.appended;
+        value = delta.record;
       }
       (changed[name] ??= {})[id] = value;
     }
@@ -117,12 +116,6 @@ export function buildDelta(since: number, snapshot: TraceSnapshot, ids: IdSets, 
   };
 }
 
-/** The thread's other fields; reading keys, not values, leaves its lazy list unbuilt. */
-function withoutConversationItems(thread: AgentThread): Partial<AgentThread> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(thread)) if (k !== 'conversation_item_ids') out[k] = thread[k as keyof AgentThread];
-  return out;
-}
 
 export function buildSnapshotMessage(snapshot: TraceSnapshot): SnapshotMessage {
   return { seq: eventIdOf(snapshot), trace: toPlainTrace(snapshot.trace), pending: snapshot.pending };

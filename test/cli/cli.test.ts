@@ -146,7 +146,10 @@ describe('follow --ndjson piped into another tool', () => {
       .filter(([, value]) => typeof value === 'object' && value !== null && Object.keys(value).length > 0)
       .map(([name, value]) => `${name}=${Object.keys(value as object).length}`)
       .sort();
+    // Threads arrive with only their appended item ids; rebuilt, they list every item the oracle's do.
+    const threads = Object.values(expected.threads as Record<string, { conversation_item_ids: string[] }>);
+    const listed = threads.reduce((n, thread) => n + thread.conversation_item_ids.length, 0);
     const lines = consumer.stdout.trim().split('\n');
-    expect(lines[lines.length - 1]).toBe(`final seq 705: ${counts.join(' ')}`);
+    expect(lines[lines.length - 1]).toBe(`final seq 705: ${counts.join(' ')}; thread items ${listed}`);
   });
 });
