@@ -13,6 +13,12 @@ export { waitForFile } from './waitForFile';
 export interface TailOptions {
   /** false: read to the current end (including a final line without newline) and complete. */
   follow: boolean;
+  /**
+   * Without `follow`: stop before a final line without newline instead of
+   * emitting it. For a log that is still being written, where that line is
+   * half a line: a later read from where this one stopped picks it up whole.
+   */
+  completeLinesOnly?: boolean;
   /** Default 100. fs.watch events are only hints; size and inode are also polled this often. */
   pollIntervalMs?: number;
   /** Resume from this byte offset (default 0); it must be the start of a line. */
@@ -38,7 +44,7 @@ export function tailLines(path: string, options: TailOptions): Observable<Tailed
 }
 
 function readLines(path: string, options: TailOptions): Observable<TailedLine[]> {
-  const { follow, pollIntervalMs = 100, startOffset = 0, startLine = 1 } = options;
+  const { follow, completeLinesOnly = false, pollIntervalMs = 100, startOffset = 0, startLine = 1 } = options;
   return new Observable<TailedLine[]>((subscriber) => {
     const validStart =
       Number.isSafeInteger(startOffset) && startOffset >= 0 && Number.isSafeInteger(startLine) && startLine >= 1;
@@ -92,7 +98,7 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
           }
           await assertAppendOnly(path, identity, splitter.position);
           if (!follow) {
-            emit(splitter.end());
+            if (!completeLinesOnly) emit(splitter.end());
             subscriber.complete();
             return;
           }

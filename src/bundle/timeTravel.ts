@@ -6,7 +6,7 @@
  * them costs little. A seek resumes from the nearest checkpoint at or before
  * the target and re-reads at most N - 1 events from the log.
  */
-import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, take, tap } from 'rxjs';
+import { EMPTY, Observable, catchError, concatMap, lastValueFrom, map, skip, take, tap } from 'rxjs';
 import type { LocatedEvent } from '../reducer/operator';
 import { TraceSnapshot, reduceTrace, stateFromManifest } from '../reducer/pipeline';
 import type { ReducerState, RolloutTrace } from '../reducer/state';
@@ -24,9 +24,22 @@ export interface TimelineOptions {
    * trace).
    */
   readonly checkpointEvery?: number;
+  /**
+   * For a log that is still being written: leave out a final line without
+   * newline (a line half written) instead of failing on it.
+   * {@link Timeline.extend} reads it once it is complete.
+   */
+  readonly completeLinesOnly?: boolean;
 }
 
 const DEFAULT_CHECKPOINT_EVERY = 2000;
+
+/** What a timeline has read so far; extending one copies and grows these. */
+interface TimelineParts {
+  readonly seqs: readonly number[];
+  readonly positions: readonly LogPosition[];
+  readonly checkpoints: readonly Checkpoint[];
+}
 
 /** The reducer state after the first `applied` events of the log. */
 interface Checkpoint {
@@ -60,6 +73,7 @@ export class Timeline {
     readonly failure: Error | undefined,
     private readonly positions: readonly LogPosition[],
     private readonly checkpoints: readonly Checkpoint[],
+    private readonly options: TimelineOptions,
   ) {
     seqs.forEach((seq, index) => {
       if (!this.indexBySeq.has(seq)) this.indexBySeq.set(seq, index);
@@ -75,6 +89,21 @@ export class Timeline {
     const replayed = from.applied === target ? EMPTY : this.eventsFrom(from.applied).pipe(take(target - from.applied));
     const payloads = new BundlePayloadFiles(this.dir);
     return lastValueFrom(replayed.pipe(reduceTrace(this.manifest, payloads, { emit: 'end', from })));
+  }
+
+  /**
+   * This timeline plus the events appended to the log since it was read,
+   * reduced from its final state: no replay from the start. A timeline that
+   * failed cannot grow (the reference would fail at the same line) and is
+   * returned as it is.
+   */
+  async extend(): Promise<Timeline> {
+    if (this.failure !== undefined) return this;
+    const last = this.positions.length - 1;
+    // Re-read the last applied line and drop it: its start is a known line start, its end may not be.
+    const start = last < 0 ? { offset: 0, line: 1, skip: 0 } : { ...this.positions[last]!, skip: 1 };
+    const parts = { seqs: this.seqs, positions: this.positions, checkpoints: this.checkpoints };
+    return readTimeline(this.dir, this.manifest, this.options, parts, start);
   }
 
   private checkpointAtOrBefore(applied: number): Checkpoint {
@@ -99,15 +128,34 @@ export class Timeline {
 
 /** Replays `dir` once, keeping checkpoints. Rejects only if the manifest cannot be read. */
 export async function openTimeline(dir: string, options: TimelineOptions = {}): Promise<Timeline> {
+  const manifest = readManifest(dir);
+  const initial: Checkpoint = { applied: 0, state: stateFromManifest(manifest), seq: null, line: null };
+  return readTimeline(dir, manifest, options, { seqs: [], positions: [], checkpoints: [initial] }, { offset: 0, line: 1, skip: 0 });
+}
+
+/**
+ * Reduces the log from `start` on, resuming from the last of `base`'s
+ * checkpoints (the state after all of `base`'s events), and returns the
+ * timeline of `base` and what was read.
+ */
+async function readTimeline(
+  dir: string,
+  manifest: TraceBundleManifest,
+  options: TimelineOptions,
+  base: TimelineParts,
+  start: { readonly offset: number; readonly line: number; readonly skip: number },
+): Promise<Timeline> {
   const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   if (!Number.isSafeInteger(every) || every < 1) throw new RangeError(`checkpointEvery must be a positive integer, got ${every}`);
-  const manifest = readManifest(dir);
-  const seqs: number[] = [];
-  const positions: LogPosition[] = [];
-  const checkpoints: Checkpoint[] = [{ applied: 0, state: stateFromManifest(manifest), seq: null, line: null }];
+  const seqs = base.seqs.slice();
+  const positions = base.positions.slice();
+  const checkpoints = base.checkpoints.slice();
+  const from = checkpoints[checkpoints.length - 1]!;
   let failure: Error | undefined;
-  const events = tailEvents(rustJoin(dir, RAW_EVENT_LOG_FILE_NAME), { follow: false }).pipe(
+  const logOptions = { follow: false, completeLinesOnly: options.completeLinesOnly, startOffset: start.offset, startLine: start.line };
+  const events = tailEvents(rustJoin(dir, RAW_EVENT_LOG_FILE_NAME), logOptions).pipe(
     concatMap((batch) => batch),
+    skip(start.skip),
     map((event): LocatedEvent => {
       seqs.push(event.event.seq);
       positions.push({ offset: event.offset, line: event.line });
@@ -115,7 +163,7 @@ export async function openTimeline(dir: string, options: TimelineOptions = {}): 
     }),
   );
   const snapshots = events.pipe(
-    reduceTrace(manifest, new BundlePayloadFiles(dir), { emit: 'batch' }),
+    reduceTrace(manifest, new BundlePayloadFiles(dir), { emit: 'batch', from }),
     tap((snapshot) => checkpoints.push({ applied: seqs.length, state: snapshot.state, seq: snapshot.seq, line: snapshot.line })),
     catchError((err: unknown) => {
       failure = err instanceof Error ? err : new Error(String(err));
@@ -132,7 +180,7 @@ export async function openTimeline(dir: string, options: TimelineOptions = {}): 
     }),
   );
   await lastValueFrom(snapshots, { defaultValue: undefined });
-  return new Timeline(dir, manifest, seqs, failure, positions, checkpoints);
+  return new Timeline(dir, manifest, seqs, failure, positions, checkpoints, options);
 }
 
 /** The trace after the event with `seq` (as `reduce --at SEQ` or a snapshot at that seq reports it). */

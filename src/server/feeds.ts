@@ -26,8 +26,10 @@ export function followTraceRoot(root: string): Observable<BundleFeed> {
 }
 
 /**
- * The trace after any event of one bundle. The timeline is a replay of the
- * log as it was when opened: a seq written since reopens it.
+ * The trace after any event of one bundle. The timeline holds the log as
+ * it was when last read; a seq written since extends it from its final
+ * state (no replay from the start), and a line still being written is left
+ * for the next extension rather than failing the timeline.
  */
 export class BundleHistory {
   private timeline: Promise<Timeline> | null = null;
@@ -37,19 +39,19 @@ export class BundleHistory {
   /** Seq 0 is the state before any event. Rejects with a `RangeError` for a seq the log does not have. */
   async traceAt(seq: number): Promise<RolloutTrace> {
     if (seq === 0) return this.initialTrace();
-    let timeline = await (this.timeline ?? this.open());
+    let timeline = await (this.timeline ?? this.track(openTimeline(this.dir, { completeLinesOnly: true })));
     const last = timeline.seqs[timeline.seqs.length - 1] ?? 0;
-    if (seq > last && timeline.failure === undefined) timeline = await this.open();
+    if (seq > last && timeline.failure === undefined) timeline = await this.track(timeline.extend());
     return stateAt(timeline, seq);
   }
 
-  private open(): Promise<Timeline> {
-    const opening = openTimeline(this.dir);
-    this.timeline = opening;
-    opening.catch(() => {
-      if (this.timeline === opening) this.timeline = null;
+  /** Makes `next` the current timeline; a failed read is forgotten. */
+  private track(next: Promise<Timeline>): Promise<Timeline> {
+    this.timeline = next;
+    next.catch(() => {
+      if (this.timeline === next) this.timeline = null;
     });
-    return opening;
+    return next;
   }
 
   private async initialTrace(): Promise<RolloutTrace> {

@@ -55,3 +55,39 @@ describe('stateAt', () => {
     await expect(stateAt(timeline, timeline.seqs[timeline.seqs.length - 1]! + 1)).rejects.toThrow(RangeError);
   });
 });
+
+describe('Timeline.extend', () => {
+  test('a timeline of a growing log extends to the events written since, half-written lines waiting', async () => {
+    const full = fs.readFileSync(path.join(syntheticBundle, 'trace.jsonl'));
+    const firstCut = logCutAfterLine(syntheticBundle, 120).length;
+    const secondCut = logCutAfterLine(syntheticBundle, 260).length;
+    const live = bundlePrefix(syntheticBundle, path.join(scratch.dir(), 'live'), full.subarray(0, firstCut + 40));
+    // Opened while line 121 is half written: it is left out, not a failure.
+    const opened = await openTimeline(live, { checkpointEvery: 50, completeLinesOnly: true });
+    expect(opened.failure).toBeUndefined();
+    expect(opened.seqs).toHaveLength(120);
+
+    fs.appendFileSync(path.join(live, 'trace.jsonl'), full.subarray(firstCut + 40, secondCut + 25));
+    const grown = await opened.extend();
+    expect(grown.failure).toBeUndefined();
+    expect(grown.seqs).toHaveLength(260);
+    expect(opened.seqs).toHaveLength(120);
+
+    fs.appendFileSync(path.join(live, 'trace.jsonl'), full.subarray(secondCut + 25));
+    const whole = await grown.extend();
+    expect(whole.seqs).toEqual((await openTimeline(syntheticBundle)).seqs);
+    // Seqs on both sides of each extension, on and off checkpoints, from the first timeline and the last.
+    for (const seq of [1, 119, 120, 121, 150, 260, 261, whole.seqs[whole.seqs.length - 1]!]) {
+      const expected = await replayCutAtSeq(syntheticBundle, seq);
+      expect(toStateJson(await stateAt(whole, seq))).toBe(expected);
+      if (seq <= 120) expect(toStateJson(await stateAt(opened, seq))).toBe(expected);
+    }
+  });
+
+  test('an unchanged log extends to the same events; a failed timeline stays as it is', async () => {
+    const timeline = await openTimeline(syntheticBundle, { checkpointEvery: 50 });
+    expect((await timeline.extend()).seqs).toEqual(timeline.seqs);
+    const failed = await openTimeline(conformanceBundle('missing_request_input_is_reducer_error'));
+    expect(await failed.extend()).toBe(failed);
+  });
+});
