@@ -234,7 +234,10 @@ export class TraceReducer {
   pendingAgentEdges: PendingAgentInteractionEdge[];
   nextConversationItemOrdinal: number;
   nextTerminalOperationOrdinal: number;
-  /** Objects created or copied in the current batch: safe to mutate in place. A strong set, emptied at every snapshot (a WeakSet costs more to update and to collect). */
+  /**
+   * Objects created or copied in the current batch: safe to mutate in place.
+   * A strong set, emptied at every snapshot (a WeakSet costs more to update and to collect).
+   */
   private owned = new Set<object>();
   /** Ids touched in the current batch, when the caller tracks changes. */
   changes: ChangeSet | null;
