@@ -39,9 +39,14 @@ export class BundleHistory {
   /** Seq 0 is the state before any event. Rejects with a `RangeError` for a seq the log does not have. */
   async traceAt(seq: number): Promise<RolloutTrace> {
     if (seq === 0) return this.initialTrace();
-    let timeline = await (this.timeline ?? this.track(openTimeline(this.dir, { completeLinesOnly: true })));
+    const current = this.timeline ?? this.track(openTimeline(this.dir, { completeLinesOnly: true }));
+    let timeline = await current;
     const last = timeline.seqs[timeline.seqs.length - 1] ?? 0;
-    if (seq > last && timeline.failure === undefined) timeline = await this.track(timeline.extend());
+    if (seq > last && timeline.failure === undefined) {
+      // Requests arriving together share one extension: a newer timeline than the one awaited is one.
+      const newer = this.timeline !== null && this.timeline !== current ? this.timeline : null;
+      timeline = await (newer ?? this.track(timeline.extend()));
+    }
     return stateAt(timeline, seq);
   }
 
