@@ -8,6 +8,9 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { replayBundle } from '../../src/bundle/replay';
+import { toPlainTrace } from '../../src/reducer/serialize';
+import { NdjsonDelta, foldNdjsonDeltas } from '../live/support';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/src/cli/main.js');
@@ -125,6 +128,47 @@ describe('rollout-trace CLI', () => {
 });
 
 describe('follow --ndjson piped into another tool', () => {
+  it('follow ROOT --ndjson follows every bundle, those created later too, and reports a failing one without stopping', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-root-'));
+    const conformance = (name: string) => path.join(FIXTURES, 'conformance', name, 'bundle');
+    const copy = (name: string, id: string) => {
+      fs.cpSync(conformance(name), path.join(root, id), { recursive: true });
+      return path.join(root, id);
+    };
+    const first = copy('exec_tool_reduces_to_terminal_operation_and_session', 'trace-a');
+    const child = spawn(process.execPath, [CLI, 'follow', root, '--ndjson'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      type Line = NdjsonDelta & { bundle: string; seq: number; error?: string };
+      const lines = () => text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Line);
+      const seqsOf = (dir: string) =>
+        fs.readFileSync(path.join(dir, 'trace.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).seq as number);
+      const lastSeq = (dir: string) => Math.max(...seqsOf(dir));
+      const until = async (done: () => boolean, what: string) => {
+        for (const deadline = Date.now() + 15_000; !done(); await new Promise((resolve) => setTimeout(resolve, 20))) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${text}`);
+        }
+      };
+      await until(() => lines().some((l) => l.bundle === 'trace-a' && l.seq === lastSeq(first)), 'trace-a');
+      // Bundles that appear while following: one that fails, one that reduces.
+      const failing = copy('missing_request_input_is_reducer_error', 'trace-b');
+      const later = copy('tool_call_links_model_call_and_followup_output_items', 'trace-c');
+      await until(() => lines().some((l) => l.bundle === 'trace-b' && l.error !== undefined), 'trace-b to fail');
+      await until(() => lines().some((l) => l.bundle === 'trace-c' && l.seq === lastSeq(later)), 'trace-c');
+      expect(child.exitCode).toBeNull();
+      for (const [id, dir] of [['trace-a', first], ['trace-c', later]] as const) {
+        const rebuilt = foldNdjsonDeltas(lines().filter((l) => l.bundle === id && l.error === undefined));
+        expect(rebuilt).toEqual(toPlainTrace(await replayBundle(dir)));
+      }
+      const failure = lines().find((l) => l.bundle === 'trace-b' && l.error !== undefined)!.error;
+      await expect(replayBundle(failing)).rejects.toThrow(failure);
+    } finally {
+      child.kill();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('examples/follow-consumer.js rebuilds the maps of the reference state', () => {
     const follow = spawnSync(process.execPath, [CLI, 'follow', EXAMPLE, '--ndjson', '--until-ended'], {
       encoding: 'utf8',

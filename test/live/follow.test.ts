@@ -10,8 +10,7 @@ import { UsageError } from '../../src/cli/io';
 import { fitWidth, renderSnapshot, renderStatusLine } from '../../src/cli/liveSummary';
 import { ReplayError } from '../../src/reducer/errors';
 import { toPlainTrace, toStateJson } from '../../src/reducer/serialize';
-import { TRACE_MAP_NAMES } from '../../src/schema/model';
-import { Scratch, conformanceBundle, eventsOf, synthesizeSmallBundle } from './support';
+import { Scratch, conformanceBundle, eventsOf, foldNdjsonDeltas, synthesizeSmallBundle } from './support';
 
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
@@ -38,29 +37,6 @@ function endedCopy(caseName: string): string {
 
 const follow = (target: string, options: Partial<FollowOptions>, out: FollowOutput) => runFollow(target, { throttle: 0, ...options }, out);
 
-/** Folds NDJSON deltas as a consumer does: records replaced whole, appended thread items added to the list it had. */
-interface NdjsonDelta {
-  header?: object;
-  changes: Record<string, Record<string, object>>;
-  thread_items_appended: Record<string, string[]>;
-}
-
-function rebuild(deltas: readonly NdjsonDelta[]) {
-  const rebuilt: Record<string, Record<string, { conversation_item_ids?: string[] }>> = {};
-  for (const name of TRACE_MAP_NAMES) rebuilt[name] = {};
-  for (const delta of deltas) {
-    Object.assign(rebuilt, delta.header);
-    for (const [name, records] of Object.entries(delta.changes)) {
-      for (const [id, record] of Object.entries(records)) {
-        const appended = name === 'threads' ? delta.thread_items_appended[id] : undefined;
-        const before = rebuilt[name]![id]?.conversation_item_ids ?? [];
-        rebuilt[name]![id] = appended ? { ...record, conversation_item_ids: [...before, ...appended] } : record;
-      }
-    }
-  }
-  return rebuilt;
-}
-
 describe('--ndjson', () => {
   test.each([
     ['per read', false],
@@ -71,7 +47,7 @@ describe('--ndjson', () => {
     await follow(bundle, { ndjson: true, untilEnded: true, everyEvent }, out);
     const deltas = out.text().trimEnd().split('\n').map((line) => JSON.parse(line));
     expect(deltas[0]).toMatchObject({ seq: null, line: null, changes: {} });
-    expect(rebuild(deltas)).toEqual(toPlainTrace(await replayBundle(bundle)));
+    expect(foldNdjsonDeltas(deltas)).toEqual(toPlainTrace(await replayBundle(bundle)));
     if (everyEvent) expect(deltas.map((delta) => delta.seq)).toEqual([null, ...eventsOf(bundle).map((e) => e.event.seq)]);
   });
 
@@ -86,7 +62,7 @@ describe('--ndjson', () => {
     for (const delta of appendedLines) {
       for (const id of Object.keys(delta.thread_items_appended)) expect(delta.changes.threads[id]).not.toHaveProperty('conversation_item_ids');
     }
-    expect(rebuild(deltas)).toEqual(toPlainTrace(await replayBundle(bundle)));
+    expect(foldNdjsonDeltas(deltas)).toEqual(toPlainTrace(await replayBundle(bundle)));
   });
 });
 

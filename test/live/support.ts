@@ -6,6 +6,7 @@ import { Observable, Subscription } from 'rxjs';
 import { readEventLog, replayBundle } from '../../src/bundle/replay';
 import type { LocatedEvent } from '../../src/reducer/operator';
 import { toStateJson } from '../../src/reducer/serialize';
+import { TRACE_MAP_NAMES } from '../../src/schema/model';
 import { synthesizeBundle } from '../../src/synth';
 
 export const CONFORMANCE_DIR = path.join(__dirname, '..', 'fixtures', 'conformance');
@@ -122,4 +123,27 @@ export function handleBaseline(): { noneAdded: () => boolean } {
       return true;
     },
   };
+}
+
+/** Folds NDJSON deltas as a consumer does: records replaced whole, appended thread items added to the list it had. */
+export interface NdjsonDelta {
+  header?: object;
+  changes: Record<string, Record<string, object>>;
+  thread_items_appended: Record<string, string[]>;
+}
+
+export function foldNdjsonDeltas(deltas: readonly NdjsonDelta[]) {
+  const rebuilt: Record<string, Record<string, { conversation_item_ids?: string[] }>> = {};
+  for (const name of TRACE_MAP_NAMES) rebuilt[name] = {};
+  for (const delta of deltas) {
+    Object.assign(rebuilt, delta.header);
+    for (const [name, records] of Object.entries(delta.changes)) {
+      for (const [id, record] of Object.entries(records)) {
+        const appended = name === 'threads' ? delta.thread_items_appended[id] : undefined;
+        const before = rebuilt[name]![id]?.conversation_item_ids ?? [];
+        rebuilt[name]![id] = appended ? { ...record, conversation_item_ids: [...before, ...appended] } : record;
+      }
+    }
+  }
+  return rebuilt;
 }
