@@ -34,6 +34,7 @@ export type { ObserveOptions, TailedEvent } from './bundle/observe';
 export { observeTraceRoot } from './bundle/observeRoot';
 export type { ObservedBundle } from './bundle/observeRoot';
 export { openTimeline, stateAt, Timeline } from './bundle/timeTravel';
+export type { TimelineOptions } from './bundle/timeTravel';
 
 // Recording (the hot-path API Codex uses to write inference and compaction attempts).
 export {
