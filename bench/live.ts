@@ -19,6 +19,7 @@ import { readEventLog, replayBundle } from '../src/bundle/replay';
 import { Timeline, openTimeline, stateAt } from '../src/bundle/timeTravel';
 import type { LocatedEvent } from '../src/reducer/operator';
 import { reduceTrace } from '../src/reducer/pipeline';
+import { deliveryLatencies, latencySummary, writeTimes } from './latency';
 import { EVENTS_PER_SCALE_UNIT, synthesizeBundle, synthesizeBundleLive } from '../src/synth';
 
 function option(name: string, fallback: string): string {
@@ -69,42 +70,25 @@ async function publishingCost(timeline: Timeline, applied: number, events: reado
 async function followLatency(): Promise<number[]> {
   const bundle = path.join(dir, `latency-${process.pid}`);
   fs.rmSync(bundle, { recursive: true, force: true });
-  const delivered: { seq: number; at: number }[] = [];
+  /** [seq, arrival ms] of every snapshot delivered. */
+  const delivered: [number, number][] = [];
   const following = lastValueFrom(
     observeBundle(bundle, { untilEnded: true }).pipe(
-      tap((snapshot) => snapshot.seq !== null && delivered.push({ seq: snapshot.seq, at: Date.now() })),
+      tap((snapshot) => snapshot.seq !== null && delivered.push([snapshot.seq, Date.now()])),
     ),
   );
   const writer = childProcess.fork(__filename, ['--role', 'writer', '--dir', bundle], { stdio: 'inherit' });
   const exited = new Promise<number | null>((resolve) => writer.once('exit', resolve));
   await following;
   if ((await exited) !== 0) throw new Error('latency writer failed');
-  const writtenAt = new Map<number, number>();
-  for (const line of fs.readFileSync(path.join(bundle, 'trace.jsonl'), 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const event = JSON.parse(line) as { seq: number; wall_time_unix_ms: number };
-    writtenAt.set(event.seq, event.wall_time_unix_ms);
-  }
+  const writtenAt = writeTimes(bundle);
   fs.rmSync(bundle, { recursive: true, force: true });
-  // A snapshot delivers every event since the one before it.
-  const latencies: number[] = [];
-  let next = 1;
-  for (const { seq, at } of delivered) {
-    for (; next <= seq; next++) {
-      const written = writtenAt.get(next);
-      if (written !== undefined) latencies.push(at - written);
-    }
-  }
-  return latencies;
+  return deliveryLatencies(delivered, writtenAt);
 }
 
 /** Child process: writes a bundle live at 1,000 events/s (payload files first, then the event line). */
 async function runWriter(bundle: string): Promise<void> {
   await synthesizeBundleLive(bundle, { seed: 3, scale: LATENCY_EVENTS / EVENTS_PER_SCALE_UNIT, rate: 1000, splitWrites: true });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 async function main(): Promise<void> {
@@ -124,7 +108,7 @@ async function main(): Promise<void> {
   const latencies = (await followLatency()).sort((a, b) => a - b);
   out.push(
     `follow latency (writer process at 1,000 events/s, write → snapshot delivered, ${latencies.length} events): ` +
-      `p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`,
+      latencySummary(latencies),
   );
 
   global.gc?.();

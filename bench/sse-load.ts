@@ -21,6 +21,7 @@ import type { DeltaMessage, SnapshotMessage } from '../src/server/protocol';
 import { TraceServer, startTraceServer } from '../src/server/server';
 import { EVENTS_PER_SCALE_UNIT, synthesizeBundleLive } from '../src/synth';
 import { TraceStore } from '../src/viewer/app/store';
+import { deliveryLatencies, latencySummary, writeTimes } from './latency';
 
 const HARD_LIMIT_MS = 180_000;
 
@@ -100,10 +101,6 @@ class LoadClient {
   }
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function until(condition: () => boolean, deadline: number, what: string): Promise<void> {
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -132,23 +129,11 @@ async function runClients(url: URL, count: number, bundleDir: string): Promise<C
   for (const client of clients) client.applyFrames();
   const expected = toPlainTrace(await replayBundle(bundleDir));
   const equal = clients.filter((client) => isDeepStrictEqual(client.store.trace, expected)).length;
-  // Write time of each event, from the log (live writing stamps the real time).
-  const writtenAt = new Map<number, number>();
-  for (const line of fs.readFileSync(path.join(bundleDir, 'trace.jsonl'), 'utf8').split('\n')) {
-    if (line.trim() === '') continue;
-    const event = JSON.parse(line) as { seq: number; wall_time_unix_ms: number };
-    writtenAt.set(event.seq, event.wall_time_unix_ms);
-  }
+  const writtenAt = writeTimes(bundleDir);
   const latencies: number[] = [];
   for (const client of clients) {
-    let next = 1;
-    for (const [seq, arrived] of client.arrivals) {
-      for (; next <= seq; next++) {
-        const at = writtenAt.get(next);
-        // Events written before every client was connected arrive in snapshots, not live.
-        if (at !== undefined && at >= started) latencies.push(arrived - at);
-      }
-    }
+    // Events written before every client was connected arrive in snapshots, not live.
+    for (const latency of deliveryLatencies(client.arrivals, writtenAt, started)) latencies.push(latency);
     client.close();
   }
   return {
@@ -201,7 +186,7 @@ async function coordinate(): Promise<void> {
         `events written: ${written.events} in ${(written.ms / 1000).toFixed(1)} s (${Math.round((written.events * 1000) / written.ms)} events/s, target ${rate})`,
         `clients: ${clientCount}, frames per client: ${report.framesPerClient.toFixed(0)} (${report.megabytesPerClient.toFixed(1)} MB), snapshots beyond the first: ${report.resyncs}`,
         `final state equal to batch replay: ${report.equal}/${clientCount}`,
-        `delivery latency over ${latencies.length} event deliveries: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms`,
+        `delivery latency over ${latencies.length} event deliveries: ${latencySummary(latencies)}`,
       ].join('\n') + '\n',
     );
     if (report.equal !== clientCount) process.exitCode = 1;

@@ -10,7 +10,7 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
-import type { TraceMapName } from '../schema/model';
+import type { AgentThread, TraceMapName } from '../schema/model';
 import { UsageError, colorEnabled, describeFailure, exitWhenStdoutCloses, writeFileAtomic } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
@@ -119,11 +119,12 @@ export function snapshotDelta(snapshot: TraceSnapshot, previous: TraceSnapshot |
     const records = snapshot.trace[name as TraceMapName];
     const changed: { [id: string]: unknown } = (changes[name] = {});
     for (const id of ids) {
+      const record = records.get(id);
       if (name !== 'threads') {
-        changed[id] = records.get(id);
+        changed[id] = record;
         continue;
       }
-      const delta = threadDelta(previous?.trace.threads.get(id), snapshot.trace.threads.get(id)!);
+      const delta = threadDelta(previous?.trace.threads.get(id), record as AgentThread);
       changed[id] = delta.record;
       if (delta.appended) appended[id] = delta.appended;
     }

@@ -4,7 +4,6 @@
  */
 import { once } from 'events';
 import * as fs from 'fs';
-import { ReplayError } from '../reducer/errors';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -24,16 +23,7 @@ export class UsageError extends Error {}
 
 /** One line for stderr, never a stack trace. */
 export function describeFailure(err: unknown): string {
-  if (err instanceof ReplayError || err instanceof UsageError) return err.message;
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code ? `${err.message}` : err.message;
-  }
-  return String(err);
-}
-
-function tempPathFor(file: string): string {
-  return `${file}.${process.pid}.${Date.now()}.tmp`;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**
@@ -42,7 +32,7 @@ function tempPathFor(file: string): string {
  * `WriteStream` (writes on the thread pool) measured 5% slower for a 70 MB state.
  */
 export function writeFileAtomic(file: string, chunks: Iterable<string>): void {
-  const temp = tempPathFor(file);
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   const fd = fs.openSync(temp, 'w');
   try {
     try {
