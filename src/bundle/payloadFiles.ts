@@ -66,11 +66,16 @@ const SCRATCH = Buffer.allocUnsafeSlow(1 << 20);
 function readFileBytes(file: string): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
+    // A read of a regular file comes back short only at its end, so a short
+    // read ends the file without the extra `read` that would return 0 (one
+    // system call of four per payload). Only a read that fills the buffer
+    // goes on.
     let filled = 0;
     while (filled < SCRATCH.length) {
-      const n = fs.readSync(fd, SCRATCH, filled, SCRATCH.length - filled, null);
-      if (n === 0) return SCRATCH.subarray(0, filled);
+      const wanted = SCRATCH.length - filled;
+      const n = fs.readSync(fd, SCRATCH, filled, wanted, null);
       filled += n;
+      if (n < wanted) return SCRATCH.subarray(0, filled);
     }
     // Larger than the scratch buffer: go on in fresh chunks.
     const chunks = [Buffer.from(SCRATCH)];
