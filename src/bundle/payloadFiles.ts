@@ -3,8 +3,9 @@
  *
  * A payload path comes from the trace, i.e. from untrusted input: it must
  * stay inside the bundle. Absolute paths, NUL bytes and `..` segments are rejected
- * before any file is opened (a documented difference from the reference,
- * which would read them).
+ * before any file is opened, and so is a path that leaves the bundle through a
+ * symbolic link (documented differences from the reference, which would read
+ * them).
  */
 import { isUtf8 } from 'buffer';
 import * as fs from 'fs';
@@ -32,6 +33,11 @@ export function resolvePayloadPath(bundleDir: string, relativePath: string): Eit
 }
 
 export class BundlePayloadFiles implements PayloadSource {
+  /** The bundle's real path, once known. */
+  private realBundleDir: string | undefined;
+  /** Directories whose real path was found inside the bundle: checked once each. */
+  private readonly confinedDirs = new Set<string>();
+
   constructor(private readonly bundleDir: string) {}
 
   readPayload(ref: RawPayloadRef): Either<PayloadReadError, string> {
@@ -39,7 +45,9 @@ export class BundlePayloadFiles implements PayloadSource {
     if (resolved._tag === 'Left') return left({ stage: 'open', message: resolved.left });
     let bytes: Buffer;
     try {
-      bytes = readFileBytes(resolved.right);
+      const fd = this.openConfined(ref.path, resolved.right);
+      if (typeof fd === 'string') return left({ stage: 'open', message: fd });
+      bytes = readFileBytes(fd);
     } catch (err) {
       // Rust opens a directory fine and fails when serde reads it: under
       // "parse", and serde's I/O error prints itself, then its source.
@@ -52,19 +60,70 @@ export class BundlePayloadFiles implements PayloadSource {
     if (!isUtf8(bytes)) return left({ stage: 'parse', message: 'stream did not contain valid UTF-8' });
     return right(bytes.toString('utf8'));
   }
+
+  /**
+   * A descriptor for reading `file` (the resolved `relativePath`), or why it
+   * may not be read: it leaves the bundle through a symbolic link. The
+   * directory's real path is checked once per directory; the file's only
+   * when it is a link, which the `O_NOFOLLOW` open reveals (`ELOOP`), so an
+   * ordinary read costs no extra system call. A missing directory or file is
+   * left to `open`, whose error is the reference's.
+   */
+  private openConfined(relativePath: string, file: string): number | string {
+    const dir = path.dirname(file);
+    if (!this.confinedDirs.has(dir)) {
+      const realDir = realPathIfExists(dir);
+      if (realDir !== undefined && !this.insideBundle(realDir)) return escapesThroughLink(relativePath);
+      if (realDir !== undefined) this.confinedDirs.add(dir);
+    }
+    if (NO_FOLLOW !== undefined) {
+      try {
+        return fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+      }
+    }
+    // A link (or, without O_NOFOLLOW, any file): follow it only into the
+    // bundle. A link loop fails here with the same ELOOP the reference's open gives.
+    const realFile = realPathIfExists(file);
+    if (realFile === undefined) return fs.openSync(file, 'r');
+    if (!this.insideBundle(realFile)) return escapesThroughLink(relativePath);
+    return fs.openSync(realFile, 'r');
+  }
+
+  private insideBundle(realPath: string): boolean {
+    this.realBundleDir ??= fs.realpathSync.native(this.bundleDir);
+    const relative = path.relative(this.realBundleDir, realPath);
+    return relative === '' || (!path.isAbsolute(relative) && relative.split(path.sep)[0] !== '..');
+  }
 }
+
+function escapesThroughLink(relativePath: string): string {
+  return `payload path ${JSON.stringify(relativePath)} leaves the bundle directory through a symbolic link`;
+}
+
+/** The real path of `file`, or `undefined` when it cannot be resolved (the open that follows reports why). */
+function realPathIfExists(file: string): string | undefined {
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `O_NOFOLLOW` where the platform has it (not on Windows). */
+const NO_FOLLOW: number | undefined = fs.constants.O_NOFOLLOW;
 
 /** Reused for every read: most payloads fit, and a replay reads tens of thousands. */
 const SCRATCH = Buffer.allocUnsafeSlow(1 << 20);
 
 /**
- * A file's bytes: `open`, `read` until end of file, `close`. Unlike
+ * An open file's bytes, read until its end; closes `fd`. Unlike
  * `readFileSync` it skips the `fstat` and the fresh buffer per file (4% of a
  * 50k-event replay); only files larger than {@link SCRATCH} allocate. The
  * result may be a view of {@link SCRATCH}: decode it before the next read.
  */
-function readFileBytes(file: string): Buffer {
-  const fd = fs.openSync(file, 'r');
+function readFileBytes(fd: number): Buffer {
   try {
     // A read of a regular file comes back short only at its end, so a short
     // read ends the file without the extra `read` that would return 0 (one

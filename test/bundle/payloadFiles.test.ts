@@ -54,3 +54,53 @@ describe('BundlePayloadFiles', () => {
     expect(files.readPayload(ref('missing.json'))).toEqual({ _tag: 'Left', left: { stage: 'open', message: 'No such file or directory (os error 2)' } });
   });
 });
+
+describe('payload paths are confined to the bundle, symbolic links included', () => {
+  let root: string;
+  let bundle: string;
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'payload-links-'));
+    bundle = path.join(root, 'bundle');
+    fs.mkdirSync(path.join(bundle, 'payloads'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'outside'));
+    fs.writeFileSync(path.join(root, 'outside', 'secret.json'), '{"secret":1}');
+    fs.writeFileSync(path.join(bundle, 'payloads', 'real.json'), '{"real":1}');
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const at = (relative: string): RawPayloadRef => ({ raw_payload_id: relative, kind: { type: 'tool_result' }, path: relative });
+  const escapes = (relative: string) => ({
+    _tag: 'Left',
+    left: { stage: 'open', message: `payload path "${relative}" leaves the bundle directory through a symbolic link` },
+  });
+
+  test('a file linked to outside the bundle is refused, without reading it', () => {
+    fs.symlinkSync(path.join(root, 'outside', 'secret.json'), path.join(bundle, 'payloads', 'secret.json'));
+    expect(new BundlePayloadFiles(bundle).readPayload(at('payloads/secret.json'))).toEqual(escapes('payloads/secret.json'));
+  });
+
+  test('a link that stays inside the bundle is followed', () => {
+    fs.symlinkSync('real.json', path.join(bundle, 'payloads', 'alias.json'));
+    expect(new BundlePayloadFiles(bundle).readPayload(at('payloads/alias.json'))).toEqual({ _tag: 'Right', right: '{"real":1}' });
+  });
+
+  test('a directory linked to outside the bundle is refused', () => {
+    fs.symlinkSync(path.join(root, 'outside'), path.join(bundle, 'elsewhere'));
+    expect(new BundlePayloadFiles(bundle).readPayload(at('elsewhere/secret.json'))).toEqual(escapes('elsewhere/secret.json'));
+  });
+
+  test('a bundle reached through a link reads its own files', () => {
+    const link = path.join(root, 'bundle-link');
+    fs.symlinkSync(bundle, link);
+    expect(new BundlePayloadFiles(link).readPayload(at('payloads/real.json'))).toEqual({ _tag: 'Right', right: '{"real":1}' });
+  });
+
+  test('a link loop fails as the reference open does', () => {
+    fs.symlinkSync('loop-b.json', path.join(bundle, 'payloads', 'loop-a.json'));
+    fs.symlinkSync('loop-a.json', path.join(bundle, 'payloads', 'loop-b.json'));
+    expect(new BundlePayloadFiles(bundle).readPayload(at('payloads/loop-a.json'))).toEqual({
+      _tag: 'Left',
+      left: { stage: 'open', message: 'Too many levels of symbolic links (os error 40)' },
+    });
+  });
+});

@@ -146,15 +146,21 @@ describe('GET /api/bundles/:id/payloads/:rawPayloadId', () => {
   it('refuses a payload file that is a symlink out of the bundle', async () => {
     const bundle = synthBundle();
     const lastSeq = eventCount(bundle);
+    // A protocol event's payload: listed in the trace, never read by the
+    // reducer (which would refuse the link and fail the replay).
+    const ref = fs
+      .readFileSync(path.join(bundle, 'trace.jsonl'), 'utf8')
+      .split('\n')
+      .map((line) => (line ? JSON.parse(line).payload : undefined))
+      .find((payload) => payload?.type === 'protocol_event_observed').event_payload;
     const secret = path.join(tempDir(), 'secret.json');
-    fs.writeFileSync(secret, JSON.stringify({ secret: 'do not serve' }));
-    const payloadFile = path.join(bundle, 'payloads', '1.json');
+    const payloadFile = path.join(bundle, ref.path);
     fs.writeFileSync(secret, fs.readFileSync(payloadFile));
     fs.rmSync(payloadFile);
     fs.symlinkSync(secret, payloadFile);
     const server = await serve(bundle);
     await untilSeq(server, 'bundle', lastSeq);
-    const response = await rawGet(server, '/api/bundles/bundle/payloads/raw_payload%3A1');
+    const response = await rawGet(server, `/api/bundles/bundle/payloads/${encodeURIComponent(ref.raw_payload_id)}`);
     expect(response.status).toBe(404);
     expect(errorOf(response.body).message).toBe('payload path escapes the bundle directory');
   });
