@@ -197,8 +197,6 @@ describe('following a bundle being written', () => {
     const { dir, lines, append } = growingCopy(source);
     const payloadLine = lines.findIndex((line) => line.includes('"path":"payloads/'));
     const payloadPath = JSON.parse(lines[payloadLine]!.toString()).payload.request_payload.path as string;
-    fs.rmSync(path.join(dir, 'payloads'));
-    fs.cpSync(path.join(source, 'payloads'), path.join(dir, 'payloads'), { recursive: true });
     const payload = fs.readFileSync(path.join(dir, payloadPath));
     fs.rmSync(path.join(dir, payloadPath));
     const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS, payloadGraceMs: 60_000 }), subscriptions);
@@ -219,8 +217,6 @@ describe('following a bundle being written', () => {
     const { dir, lines, append } = growingCopy(source);
     const payloadLine = lines.findIndex((line) => line.includes('"path":"payloads/'));
     const payloadPath = JSON.parse(lines[payloadLine]!.toString()).payload.request_payload.path as string;
-    fs.rmSync(path.join(dir, 'payloads'));
-    fs.cpSync(path.join(source, 'payloads'), path.join(dir, 'payloads'), { recursive: true });
     fs.rmSync(path.join(dir, payloadPath));
     const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS, payloadGraceMs: 3 * POLL_MS }), subscriptions);
     append(Buffer.concat(lines));

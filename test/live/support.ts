@@ -49,13 +49,14 @@ export class Scratch {
 }
 
 /**
- * A bundle at `dir` whose log is the first `bytes` bytes of `source`'s
- * (payloads shared through a symlink, so copies are cheap).
+ * A bundle at `dir` whose log is `log` (a prefix of `source`'s), with
+ * `source`'s payloads copied (a link to them would leave the bundle, which
+ * the reader refuses).
  */
 export function bundlePrefix(source: string, dir: string, log: Buffer): string {
   fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(path.join(source, 'manifest.json'), path.join(dir, 'manifest.json'));
-  if (!fs.existsSync(path.join(dir, 'payloads'))) fs.symlinkSync(path.resolve(source, 'payloads'), path.join(dir, 'payloads'));
+  if (!fs.existsSync(path.join(dir, 'payloads'))) fs.cpSync(path.join(source, 'payloads'), path.join(dir, 'payloads'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'trace.jsonl'), log);
   return dir;
 }
