@@ -27,8 +27,16 @@ export interface TailOptions {
   startLine?: number;
 }
 
-/** Large reads keep syscalls few on big traces while bounding memory to one chunk plus one line. */
-const CHUNK_SIZE = 1 << 20;
+/**
+ * Reads start at 1 MiB, so the first batch (and snapshot) comes quickly, and
+ * double while each read fills its buffer (a backlog: catching up on a long
+ * log) up to 16 MiB; a short read (caught up) goes back to 1 MiB. Fewer,
+ * larger batches while catching up let a reducer publish less often, and
+ * then keep its maps native (see `PMapBuilder`). Memory stays bounded by one
+ * chunk plus one line.
+ */
+const MIN_CHUNK_SIZE = 1 << 20;
+const MAX_CHUNK_SIZE = 16 << 20;
 
 /**
  * Streams the lines of an append-only file, one batch per read. With `follow`, waits for the
@@ -89,11 +97,13 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
         const identity = await handle.stat({ bigint: true });
         if (follow && !closed) watcher = watchQuietly(path, nudge);
         const splitter = new LineSplitter(path, startOffset, startLine);
-        const chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+        let chunk = Buffer.allocUnsafe(MIN_CHUNK_SIZE);
         while (!closed) {
-          const { bytesRead } = await handle.read(chunk, 0, CHUNK_SIZE, splitter.position);
+          const { bytesRead } = await handle.read(chunk, 0, chunk.length, splitter.position);
           if (bytesRead > 0) {
             emit(splitter.push(chunk.subarray(0, bytesRead)));
+            if (bytesRead === chunk.length && chunk.length < MAX_CHUNK_SIZE) chunk = Buffer.allocUnsafe(chunk.length * 2);
+            else if (bytesRead < chunk.length && chunk.length > MIN_CHUNK_SIZE) chunk = Buffer.allocUnsafe(MIN_CHUNK_SIZE);
             continue;
           }
           await assertAppendOnly(path, identity, splitter.position);

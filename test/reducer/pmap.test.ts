@@ -64,6 +64,33 @@ describe('PMap', () => {
     );
   });
 
+  test('versions stay intact across every change of representation', () => {
+    // Batches alternate between large (the next batch copies a native map)
+    // and small (the next batch shares a trie); each published version keeps
+    // what it had.
+    const owner = new Owner();
+    const builder = PMap.empty<number>().edit(owner);
+    const model = new Map<string, number>();
+    const versions: { map: PMap<number>; model: Map<string, number> }[] = [];
+    const write = (from: number, to: number, value: number) => {
+      for (let i = from; i < to; i++) {
+        builder.set(`k${i}`, value);
+        model.set(`k${i}`, value);
+      }
+      builder.delete(`k${from}`);
+      model.delete(`k${from}`);
+      versions.push({ map: builder.freeze(), model: new Map(model) });
+    };
+    write(0, 100, 1); // native, unpublished
+    write(0, 100, 2); // many writes: a native copy
+    write(50, 52, 3); // few writes after many: still a copy (chosen by the batch before)
+    write(60, 61, 4); // after a small batch: a trie
+    write(0, 100, 5); // still a trie (chosen after a small batch)
+    write(10, 11, 6); // after a large batch: native again
+    for (const { map, model: expected } of versions) expect(entries(map)).toEqual(entries(expected));
+    expect(entries(builder)).toEqual(entries(model));
+  });
+
   test('the empty map is shared and never written', () => {
     const a = PMap.empty<number>().edit(new Owner()).set('x', 1).freeze();
     expect(a.get('x')).toBe(1);
