@@ -71,7 +71,9 @@ export class BundlePayloadFiles implements PayloadSource {
    */
   private openConfined(relativePath: string, file: string): number | string {
     const dir = path.dirname(file);
-    if (!this.confinedDirs.has(dir)) {
+    // A path naming the bundle itself ("", ".") has its directory above the
+    // bundle: nothing to check there (reading it fails like the reference's).
+    if (!this.confinedDirs.has(dir) && isWithin(dir, this.bundleDir)) {
       const realDir = realPathIfExists(dir);
       if (realDir !== undefined && !this.insideBundle(realDir)) return escapesThroughLink(relativePath);
       if (realDir !== undefined) this.confinedDirs.add(dir);
@@ -93,9 +95,14 @@ export class BundlePayloadFiles implements PayloadSource {
 
   private insideBundle(realPath: string): boolean {
     this.realBundleDir ??= fs.realpathSync.native(this.bundleDir);
-    const relative = path.relative(this.realBundleDir, realPath);
-    return relative === '' || (!path.isAbsolute(relative) && relative.split(path.sep)[0] !== '..');
+    return isWithin(realPath, this.realBundleDir);
   }
+}
+
+/** Whether `target` is `dir` or lies below it, judged by the paths' text. */
+function isWithin(target: string, dir: string): boolean {
+  const relative = path.relative(dir, target);
+  return relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative);
 }
 
 function escapesThroughLink(relativePath: string): string {

@@ -104,3 +104,12 @@ describe('payload paths are confined to the bundle, symbolic links included', ()
     });
   });
 });
+
+test('a path naming the bundle itself reads a directory, as the reference does', () => {
+  // Found by the differential fuzzer: "" once counted as leaving the bundle (its parent is outside).
+  const files = new BundlePayloadFiles(dir);
+  const isDirectory = { _tag: 'Left', left: { stage: 'parse', message: 'Is a directory (os error 21): Is a directory (os error 21)' } };
+  for (const p of ['', '.', 'payloads', 'payloads/']) {
+    expect(files.readPayload({ raw_payload_id: 'p', kind: { type: 'tool_result' }, path: p })).toEqual(isDirectory);
+  }
+});
