@@ -6,7 +6,8 @@
  *
  * Each figure is a whole process (node startup included for us, the binary
  * for the oracle), run once uncounted to warm the page cache, then `--runs`
- * times; the table shows medians. The oracle's warm-up is skipped above 20k
+ * rounds of floor, replay and reduce in turn; the table shows medians, and
+ * ratios to the floor are medians of each round's ratio. The oracle's warm-up is skipped above 20k
  * events (it would take minutes); its single run then follows our warm runs. Traces
  * come from the deterministic generator (seed 1) and are cached in `--dir`.
  * Then the live figures: `bench/live.ts` (publishing cost, follow latency,
@@ -64,15 +65,29 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** One uncounted warm-up run (so every figure sees a warm page cache), then `times` counted runs. */
-function measure(command: string, args: string[], times: number): Measure {
-  measureOnce(command, args);
-  const all = Array.from({ length: times }, () => measureOnce(command, args));
-  return {
-    seconds: median(all.map((m) => m.seconds)),
-    rssMiB: median(all.map((m) => m.rssMiB)),
-    innerSeconds: median(all.map((m) => m.innerSeconds)),
-  };
+type Job = readonly [command: string, args: string[]];
+
+/**
+ * Each job once uncounted (so every figure sees a warm page cache), then
+ * `times` rounds running every job in turn: jobs compared with one another
+ * see the same drift and page-cache state (a reduce writing a 289 MB state
+ * can evict what the next run reads). Returns each job's medians and, per
+ * round, every job's measure, for ratios taken round by round.
+ */
+function measureRounds(jobs: readonly Job[], times: number): { medians: Measure[]; rounds: Measure[][] } {
+  for (const [command, args] of jobs) measureOnce(command, args);
+  const rounds = Array.from({ length: times }, () => jobs.map(([command, args]) => measureOnce(command, args)));
+  const medians = jobs.map((_, j) => ({
+    seconds: median(rounds.map((round) => round[j]!.seconds)),
+    rssMiB: median(rounds.map((round) => round[j]!.rssMiB)),
+    innerSeconds: median(rounds.map((round) => round[j]!.innerSeconds)),
+  }));
+  return { medians, rounds };
+}
+
+/** The median over rounds of job `a`'s figure divided by job `b`'s. */
+function roundRatio(rounds: Measure[][], a: number, b: number, figure: 'seconds' | 'innerSeconds'): number {
+  return median(rounds.map((round) => round[a]![figure] / round[b]![figure]));
 }
 
 function bundleFor(scale: number): { path: string; events: number; bytes: number } {
@@ -103,32 +118,36 @@ function main(): void {
   for (const scale of allScales) {
     const bundle = bundleFor(scale);
     const out = path.join(os.tmpdir(), `rt-bench-state-${process.pid}.json`);
-    log(`scale ${scale}: floor…`);
-    const floor = measure(process.execPath, [WORKER, 'floor', bundle.path], runs);
-    log(`scale ${scale}: replay…`);
-    const replay = measure(process.execPath, [WORKER, 'replay', bundle.path], runs);
-    log(`scale ${scale}: reduce…`);
-    const reduce = measure(process.execPath, [CLI, 'reduce', bundle.path, '-o', out], runs);
+    log(`scale ${scale}: floor, replay, reduce…`);
+    const { medians, rounds } = measureRounds(
+      [
+        [process.execPath, [WORKER, 'floor', bundle.path]],
+        [process.execPath, [WORKER, 'replay', bundle.path]],
+        [process.execPath, [CLI, 'reduce', bundle.path, '-o', out]],
+      ],
+      runs,
+    );
+    const [floor, replay, reduce] = medians as [Measure, Measure, Measure];
     let oracle: Measure | undefined;
     if (hasOracle && oracleScales.has(scale)) {
       log(`scale ${scale}: oracle…`);
       oracle =
         bundle.events > 20_000
           ? measureOnce(ORACLE, ['reduce', bundle.path, '-o', out])
-          : measure(ORACLE, ['reduce', bundle.path, '-o', out], runs);
+          : measureRounds([[ORACLE, ['reduce', bundle.path, '-o', out]]], runs).medians[0];
     }
     fs.rmSync(out, { force: true });
     perEvent.push({ scale, usPerEvent: (replay.innerSeconds * 1e6) / bundle.events });
     rows.push(
       `| ${scale} | ${bundle.events} | ${fmt(bundle.bytes / 2 ** 20, 1)} | ${fmt(floor.seconds, 3)} | ${fmt(replay.seconds, 3)} | ` +
         `${fmt(reduce.seconds, 3)} | ${oracle ? fmt(oracle.seconds, 3) : '–'} | ${fmt(bundle.events / replay.seconds, 0)} | ` +
-        `${fmt(bundle.bytes / 2 ** 20 / replay.seconds, 1)} | ${fmt(replay.innerSeconds / floor.innerSeconds)} | ${fmt(reduce.seconds / floor.seconds)} | ` +
+        `${fmt(bundle.bytes / 2 ** 20 / replay.seconds, 1)} | ${fmt(roundRatio(rounds, 1, 0, 'innerSeconds'))} | ${fmt(roundRatio(rounds, 2, 0, 'seconds'))} | ` +
         `${oracle ? fmt(reduce.seconds / oracle.seconds, 4) : '–'} | ${fmt(replay.rssMiB, 0)} | ${oracle ? fmt(oracle.rssMiB, 0) : '–'} |`,
     );
   }
   log('');
   const lines = [
-    `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; medians of ${runs} runs (oracle: 1 run above 20k events)`,
+    `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; medians of ${runs} rounds, ratios to the floor round by round (oracle: 1 run above 20k events)`,
     '',
     '| scale | events | MiB | floor s | replay s | reduce s | oracle s | events/s | MiB/s | replay/floor (in-process) | reduce/floor | reduce/oracle | RSS MiB | oracle RSS MiB |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
