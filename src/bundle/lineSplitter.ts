@@ -9,6 +9,12 @@ export interface TailedLine {
   readonly text: string;
   /** Byte offset of the start of the line in the file. */
   readonly offset: number;
+  /**
+   * Set on the last line of a read that filled its buffer: more of the log
+   * was already waiting (catching up on a backlog), so a consumer may defer
+   * work such as publishing until it is caught up.
+   */
+  readonly backlog?: true;
 }
 
 /** The complete lines of one read, and the error that stopped decoding the rest, if any. */

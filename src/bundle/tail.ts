@@ -28,13 +28,14 @@ export interface TailOptions {
 }
 
 /**
- * One read's worth of lines is one batch, reduced synchronously: 1 MiB keeps
- * syscalls few on big traces while holding the event loop ~0.2 s at most and
- * bounding memory to one chunk plus one line. Reads growing to 4–16 MiB while
- * catching up made `observeBundle` 10–20% faster but stalled a server for
- * 0.6–2.5 s per batch, long enough for SSE clients to fall behind and be
- * resynchronized with whole snapshots (a client's last frame of a 200k-event
- * catch-up came at 32 s instead of 15 s).
+ * One read's worth of lines is one batch, processed synchronously downstream
+ * (which is the backpressure): 1 MiB keeps syscalls few on big traces while
+ * holding the event loop ~0.2 s at most and bounding memory to one chunk plus
+ * one line. A read that fills the buffer marks its last line `backlog`, so a
+ * consumer catching up can publish less often without larger reads. Reads
+ * growing to 4–16 MiB were tried instead: they stalled a server for 0.6–2.5 s
+ * per batch, long enough for SSE clients to fall behind and be resynchronized
+ * with whole snapshots.
  */
 const CHUNK_SIZE = 1 << 20;
 
@@ -85,7 +86,9 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
           resolve();
         }
       });
-    const emit = ({ lines, error }: LineBatch): void => {
+    const emit = ({ lines, error }: LineBatch, backlog = false): void => {
+      const last = lines.length - 1;
+      if (backlog && !error && last >= 0) lines[last] = { ...lines[last]!, backlog: true };
       if (lines.length > 0) subscriber.next(lines);
       if (error) throw error;
     };
@@ -101,7 +104,7 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
         while (!closed) {
           const { bytesRead } = await handle.read(chunk, 0, CHUNK_SIZE, splitter.position);
           if (bytesRead > 0) {
-            emit(splitter.push(chunk.subarray(0, bytesRead)));
+            emit(splitter.push(chunk.subarray(0, bytesRead)), bytesRead === CHUNK_SIZE);
             continue;
           }
           await assertAppendOnly(path, identity, splitter.position);

@@ -15,6 +15,8 @@ export interface LocatedEvent {
   readonly event: RawTraceEvent;
   /** Last event of a read batch: snapshots coalesced per batch are taken after it. */
   readonly batchEnd?: boolean;
+  /** Last event of a read that found more of the log waiting: publishing may wait (see `TailedLine.backlog`). */
+  readonly backlog?: true;
 }
 
 /** One event flowing through the reducer pipeline. */

@@ -105,7 +105,7 @@ describe('tailLines', () => {
     expect(batches[1]![1]!.offset).toBe(6 + Buffer.byteLength(long) + 1);
   });
 
-  test('a backlog is read in 1 MiB batches, every line exactly once', async () => {
+  test('a backlog is read in 1 MiB batches, every line exactly once, full reads flagged', async () => {
     // 3.5 MiB of 1,000-byte lines: lines straddle each read boundary.
     const lineText = (n: number) => `${String(n).padStart(8, '0')}${'x'.repeat(991)}`;
     const count = Math.floor((3.5 * (1 << 20)) / 1000);
@@ -117,6 +117,8 @@ describe('tailLines', () => {
     // Each batch ends at the last newline of a read: 1, 2, 3 MiB, then the rest.
     const ends = batches.map((b) => b[b.length - 1]!.line);
     expect(ends).toEqual([1, 2, 3].map((mib) => Math.floor((mib * (1 << 20)) / 1000)).concat([count]));
+    // Reads that filled the buffer say more was waiting, on their last line only; the last read did not.
+    expect(batches.map((b) => b.filter((l) => l.backlog).map((l) => l.line))).toEqual(ends.map((end, i) => (i < 3 ? [end] : [])));
   });
 
   test('CRLF line endings are stripped', async () => {

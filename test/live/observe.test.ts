@@ -5,9 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Subscription } from 'rxjs';
+import { Subscription, lastValueFrom, toArray } from 'rxjs';
 import { observeBundle } from '../../src/bundle/observe';
 import { replayBundle } from '../../src/bundle/replay';
+import { synthesizeBundle } from '../../src/synth';
 import type { TraceSnapshot } from '../../src/reducer/pipeline';
 import { toStateJson } from '../../src/reducer/serialize';
 import type { RolloutTrace } from '../../src/reducer/state';
@@ -111,6 +112,39 @@ describe('a finished bundle', () => {
       expect(toStateJson(snapshot.trace)).toBe(await replayOutcome(cut));
     }
     if (error) expect(`error: ${error.message}`).toBe(await replayOutcome(bundle));
+  });
+
+  describe('catching up on a log longer than one read', () => {
+    let long: string;
+    let firstReadSeq: number;
+    let lastSeq: number;
+    let reads: number;
+    beforeAll(() => {
+      long = path.join(fixtures.dir(), 'long');
+      synthesizeBundle(long, { seed: 5, scale: 3 });
+      const log = fs.readFileSync(path.join(long, 'trace.jsonl'));
+      reads = Math.ceil(log.length / (1 << 20));
+      expect(reads).toBeGreaterThanOrEqual(3);
+      const lineAt = (end: number) => log.subarray(log.lastIndexOf(0x0a, end - 2) + 1, end).toString();
+      firstReadSeq = JSON.parse(lineAt(log.lastIndexOf(0x0a, (1 << 20) - 1) + 1)).seq;
+      lastSeq = JSON.parse(lineAt(log.length)).seq;
+    });
+    const seqsOf = async (options: { backlogPublishMs: number }) =>
+      (await lastValueFrom(observeBundle(long, { follow: false, ...options }).pipe(toArray()))).map((s) => s.seq);
+
+    test('publishes the first read at once, then when caught up, not after every read', async () => {
+      // ~6k events stay under the 20,000-event bound, and a minute under the time bound.
+      expect(await seqsOf({ backlogPublishMs: 60_000 })).toEqual([null, firstReadSeq, lastSeq]);
+      const snapshots = await lastValueFrom(observeBundle(long, { follow: false }).pipe(toArray()));
+      expect(toStateJson(snapshots[snapshots.length - 1]!.trace)).toBe(await replayOutcome(long));
+    });
+
+    test('with no time allowed, publishes after every read', async () => {
+      const seqs = await seqsOf({ backlogPublishMs: 0 });
+      expect(seqs.length).toBe(reads + 1);
+      expect(seqs.slice(0, 2)).toEqual([null, firstReadSeq]);
+      expect(seqs[seqs.length - 1]).toBe(lastSeq);
+    });
   });
 
   test('consecutive snapshots share every record their changes do not name', async () => {
