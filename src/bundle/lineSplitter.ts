@@ -10,9 +10,9 @@ export interface TailedLine {
   /** Byte offset of the start of the line in the file. */
   readonly offset: number;
   /**
-   * Set on the last line of a read that filled its buffer: more of the log
-   * was already waiting (catching up on a backlog), so a consumer may defer
-   * work such as publishing until it is caught up.
+   * Set on the last line of a read that filled its buffer while more of the
+   * log was already written (catching up on a backlog), so a consumer may
+   * defer work such as publishing until it is caught up.
    */
   readonly backlog?: true;
 }

@@ -31,8 +31,9 @@ export interface TailOptions {
  * One read's worth of lines is one batch, processed synchronously downstream
  * (which is the backpressure): 1 MiB keeps syscalls few on big traces while
  * holding the event loop ~0.2 s at most and bounding memory to one chunk plus
- * one line. A read that fills the buffer marks its last line `backlog`, so a
- * consumer catching up can publish less often without larger reads. Reads
+ * one line. A read that fills the buffer with more of the file still unread
+ * marks its last line `backlog`, so a consumer catching up can publish less
+ * often without larger reads. Reads
  * growing to 4–16 MiB were tried instead: they stalled a server for 0.6–2.5 s
  * per batch, long enough for SSE clients to fall behind and be resynchronized
  * with whole snapshots.
@@ -104,7 +105,9 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
         while (!closed) {
           const { bytesRead } = await handle.read(chunk, 0, CHUNK_SIZE, splitter.position);
           if (bytesRead > 0) {
-            emit(splitter.push(chunk.subarray(0, bytesRead)), bytesRead === CHUNK_SIZE);
+            const batch = splitter.push(chunk.subarray(0, bytesRead));
+            // A full read alone does not mean more is waiting: the log may end exactly here.
+            emit(batch, bytesRead === CHUNK_SIZE && (await handle.stat()).size > splitter.position);
             continue;
           }
           await assertAppendOnly(path, identity, splitter.position);

@@ -121,6 +121,15 @@ describe('tailLines', () => {
     expect(batches.map((b) => b.filter((l) => l.backlog).map((l) => l.line))).toEqual(ends.map((end, i) => (i < 3 ? [end] : [])));
   });
 
+  test('a read that fills the buffer up to the end of the log is not a backlog', async () => {
+    // Exactly 1 MiB: the only read fills its buffer, but nothing more is waiting (a follower
+    // that deferred publishing here would sit on these lines until the next write).
+    fs.writeFileSync(trace, `${'x'.repeat(1023)}\n`.repeat(1024));
+    const tail = follow(trace);
+    await until(() => tail.lines.length === 1024);
+    expect(tail.lines.filter((l) => l.backlog)).toEqual([]);
+  });
+
   test('CRLF line endings are stripped', async () => {
     fs.writeFileSync(trace, 'one\r\ntwo\r\n\r\nthree');
     const lines = (await readAll(trace)).flat();
