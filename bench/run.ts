@@ -69,15 +69,15 @@ function median(values: number[]): number {
 type Job = readonly [command: string, args: string[]];
 
 /**
- * Each job once uncounted (so every figure sees a warm page cache), then
- * `times` rounds running every job in turn: jobs compared with one another
- * see the same drift and page-cache state (a reduce writing a 289 MB state
- * can evict what the next run reads). Returns each job's medians and, per
- * round, every job's measure, for ratios taken round by round.
+ * Each job once uncounted, then `times` rounds running every job in turn, so
+ * that jobs compared with one another see the same drift; every run starts
+ * after `bundle` was read again (see {@link warmPageCache}). Returns each
+ * job's medians and, per round, every job's measure, for ratios taken round
+ * by round.
  */
 function measureRounds(jobs: readonly Job[], times: number, bundle: string): { medians: Measure[]; rounds: Measure[][] } {
   const run = (job: Job): Measure => measureWarm(bundle, job);
-  for (const job of jobs) run(job);
+  jobs.forEach(run);
   const rounds = Array.from({ length: times }, () => jobs.map(run));
   const medians = jobs.map((_, j) => ({
     seconds: median(rounds.map((round) => round[j]!.seconds)),

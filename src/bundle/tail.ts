@@ -33,10 +33,9 @@ export interface TailOptions {
  * holding the event loop ~0.2 s at most and bounding memory to one chunk plus
  * one line. A read that fills the buffer with more of the file still unread
  * marks its last line `backlog`, so a consumer catching up can publish less
- * often without larger reads. Reads
- * growing to 4–16 MiB were tried instead: they stalled a server for 0.6–2.5 s
- * per batch, long enough for SSE clients to fall behind and be resynchronized
- * with whole snapshots.
+ * often without larger reads. Reads growing to 4–16 MiB were tried instead:
+ * they stalled a server for 0.6–2.5 s per batch, long enough for SSE clients
+ * to fall behind and be resynchronized with whole snapshots.
  */
 const CHUNK_SIZE = 1 << 20;
 

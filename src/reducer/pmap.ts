@@ -156,18 +156,18 @@ export class PMapBuilder<V> extends PMapBase<V> {
     root: Root<V> | undefined,
     count: number,
     private owner: Owner,
-    /** The native map is (or was) published: the next write must leave it. */
-    private nativePublished: boolean,
+    /**
+     * Published since the last write: the next write picks the representation
+     * (and must not write a published native map).
+     */
+    private publishedSinceWrite: boolean,
   ) {
     super(native, root, count);
-    this.publishedSinceWrite = nativePublished;
   }
 
   /** Writes in the current batch, and in the one before the last publish. */
   private writes = 0;
   private previousBatchWrites = 0;
-  /** Published since the last write: the next write picks the representation. */
-  private publishedSinceWrite: boolean;
 
   /** @internal */
   static of<V>(
@@ -175,9 +175,9 @@ export class PMapBuilder<V> extends PMapBase<V> {
     root: Root<V> | undefined,
     count: number,
     owner: Owner,
-    nativePublished: boolean,
+    published: boolean,
   ): PMapBuilder<V> {
-    return new PMapBuilder(native, root, count, owner, nativePublished);
+    return new PMapBuilder(native, root, count, owner, published);
   }
 
   set(key: string, value: V): this {
@@ -214,7 +214,6 @@ export class PMapBuilder<V> extends PMapBase<V> {
   /** Ends the batch: the result is immutable and later writes to this builder copy again. */
   freeze(): PMap<V> {
     const frozen = PMap.of(this.native, this.root, this.count);
-    if (this.native) this.nativePublished = true;
     this.owner = new Owner();
     this.publishedSinceWrite = true;
     this.previousBatchWrites = this.writes;
@@ -231,26 +230,20 @@ export class PMapBuilder<V> extends PMapBase<V> {
 
   /**
    * First write of a batch after a publish. A published native map must not
-   * be written, so it becomes a trie or a copy; a trie may go back to native.
+   * be written, so it becomes a copy or a trie; a trie may go back to native.
    * A copy costs O(n); it pays when the last batch wrote at least
    * n / {@link COPY_WRITES_RATIO} times, taken as the likely size of this one.
    */
   private chooseRepresentation(): void {
     this.publishedSinceWrite = false;
-    const copy = this.previousBatchWrites * COPY_WRITES_RATIO >= this.size;
-    if (this.native) {
-      if (!this.nativePublished) return;
-      if (copy) this.native = new Map(this.native);
-      else {
-        this.root = PMapBuilder.trieOf(this.native, this.owner);
-        this.count = this.native.size;
-        this.native = undefined;
-      }
-      this.nativePublished = false;
-    } else if (copy) {
-      this.native = new Map(this);
+    if (this.previousBatchWrites * COPY_WRITES_RATIO >= this.size) {
+      this.native = new Map(this.native ?? this);
       this.root = undefined;
       this.count = 0;
+    } else if (this.native) {
+      this.root = PMapBuilder.trieOf(this.native, this.owner);
+      this.count = this.native.size;
+      this.native = undefined;
     }
   }
 
