@@ -2,12 +2,16 @@
  * Differential fuzzing against the reference oracle (a development tool, not
  * a CI test: CI has no oracle).
  *
- *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S]
+ *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text]
  *
  * Each seed bundle is mutated (lines dropped, duplicated, swapped, fields
  * removed or retyped, ids cross-wired, payloads deleted or edited) and both
  * reducers run on every mutant: when the oracle succeeds our bytes must be
- * identical; when it fails we must fail with its message.
+ * identical; when it fails we must fail with its message. With `--text`,
+ * half of the mutants instead rewrite a line or payload at the text level,
+ * where `JSON.parse` and serde part ways (repeated keys, number spellings,
+ * escapes, whitespace, nesting depth, BOM, CR, invalid UTF-8, truncation):
+ * these exercise the serde emulation rather than the reducer.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -83,6 +87,105 @@ function mutateJson(value: Json, rand: () => number, pool: string[]): string {
   return JSON.stringify(value);
 }
 
+/** Number spellings that read as the same value to `JSON.parse` but not always to serde. */
+function numberSpelling(n: number, rand: () => number): string {
+  const spellings = [`${n}.0`, `${n}e0`, `${n}E+0`, `${n}0e-1`, '-0', '1e400', '-1e400', '18446744073709551616', '9223372036854775808', '0.1e1', `${n}.000000000000000000001`];
+  return spellings[Math.floor(rand() * spellings.length)]!;
+}
+
+/** String spellings: escapes JSON.parse and serde read alike, and lone surrogates they do not. */
+function stringSpelling(text: string, rand: () => number): string {
+  const quoted = JSON.stringify(text);
+  switch (Math.floor(rand() * 6)) {
+    case 0:
+      return quoted.replace(/[a-z]/, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    case 1:
+      return `${quoted.slice(0, -1)}\\ud800"`;
+    case 2:
+      return `${quoted.slice(0, -1)}\\udc00x"`;
+    case 3:
+      return `${quoted.slice(0, -1)}\\ud83d\\ude00"`;
+    case 4:
+      return quoted.replace('/', '\\/');
+    default:
+      return `${quoted.slice(0, -1)}\u0001"`;
+  }
+}
+
+/**
+ * Writes `value` as JSON text, spelling the node at `target` (a path) in a
+ * way that only a text-level rewrite can: a repeated key, another number
+ * spelling, an escape, extra whitespace or deep nesting.
+ */
+function spell(value: Json, target: readonly (string | number)[], rand: () => number): string {
+  const twist = Math.floor(rand() * 4);
+  const emit = (node: Json, at: readonly (string | number)[]): string => {
+    const here = at.length === target.length && at.every((k, i) => k === target[i]);
+    if (here && twist === 3) {
+      const depth = [2, 100, 126, 127, 128, 200][Math.floor(rand() * 6)]!;
+      return '['.repeat(depth) + JSON.stringify(node) + ']'.repeat(depth);
+    }
+    if (here && typeof node === 'number') return numberSpelling(node, rand);
+    if (here && typeof node === 'string') return stringSpelling(node, rand);
+    if (node === null || typeof node !== 'object') return JSON.stringify(node);
+    const gap = here && twist === 1 ? ' \t\r\n ' : '';
+    if (Array.isArray(node)) return `[${gap}${node.map((v, i) => emit(v, [...at, i])).join(`${gap},${gap}`)}${gap}]`;
+    const entries = Object.entries(node).map(([k, v]) => `${JSON.stringify(k)}${gap}:${gap}${emit(v, [...at, k])}`);
+    if (here && twist === 0 && entries.length > 0) {
+      const [key, repeated] = Object.entries(node)[Math.floor(rand() * entries.length)]!;
+      const again = rand() < 0.5 ? repeated : RETYPES[Math.floor(rand() * RETYPES.length)]!;
+      entries.push(`${JSON.stringify(key)}:${JSON.stringify(again)}`);
+    }
+    return `{${gap}${entries.join(`${gap},${gap}`)}${gap}}`;
+  };
+  return emit(value, []);
+}
+
+/** A text-level rewrite of one JSON text (a log line or a payload file); bytes, as UTF-8 may be broken on purpose. */
+function mutateText(text: string, rand: () => number): Buffer {
+  let value: Json;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return Buffer.from(text);
+  }
+  const all: (string | number)[][] = [[], ...paths(value)];
+  switch (Math.floor(rand() * 6)) {
+    case 0:
+      return Buffer.from(`\ufeff${text}`);
+    case 1:
+      return Buffer.from(`${text}\r`);
+    case 2: {
+      const bytes = Buffer.from(text);
+      const at = Math.floor(rand() * bytes.length);
+      return Buffer.concat([bytes.subarray(0, at), Buffer.from([0xff]), bytes.subarray(at)]);
+    }
+    case 3:
+      return Buffer.from(text.slice(0, Math.floor(rand() * text.length)));
+    default:
+      return Buffer.from(spell(value, all[Math.floor(rand() * all.length)]!, rand));
+  }
+}
+
+/** Rewrites one log line or one payload file at the text level. */
+function mutateTextLevel(dir: string, rand: () => number): string {
+  const logPath = path.join(dir, 'trace.jsonl');
+  const payloadDir = path.join(dir, 'payloads');
+  const payloadFiles = fs.existsSync(payloadDir) ? fs.readdirSync(payloadDir) : [];
+  if (payloadFiles.length > 0 && rand() < 0.4) {
+    const file = path.join(payloadDir, payloadFiles[Math.floor(rand() * payloadFiles.length)]!);
+    fs.writeFileSync(file, mutateText(fs.readFileSync(file, 'utf8'), rand));
+    return `text payload ${path.basename(file)}`;
+  }
+  const lines = fs.readFileSync(logPath, 'utf8').split('\n').filter((l) => l !== '');
+  const i = Math.floor(rand() * lines.length);
+  const mutated = mutateText(lines[i]!, rand);
+  const before = Buffer.from(lines.slice(0, i).map((l) => `${l}\n`).join(''));
+  const after = Buffer.from(lines.slice(i + 1).map((l) => `${l}\n`).join(''));
+  fs.writeFileSync(logPath, Buffer.concat([before, mutated, Buffer.from('\n'), after]));
+  return `text line ${i + 1}`;
+}
+
 function mutate(dir: string, rand: () => number): string {
   const logPath = path.join(dir, 'trace.jsonl');
   const lines = fs.readFileSync(logPath, 'utf8').split('\n').filter((l) => l !== '');
@@ -139,7 +242,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const mutants = Number(args[args.indexOf('--mutants') + 1] ?? 20) || 20;
   const seed = Number(args[args.indexOf('--seed') + 1] ?? 1) || 1;
-  const seeds = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+  const textLevel = args.includes('--text');
+  const seeds = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && args[i - 1] !== '--text'));
   const rand = rng(seed);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-diff-'));
   let agree = 0;
@@ -150,7 +254,7 @@ async function main(): Promise<void> {
       const dir = path.join(tmp, `m${m}`);
       fs.rmSync(dir, { recursive: true, force: true });
       copyDir(seedDir, dir);
-      const what = m === 0 ? 'unmutated' : mutate(dir, rand);
+      const what = m === 0 ? 'unmutated' : textLevel && rand() < 0.5 ? mutateTextLevel(dir, rand) : mutate(dir, rand);
       const oracle = spawnSync(ORACLE, ['reduce', dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
       const mine = await ours(dir);
       if (oracle.status === 101) {
@@ -171,7 +275,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(`agree ${agree}, disagree ${failures.length}, oracle panics skipped ${skipped}`);
-  for (const f of failures.slice(0, 30)) console.log(f);
+  for (const f of failures.slice(0, Number(process.env.SHOW_FAILURES ?? 30))) console.log(f);
   process.exitCode = failures.length ? 1 : 0;
 }
 

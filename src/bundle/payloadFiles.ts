@@ -13,6 +13,7 @@ import * as path from 'path';
 import { Either, left, right } from 'fp-ts/Either';
 import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
 import type { RawPayloadRef } from '../schema/payloadRef';
+import { serdePayloadError } from '../reducer/payloads';
 import { rustIoMessage } from './ioErrors';
 
 /** Why `relativePath` may not be read from a bundle, or `undefined` if it is safe. */
@@ -57,7 +58,9 @@ export class BundlePayloadFiles implements PayloadSource {
       return left({ stage: 'open', message: rustIoMessage(err) });
     }
     // isUtf8 + toString is the fastest strict decode; toString keeps a BOM, which serde rejects too.
-    if (!isUtf8(bytes)) return left({ stage: 'parse', message: 'stream did not contain valid UTF-8' });
+    // serde checks UTF-8 only inside strings: its error is the first its parser meets,
+    // with a position (such bytes never make a valid `Value`).
+    if (!isUtf8(bytes)) return left({ stage: 'parse', message: serdePayloadError(bytes) ?? 'stream did not contain valid UTF-8' });
     return right(bytes.toString('utf8'));
   }
 

@@ -84,6 +84,30 @@ function isFaithful(v: unknown, depth: number): boolean {
   return true;
 }
 
+/**
+ * Whether serde_json's parser would also accept the text that `JSON.parse`
+ * read as `v`, as far as `v` can tell: containers nest less than 128 deep
+ * and every number is finite (`JSON.parse` reads `1e400` as `Infinity`;
+ * serde fails with "number out of range"). Lone surrogates and repeated
+ * keys are not visible here (see {@link isFaithfulJsValue}).
+ */
+export function withinSerdeLimits(v: unknown): boolean {
+  return withinLimits(v, 1);
+}
+
+function withinLimits(v: unknown, depth: number): boolean {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (typeof v !== 'object' || v === null) return true;
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!withinLimits(v[i], depth + 1)) return false;
+    return true;
+  }
+  const record = v as Record<string, unknown>;
+  for (const key in record) if (!withinLimits(record[key], depth + 1)) return false;
+  return true;
+}
+
 /** A non-integral finite double that serde's parser rebuilds from its shortest digits. */
 function isFaithfulFloat(n: number): boolean {
   if (!Number.isFinite(n) || Number.isInteger(n)) return false;

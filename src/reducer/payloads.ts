@@ -1,21 +1,17 @@
 /** Reading payload JSON the way the reference does (`read_payload_json`). */
 import { isLeft } from 'fp-ts/Either';
-import { parseSerdeJson } from '../json/serde';
+import { withinSerdeLimits } from '../json/serde';
+import { RUST_JSON_VALUE } from '../schema/rustTypes';
+import { deserializeReader } from '../schema/serdeTyped';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { ReducerError } from './errors';
 import { PayloadJson } from './json';
 import type { TraceReducer } from './state';
 
 /**
- * Lines JSON.parse accepts but serde_json may reject: lone surrogate escapes,
- * exponents out of f64 range (`1e400`), integers past u64 with a fraction.
- * Only lines matching this run through the strict parser.
- */
-export const SERDE_SUSPECT = /\\u[dD][89a-fA-F]|[:[,]\s*-?\d+(?:\.\d+)?(?:[eE][+-]?\d{3}|\d{19})/;
-/**
- * For payloads only the surrogate check runs: it has a literal prefix and is
- * cheap, while number checks false-positive on base64 blobs (see
- * docs/differences.md for the out-of-range-number gap).
+ * For payloads, lone surrogates are looked for in the text (the pattern has a
+ * literal prefix, so the scan is cheap); depth and number range are checked
+ * on the parsed value, since number patterns would match inside most prose.
  */
 const LONE_SURROGATE_SUSPECT = /\\u[dD][89a-fA-F]/;
 
@@ -31,16 +27,28 @@ export function readPayloadJson(r: TraceReducer, ref: RawPayloadRef): PayloadJso
   try {
     value = JSON.parse(text.right);
   } catch {
-    throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${strictParseError(text.right)}`);
+    throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${serdeTextError(text.right) ?? 'invalid JSON'}`);
   }
-  if (LONE_SURROGATE_SUSPECT.test(text.right)) {
-    const strict = parseSerdeJson(text.right);
-    if (isLeft(strict)) throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${strict.left.message}`);
+  // serde parses the whole file into a `Value`: what it rejects anywhere fails the read.
+  if (LONE_SURROGATE_SUSPECT.test(text.right) || !withinSerdeLimits(value)) {
+    const error = serdeTextError(text.right);
+    if (error !== undefined) throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${error}`);
   }
   return new PayloadJson(ref, text.right, value);
 }
 
-function strictParseError(text: string): string {
-  const strict = parseSerdeJson(text);
-  return isLeft(strict) ? strict.left.message : 'invalid JSON';
+/**
+ * serde's error for payload bytes read as the reference reads them
+ * (`serde_json::from_reader` into a `Value`), or `undefined` if it accepts
+ * them. Positions count like its `IoRead`, which has looked one byte further
+ * than a string reader when some errors are raised ("number out of range"),
+ * and UTF-8 is checked only inside the strings it decodes.
+ */
+export function serdePayloadError(bytes: Uint8Array): string | undefined {
+  const verdict = deserializeReader(RUST_JSON_VALUE, bytes);
+  return verdict.ok ? undefined : verdict.error.message;
+}
+
+function serdeTextError(text: string): string | undefined {
+  return serdePayloadError(new TextEncoder().encode(text));
 }

@@ -32,7 +32,9 @@ const bool: RustType = { kind: 'bool' };
 const u64: RustType = { kind: 'u64' };
 const i64: RustType = { kind: 'i64' };
 const string: RustType = { kind: 'string' };
-const value: RustType = { kind: 'value' };
+/** `serde_json::Value`: any JSON within serde's limits. */
+export const RUST_JSON_VALUE: RustType = { kind: 'value' };
+const value = RUST_JSON_VALUE;
 const option = (inner: RustType): RustType => ({ kind: 'option', inner });
 const vec = (inner: RustType): RustType => ({ kind: 'vec', inner });
 

@@ -7,14 +7,16 @@
  * produced by this code. Trace lines were the only line of `trace.jsonl` of
  * a copy of the `tool_call_links_model_call_and_followup_output_items`
  * bundle; payload values replaced `payloads/3.json` of
- * `spawn_runtime_payload_targets_delivered_child_message`.
+ * `spawn_runtime_payload_targets_delivered_child_message`; payload files were
+ * `payloads/2.json` of `response_outputs_enter_thread_conversation_on_completion`
+ * (its response), edited as shown.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { isLeft } from 'fp-ts/Either';
 import { decodeEventLine } from '../../src/bundle/decodeEvent';
-import { readManifest } from '../../src/bundle/replay';
+import { readManifest, replayBundle } from '../../src/bundle/replay';
 import { ReplayError } from '../../src/reducer/errors';
 import { CollabAgentSpawnEndEvent } from '../../src/schema/payloads';
 import { decodeSerde } from '../../src/schema/serdeErrors';
@@ -273,6 +275,51 @@ describe('manifest.json (serde_json::from_reader)', () => {
     dirs.push(dir);
     fs.writeFileSync(path.join(dir, 'manifest.json'), bytes);
     expect(referenceMessage(() => readManifest(dir))).toBe(`read ${path.join(dir, 'manifest.json')}: ${message}`);
+  });
+});
+
+describe('payload files (serde_json::from_reader into a Value)', () => {
+  const FIXTURE = path.join(__dirname, '../fixtures/conformance/response_outputs_enter_thread_conversation_on_completion/bundle');
+  const RESPONSE = fs.readFileSync(path.join(FIXTURE, 'payloads/2.json'), 'latin1');
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function replayWithResponse(text: string): Promise<unknown> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-payload-'));
+    dirs.push(dir);
+    fs.cpSync(FIXTURE, dir, { recursive: true });
+    // latin1: each character is one byte, so `\xff` writes the byte 0xff.
+    fs.writeFileSync(path.join(dir, 'payloads/2.json'), Buffer.from(text, 'latin1'));
+    return replayBundle(dir);
+  }
+  const nested = (depth: number) => `{"deep":${'['.repeat(depth)}${']'.repeat(depth)},`;
+
+  /**
+   * [name, payload text, message observed from the reference after `parse payload raw_payload:2: `].
+   * `JSON.parse` accepts the last three; serde rejects them anywhere in the file.
+   */
+  const REJECTED: readonly (readonly [string, string, string])[] = [
+    ['invalid UTF-8 in a string', RESPONSE.replace('"text": "tests', '"text": "\xfftests'), 'invalid unicode code point at line 6 column 33'],
+    ['invalid UTF-8 between values', RESPONSE.replace('"output_items":', '"output_items":\xff'), 'expected value at line 2 column 18'],
+    ['128 nested containers', RESPONSE.replace('{', nested(127)), 'recursion limit exceeded at line 1 column 135'],
+    ['a number beyond f64, in an array', RESPONSE.replace('{', '{"big":[1e400],'), 'number out of range at line 1 column 14'],
+    ['a negative number beyond f64', RESPONSE.replace('{', '{"big":-1e400,'), 'number out of range at line 1 column 14'],
+  ];
+
+  it.each(REJECTED)('rejects %s', async (_name, text, message) => {
+    const error = await replayWithResponse(text).then(
+      () => new Error('accepted'),
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ReplayError);
+    expect((error as ReplayError).referenceMessage).toBe(`parse payload raw_payload:2: ${message}`);
+    expect((error as ReplayError).seq).toBe(4);
+  });
+
+  it('accepts 127 nested containers, as the reference does', async () => {
+    await expect(replayWithResponse(RESPONSE.replace('{', nested(126)))).resolves.toBeDefined();
   });
 });
 
