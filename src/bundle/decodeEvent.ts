@@ -18,7 +18,7 @@ import type { LocatedEvent } from '../reducer/operator';
 import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { RawTraceEvent } from '../schema/rawEvent';
 import { RUST_RAW_TRACE_EVENT } from '../schema/rustTypes';
-import { serdeMessage } from '../schema/serdeErrors';
+import { precisionMessage } from '../schema/serdeErrors';
 import { deserializeStr } from '../schema/serdeTyped';
 
 /** Rust's `char::is_whitespace` (Unicode White_Space; unlike JS `trim`, not U+FEFF). */
@@ -118,10 +118,8 @@ function decodeWithSerde(text: string, line: number, parsed: unknown): LocatedEv
     throw lineError(line, result.error.message, path ? `field ${path}` : undefined, parsed);
   }
   const decoded = RawTraceEvent.decode(result.value);
-  // serde accepted the line: the codec describes the same type, so this only
-  // fails on values a JavaScript number cannot hold (a u64 that rounds to 2^64).
   if (isLeft(decoded)) {
-    throw lineError(line, serdeMessage(decoded.left, result.value), 'value beyond JavaScript number precision', parsed);
+    throw lineError(line, precisionMessage(decoded.left, result.value), 'value beyond JavaScript number precision', parsed);
   }
   return { line, event: decoded.right };
 }
@@ -131,7 +129,8 @@ function lineError(line: number, message: string, detail: string | undefined, va
   return new ReplayError(`parse trace event line ${line}: ${message}`, {
     file: RAW_EVENT_LOG_FILE_NAME,
     line,
-    seq: typeof seq === 'number' ? seq : undefined,
+    // A seq beyond 2^53 was rounded by JSON.parse: naming it would mislead.
+    seq: Number.isSafeInteger(seq) ? (seq as number) : undefined,
     detail,
   });
 }

@@ -48,6 +48,10 @@ export function tokenUsageFromPayload(payload: PayloadJson): TokenUsage | null {
   const faithful = payload.serdeTextOfKey('token_usage', usage) ?? payload.serdeAt(['token_usage'], usage);
   const counters = names.map((name) => i64Field(faithful, name));
   if (counters.some((n) => n === null)) return null;
+  // Beyond 2^53 the double is not the written integer: refuse rather than change it.
+  if (counters.some((n) => n! > Number.MAX_SAFE_INTEGER)) {
+    bail(`token_usage of payload ${payload.ref.raw_payload_id} holds an integer beyond 2^53 - 1, which a JavaScript number cannot hold exactly`);
+  }
   const [input_tokens, cached_input_tokens, output_tokens, reasoning_output_tokens] = counters.map((n) =>
     Math.max(0, n!),
   ) as [number, number, number, number];

@@ -27,10 +27,14 @@ const integer = (name: string, min: number, max: number) =>
 
 /** Rust `u32`. */
 export const u32 = integer('u32', 0, 0xffff_ffff);
-/** Rust `u64` (JavaScript numbers are exact up to 2^53; see docs/differences.md). */
-export const u64 = integer('u64', 0, Number.MAX_SAFE_INTEGER * 2 ** 11);
-/** Rust `i64`. */
-export const i64 = integer('i64', -(2 ** 63), 2 ** 63);
+/**
+ * Rust `u64` and `i64`, as far as a JavaScript number holds them exactly: up
+ * to 2^53 - 1. A larger value would be rounded on reading or respelled on
+ * writing (`2^63` prints as `9223372036854776000`), so it is rejected rather
+ * than changed (see docs/differences.md).
+ */
+export const u64 = integer('u64', 0, Number.MAX_SAFE_INTEGER);
+export const i64 = integer('i64', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 /** Rust `i32`. */
 export const i32 = integer('i32', -(2 ** 31), 2 ** 31 - 1);
 /** Rust `usize` on 64-bit targets. */

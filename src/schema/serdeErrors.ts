@@ -112,7 +112,16 @@ export function decodeSerde<A>(codec: t.Decoder<unknown, A>, input: unknown): Ei
   const serde = deserializeValue(rust, input);
   if (!serde.ok) return left(serde.error.message);
   const again = codec.decode(serde.value);
-  return again._tag === 'Right' ? right(again.right) : left(serdeMessage(again.left, serde.value));
+  return again._tag === 'Right' ? right(again.right) : left(precisionMessage(again.left, serde.value));
+}
+
+/**
+ * Why a value serde accepted still fails its codec. The codecs describe the
+ * Rust types, so only an integer a JavaScript number cannot hold exactly
+ * (beyond 2^53 - 1) gets here: rejected, where the reference accepts it.
+ */
+export function precisionMessage(errors: t.Errors, input: unknown): string {
+  return `${errorPath(errors, input) || 'a value'} holds an integer beyond 2^53 - 1, which a JavaScript number cannot hold exactly`;
 }
 
 /** The io-ts path of the first failure (`payload.request_payload.kind`), for diagnostics. */

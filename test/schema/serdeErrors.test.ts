@@ -323,6 +323,43 @@ describe('payload files (serde_json::from_reader into a Value)', () => {
   });
 });
 
+describe('integers beyond 2^53 - 1: refused, not changed (a documented difference)', () => {
+  // The reference accepts these and writes them back digit for digit (seen with the oracle:
+  // `"ended_seq": 9007199254740993`). A JavaScript number cannot: 2^53 + 1 reads as 2^53,
+  // and 2^63, which is a double, prints as 9223372036854776000. So they are rejected.
+  const MESSAGE = 'holds an integer beyond 2^53 - 1, which a JavaScript number cannot hold exactly';
+
+  it.each(['9007199254740992', '9007199254740993', '9223372036854775808', '18446744073709551615'])('seq %s', (seq) => {
+    const line = ROOT_THREAD_STARTED.replace('"seq":1', `"seq":${seq}`);
+    expect(referenceMessage(() => decodeEventLine(line, 1))).toBe(`parse trace event line 1: seq ${MESSAGE}`);
+  });
+
+  it('wall_time_unix_ms', () => {
+    const line = ROOT_THREAD_STARTED.replace('"wall_time_unix_ms":1795464432109', '"wall_time_unix_ms":-9007199254740993');
+    expect(referenceMessage(() => decodeEventLine(line, 1))).toBe(`parse trace event line 1: wall_time_unix_ms ${MESSAGE}`);
+  });
+
+  it('keeps 2^53 - 1 exact', () => {
+    const line = ROOT_THREAD_STARTED.replace('"seq":1', '"seq":9007199254740991');
+    expect(decodeEventLine(line, 1).event.seq).toBe(9007199254740991);
+  });
+
+  it('a token usage counter in a response payload', async () => {
+    const fixture = path.join(__dirname, '../fixtures/conformance/response_outputs_enter_thread_conversation_on_completion/bundle');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-tokens-'));
+    try {
+      fs.cpSync(fixture, dir, { recursive: true });
+      const response = JSON.parse(fs.readFileSync(path.join(dir, 'payloads/2.json'), 'utf8')) as Record<string, unknown>;
+      const usage = { input_tokens: 1, cached_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 };
+      const text = JSON.stringify({ ...response, token_usage: usage }).replace('"input_tokens":1', '"input_tokens":9007199254740993');
+      fs.writeFileSync(path.join(dir, 'payloads/2.json'), text);
+      await expect(replayBundle(dir)).rejects.toThrow(`token_usage of payload raw_payload:2 ${MESSAGE}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('payloads read with serde_json::from_value (no position)', () => {
   const SPAWN_END = {"call_id": "call-spawn", "model": "gpt-test", "new_thread_id": "019d0000-0000-7000-8000-000000000002", "prompt": "count", "reasoning_effort": "medium", "sender_thread_id": "019d0000-0000-7000-8000-000000000001", "status": "running"};
 
