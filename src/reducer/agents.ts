@@ -38,7 +38,8 @@ function toolEdgeId(toolCallId: string): string {
 }
 
 function decodeRuntimePayload<A>(r: TraceReducer, codec: t.Decoder<unknown, A>, payload: RawPayloadRef): A {
-  const decoded = decodeSerde(codec, readPayloadJson(r, payload).value);
+  const json = readPayloadJson(r, payload);
+  const decoded = decodeSerde(codec, json.typedAt([], json.value, codec));
   if (isLeft(decoded)) throw new ReducerError(decoded.left);
   return decoded.right;
 }

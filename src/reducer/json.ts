@@ -18,6 +18,7 @@ import {
   serdeGet,
 } from '../json/serde';
 import type { RawPayloadRef } from '../schema/payloadRef';
+import { floatSpelledIntegerPattern } from '../schema/rustTypes';
 import { ReducerError } from './errors';
 
 /** A JSON path from a payload's root: object keys and array indexes. */
@@ -73,6 +74,20 @@ export class PayloadJson {
       return undefined;
     }
     return JSON.stringify(native) === JSON.stringify(jsValue) ? parsed.right : undefined;
+  }
+
+  /**
+   * The value at `path` for `codec`'s typed decoder (`decodeSerde`).
+   * `JSON.parse` reads `1.0` as 1, which would pass an integer field where
+   * serde fails ("invalid type: floating point `1`, expected i32"); when the
+   * text writes one of the type's integer fields that way, serde's exact
+   * value is handed over instead. A struct written as an array has no keys
+   * to look for, so it always gets the exact value.
+   */
+  typedAt(path: JsonPath, jsValue: unknown, codec: unknown): unknown {
+    const floatSpelled = floatSpelledIntegerPattern(codec);
+    if (!Array.isArray(jsValue) && (floatSpelled === null || !floatSpelled.test(this.text))) return jsValue;
+    return this.serdeAt(path, jsValue);
   }
 
   /** `summarize_json` of the value at `path`. */

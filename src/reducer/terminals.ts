@@ -59,7 +59,7 @@ export function startTerminalOperationFromInvocation(
   const payload = readPayloadJson(r, invocationPayload);
   let request: ParsedTerminalRequest;
   try {
-    request = parseDispatchTerminalRequest(payload.value);
+    request = parseDispatchTerminalRequest(payload.typedAt([], payload.value, DispatchedToolTraceRequestPayload));
   } catch (err) {
     throw contextError(err, `parse terminal invocation payload ${invocationPayload.raw_payload_id} as dispatch payload`);
   }
@@ -81,7 +81,7 @@ export function startTerminalOperationFromRuntime(
   const payload = readPayloadJson(r, runtimePayload);
   const begin = decodeOrThrow(
     ExecCommandBeginPayload,
-    payload.value,
+    payload.typedAt([], payload.value, ExecCommandBeginPayload),
     `parse terminal runtime start payload ${runtimePayload.raw_payload_id}`,
   );
   // Startup/poll paths usually report a process id at begin; plain exec
@@ -280,10 +280,10 @@ function parseTerminalResponsePayload(
 ): ParsedTerminalResponse {
   if (kind === 'exec_command') {
     return protocolResponse(
-      decodeOrThrow(ExecCommandEndPayload, payload.value, `parse exec terminal response ${rawPayloadId}`),
+      decodeOrThrow(ExecCommandEndPayload, payload.typedAt([], payload.value, ExecCommandEndPayload), `parse exec terminal response ${rawPayloadId}`),
     );
   }
-  const protocol = decodeSerde(ExecCommandEndPayload, payload.value);
+  const protocol = decodeSerde(ExecCommandEndPayload, payload.typedAt([], payload.value, ExecCommandEndPayload));
   if (!isLeft(protocol)) return protocolResponse(protocol.right);
   try {
     return parseDispatchTerminalResponse(payload);
@@ -330,7 +330,7 @@ function parseDispatchTerminalResponse(payload: PayloadJson): ParsedTerminalResp
       const codeModeValue = field(value, 'value');
       // Code mode returns the JavaScript-facing value; for write_stdin that is
       // the structured unified-exec result, projected here field by field.
-      const structured = decodeSerde(CodeModeExecResult, codeModeValue);
+      const structured = decodeSerde(CodeModeExecResult, payload.typedAt(['value'], codeModeValue, CodeModeExecResult));
       if (!isLeft(structured)) {
         const result = structured.right;
         return {

@@ -172,7 +172,7 @@ type Metadata = {
 
 function readThreadMetadata(r: TraceReducer, payload: RawPayloadRef): Metadata {
   const json = readPayloadJson(r, payload);
-  const decoded = decodeSerde(ThreadStartedMetadata, json.value);
+  const decoded = decodeSerde(ThreadStartedMetadata, json.typedAt([], json.value, ThreadStartedMetadata));
   if (isLeft(decoded)) throw new ReducerError(`parse thread metadata ${payload.raw_payload_id}: ${decoded.left}`);
   return decoded.right;
 }

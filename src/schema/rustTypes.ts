@@ -380,3 +380,55 @@ export const RUST_TYPE_OF_CODEC: ReadonlyMap<unknown, RustType> = new Map<unknow
   [CollabCloseEndEvent, RUST_COLLAB_CLOSE_END_EVENT],
   [InterAgentCommunication, RUST_INTER_AGENT_COMMUNICATION],
 ]);
+
+const INTEGER_KINDS: ReadonlySet<string> = new Set(['u32', 'u64', 'i64', 'i32', 'usize']);
+
+/** The names of the fields that hold integers anywhere in `type`. */
+function integerFieldNames(type: RustType, into: Set<string>): Set<string> {
+  switch (type.kind) {
+    case 'option':
+    case 'vec':
+    case 'custom':
+      return integerFieldNames(type.inner, into);
+    case 'struct':
+      for (const field of type.fields) {
+        if (INTEGER_KINDS.has(unwrapped(field.type).kind)) into.add(field.name);
+        integerFieldNames(field.type, into);
+      }
+      return into;
+    case 'unitEnum':
+    case 'internallyTagged':
+    case 'adjacentlyTagged':
+      for (const variant of type.variants) {
+        if (variant.fields) integerFieldNames({ kind: 'struct', name: variant.rust, fields: variant.fields }, into);
+        if (variant.newtype) integerFieldNames(variant.newtype, into);
+      }
+      return into;
+    default:
+      return into;
+  }
+}
+
+function unwrapped(type: RustType): RustType {
+  return type.kind === 'option' || type.kind === 'custom' ? unwrapped(type.inner) : type;
+}
+
+const floatSpelledIntegers = new Map<unknown, RegExp | null>();
+
+/**
+ * A pattern for the text of a value of `codec`'s Rust type in which an
+ * integer field is written with a fraction or exponent (`"exit_code":0.0`),
+ * which `JSON.parse` reads as an integer and serde rejects; `null` when the
+ * type has no integer field. Keys are matched as written, so text inside
+ * strings (escaped quotes) does not match.
+ */
+export function floatSpelledIntegerPattern(codec: unknown): RegExp | null {
+  let pattern = floatSpelledIntegers.get(codec);
+  if (pattern === undefined) {
+    const type = RUST_TYPE_OF_CODEC.get(codec);
+    const names = type === undefined ? [] : [...integerFieldNames(type, new Set())];
+    pattern = names.length === 0 ? null : new RegExp(`"(?:${names.join('|')})"\\s*:\\s*-?\\d+[.eE]`);
+    floatSpelledIntegers.set(codec, pattern);
+  }
+  return pattern;
+}

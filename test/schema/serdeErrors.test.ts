@@ -360,6 +360,27 @@ describe('integers beyond 2^53 - 1: refused, not changed (a documented differenc
   });
 });
 
+describe('typed payload fields: integers written as floats', () => {
+  it('rejects an exec exit code written 0.0, with the reference message', async () => {
+    // `JSON.parse` reads 0.0 as 0; serde, reading an i32, sees a float. Message observed from the
+    // oracle on this bundle with `"exit_code": 0.0` in its exec end payload.
+    const fixture = path.join(__dirname, '../fixtures/conformance/exec_tool_reduces_to_terminal_operation_and_session/bundle');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-exit-'));
+    try {
+      fs.cpSync(fixture, dir, { recursive: true });
+      const file = path.join(dir, 'payloads/5.json');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"exit_code": 0', '"exit_code": 0.0'));
+      const error = await replayBundle(dir).then(
+        () => new Error('accepted'),
+        (err: unknown) => err,
+      );
+      expect((error as ReplayError).referenceMessage).toBe('parse exec terminal response raw_payload:5: invalid type: floating point `0`, expected i32');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('payloads read with serde_json::from_value (no position)', () => {
   const SPAWN_END = {"call_id": "call-spawn", "model": "gpt-test", "new_thread_id": "019d0000-0000-7000-8000-000000000002", "prompt": "count", "reasoning_effort": "medium", "sender_thread_id": "019d0000-0000-7000-8000-000000000001", "status": "running"};
 
