@@ -60,7 +60,9 @@ export class BundlePayloadFiles implements PayloadSource {
     // isUtf8 + toString is the fastest strict decode; toString keeps a BOM, which serde rejects too.
     // serde checks UTF-8 only inside strings: its error is the first its parser meets,
     // with a position (such bytes never make a valid `Value`).
-    if (!isUtf8(bytes)) return left({ stage: 'parse', message: serdePayloadError(bytes) ?? 'stream did not contain valid UTF-8' });
+    if (!isUtf8(bytes)) {
+      return left({ stage: 'parse', message: serdePayloadError(bytes) ?? 'stream did not contain valid UTF-8' });
+    }
     return right(bytes.toString('utf8'));
   }
 

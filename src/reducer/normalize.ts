@@ -15,6 +15,7 @@ import type {
   ConversationRole,
   TokenUsage,
 } from '../schema/model';
+import { BEYOND_SAFE_INTEGERS } from '../schema/serdeErrors';
 import { bail } from './errors';
 import { JsonPath, PayloadJson, asStr, field } from './json';
 
@@ -50,7 +51,7 @@ export function tokenUsageFromPayload(payload: PayloadJson): TokenUsage | null {
   if (counters.some((n) => n === null)) return null;
   // Beyond 2^53 the double is not the written integer: refuse rather than change it.
   if (counters.some((n) => n! > Number.MAX_SAFE_INTEGER)) {
-    bail(`token_usage of payload ${payload.ref.raw_payload_id} holds an integer beyond 2^53 - 1, which a JavaScript number cannot hold exactly`);
+    bail(`token_usage of payload ${payload.ref.raw_payload_id} ${BEYOND_SAFE_INTEGERS}`);
   }
   const [input_tokens, cached_input_tokens, output_tokens, reasoning_output_tokens] = counters.map((n) =>
     Math.max(0, n!),

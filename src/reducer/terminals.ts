@@ -280,7 +280,11 @@ function parseTerminalResponsePayload(
 ): ParsedTerminalResponse {
   if (kind === 'exec_command') {
     return protocolResponse(
-      decodeOrThrow(ExecCommandEndPayload, payload.typedAt([], payload.value, ExecCommandEndPayload), `parse exec terminal response ${rawPayloadId}`),
+      decodeOrThrow(
+        ExecCommandEndPayload,
+        payload.typedAt([], payload.value, ExecCommandEndPayload),
+        `parse exec terminal response ${rawPayloadId}`,
+      ),
     );
   }
   const protocol = decodeSerde(ExecCommandEndPayload, payload.typedAt([], payload.value, ExecCommandEndPayload));

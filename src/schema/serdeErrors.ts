@@ -121,8 +121,11 @@ export function decodeSerde<A>(codec: t.Decoder<unknown, A>, input: unknown): Ei
  * (beyond 2^53 - 1) gets here: rejected, where the reference accepts it.
  */
 export function precisionMessage(errors: t.Errors, input: unknown): string {
-  return `${errorPath(errors, input) || 'a value'} holds an integer beyond 2^53 - 1, which a JavaScript number cannot hold exactly`;
+  return `${errorPath(errors, input) || 'a value'} ${BEYOND_SAFE_INTEGERS}`;
 }
+
+/** Why an integer serde accepts is refused here (docs/differences.md). */
+export const BEYOND_SAFE_INTEGERS = 'holds an integer beyond 2^53 - 1, which a JavaScript number cannot hold exactly';
 
 /** The io-ts path of the first failure (`payload.request_payload.kind`), for diagnostics. */
 export function errorPath(errors: t.Errors, input: unknown): string {
