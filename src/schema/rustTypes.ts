@@ -417,8 +417,8 @@ const floatSpelledIntegers = new Map<unknown, RegExp | null>();
 
 /**
  * A pattern for the text of a value of `codec`'s Rust type in which an
- * integer field is written with a fraction or exponent (`"exit_code":0.0`),
- * which `JSON.parse` reads as an integer and serde rejects; `null` when the
+ * integer field is written with a fraction or exponent (`"exit_code":0.0`)
+ * or as `-0`, which `JSON.parse` reads as an integer and serde rejects; `null` when the
  * type has no integer field. Keys are matched as written, so text inside
  * strings (escaped quotes) does not match.
  */
@@ -427,7 +427,8 @@ export function floatSpelledIntegerPattern(codec: unknown): RegExp | null {
   if (pattern === undefined) {
     const type = RUST_TYPE_OF_CODEC.get(codec);
     const names = type === undefined ? [] : [...integerFieldNames(type, new Set())];
-    pattern = names.length === 0 ? null : new RegExp(`"(?:${names.join('|')})"\\s*:\\s*-?\\d+[.eE]`);
+    // `-0` is a float to serde too (it keeps the sign).
+    pattern = names.length === 0 ? null : new RegExp(`"(?:${names.join('|')})"\\s*:\\s*(?:-?\\d+[.eE]|-0(?!\\d))`);
     floatSpelledIntegers.set(codec, pattern);
   }
   return pattern;

@@ -361,20 +361,25 @@ describe('integers beyond 2^53 - 1: refused, not changed (a documented differenc
 });
 
 describe('typed payload fields: integers written as floats', () => {
-  it('rejects an exec exit code written 0.0, with the reference message', async () => {
-    // `JSON.parse` reads 0.0 as 0; serde, reading an i32, sees a float. Message observed from the
-    // oracle on this bundle with `"exit_code": 0.0` in its exec end payload.
+  // `JSON.parse` reads 0.0 and -0 as integers; serde, reading an i32, sees floats. Messages observed
+  // from the oracle on this bundle with its exec end payload's `"exit_code": 0` rewritten as shown.
+  const CASES: readonly (readonly [string, string])[] = [
+    ['0.0', 'invalid type: floating point `0`, expected i32'],
+    ['-0', 'invalid type: floating point `-0`, expected i32'],
+  ];
+
+  it.each(CASES)('rejects an exec exit code written %s, with the reference message', async (spelling, message) => {
     const fixture = path.join(__dirname, '../fixtures/conformance/exec_tool_reduces_to_terminal_operation_and_session/bundle');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-exit-'));
     try {
       fs.cpSync(fixture, dir, { recursive: true });
       const file = path.join(dir, 'payloads/5.json');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"exit_code": 0', '"exit_code": 0.0'));
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"exit_code": 0', `"exit_code": ${spelling}`));
       const error = await replayBundle(dir).then(
         () => new Error('accepted'),
         (err: unknown) => err,
       );
-      expect((error as ReplayError).referenceMessage).toBe('parse exec terminal response raw_payload:5: invalid type: floating point `0`, expected i32');
+      expect((error as ReplayError).referenceMessage).toBe(`parse exec terminal response raw_payload:5: ${message}`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
