@@ -10,7 +10,8 @@
  * identical; when it fails we must fail with its message. With `--text`,
  * half of the mutants instead rewrite a line or payload at the text level,
  * where `JSON.parse` and serde part ways (repeated keys, number spellings,
- * escapes, whitespace, nesting depth, BOM, CR, invalid UTF-8, truncation):
+ * escapes, whitespace, nesting depth, BOM, CR, invalid UTF-8, truncation;
+ * lines, payloads and the manifest), or insert lines that only look blank:
  * these exercise the serde emulation rather than the reducer.
  */
 import { spawnSync } from 'child_process';
@@ -167,12 +168,28 @@ function mutateText(text: string, rand: () => number): Buffer {
   }
 }
 
-/** Rewrites one log line or one payload file at the text level. */
+/** Lines that may or may not be blank to Rust (`char::is_whitespace`) and to JavaScript. */
+const BLANKISH_LINES = ['', ' ', '\t', '\r', '\u00a0', '\u2028', '\u3000', '\ufeff', '\u200b', '\u0085', '\u000b'];
+
+/** Rewrites one log line, one payload file or the manifest at the text level, or inserts a blank-ish line. */
 function mutateTextLevel(dir: string, rand: () => number): string {
   const logPath = path.join(dir, 'trace.jsonl');
   const payloadDir = path.join(dir, 'payloads');
   const payloadFiles = fs.existsSync(payloadDir) ? fs.readdirSync(payloadDir) : [];
-  if (payloadFiles.length > 0 && rand() < 0.4) {
+  const pick = rand();
+  if (pick < 0.1) {
+    const manifest = path.join(dir, 'manifest.json');
+    fs.writeFileSync(manifest, mutateText(fs.readFileSync(manifest, 'utf8'), rand));
+    return 'text manifest';
+  }
+  if (pick < 0.2) {
+    const lines = fs.readFileSync(logPath, 'utf8').split('\n');
+    const i = Math.floor(rand() * lines.length);
+    lines.splice(i, 0, BLANKISH_LINES[Math.floor(rand() * BLANKISH_LINES.length)]!);
+    fs.writeFileSync(logPath, lines.join('\n'));
+    return `blank-ish line ${i + 1}`;
+  }
+  if (payloadFiles.length > 0 && pick < 0.5) {
     const file = path.join(payloadDir, payloadFiles[Math.floor(rand() * payloadFiles.length)]!);
     fs.writeFileSync(file, mutateText(fs.readFileSync(file, 'utf8'), rand));
     return `text payload ${path.basename(file)}`;

@@ -4,8 +4,10 @@
  *
  * Serializing a whole large trace takes long, so a snapshot frame is built
  * rarely and reused: a client that needs a snapshot gets the cached one plus
- * the delta from its seq to now. Reconnecting clients get just the delta
- * since their `Last-Event-ID` while it is still remembered.
+ * the delta from its seq to now. Reconnecting clients, and clients whose
+ * socket was full while batches went by, get just the delta since the state
+ * they have while it is still remembered. A batch's delta frame is built only
+ * if some client can take it at once.
  */
 import type { ServerResponse } from 'http';
 import type { Observable, Subscription } from 'rxjs';
@@ -13,10 +15,9 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import { IdSets, buildDelta, buildSnapshotMessage, changedIds, countIds, countRecords, eventIdOf, mergeIds } from './delta';
 import { BundleHistory } from './feeds';
 import { BundleSummary, FailureMessage, SSE_EVENTS } from './protocol';
-import { SseClient, SseLimits, sseFrame } from './sse';
+import { SseClient, StateFrame, sseFrame } from './sse';
 
 export interface LiveBundleOptions {
-  readonly sse: SseLimits;
   /** Batches remembered for resuming clients; older ones get a snapshot. */
   readonly resumableBatches: number;
 }
@@ -92,19 +93,31 @@ export class LiveBundle {
 
   /** Streams this bundle to `response`, resuming after `lastEventId` when the client reconnects. */
   attach(response: ServerResponse, lastEventId: number | null): SseClient {
-    const client: SseClient = new SseClient(response, this.options.sse, () => this.catchUp(), () => this.clients.delete(client));
+    // A forgotten or unknown id gets a snapshot, like a new client.
+    const client: SseClient = new SseClient(
+      response,
+      (sentId) => this.framesSince(sentId),
+      () => this.clients.delete(client),
+      lastEventId,
+    );
     this.clients.add(client);
-    const current = this.current;
-    if (current) {
-      const resumed = lastEventId === null ? null : this.deltaFrameSince(lastEventId, current);
-      if (resumed !== undefined) client.send(resumed ?? this.catchUp());
-    }
+    client.start();
     if (this.failure !== null) client.send(this.failureFrame());
     return client;
   }
 
   heartbeat(): void {
     for (const client of this.clients) client.heartbeat();
+  }
+
+  /** Frames taking a client from the state with id `sentId` (`null`: none) to the current one. */
+  private framesSince(sentId: number | null): StateFrame | undefined {
+    const current = this.current;
+    if (current === null) return undefined;
+    const id = eventIdOf(current);
+    if (sentId === id) return undefined;
+    const delta = sentId === null ? null : this.deltaFrameSince(sentId, current);
+    return { id, text: delta ?? this.catchUp() };
   }
 
   /**
@@ -144,11 +157,16 @@ export class LiveBundle {
     const seq = eventIdOf(next);
     this.recent.push({ seq, ids });
     if (this.recent.length > this.options.resumableBatches) this.recent.shift();
-    if (this.clients.size === 0) return;
-    const frame = previous
-      ? sseFrame(SSE_EVENTS.delta, seq, JSON.stringify(buildDelta(eventIdOf(previous), next, ids, previous.trace)))
-      : this.catchUp();
-    for (const client of this.clients) client.send(frame);
+    const baseId = previous === null ? null : eventIdOf(previous);
+    let frame: StateFrame | undefined;
+    const frames = (): StateFrame =>
+      (frame ??= {
+        id: seq,
+        text: previous
+          ? sseFrame(SSE_EVENTS.delta, seq, JSON.stringify(buildDelta(eventIdOf(previous), next, ids, previous.trace)))
+          : this.catchUp(),
+      });
+    for (const client of this.clients) client.offer(baseId, frames);
   }
 
   private failureFrame(): string {

@@ -26,7 +26,6 @@ import {
 } from './http';
 import type { LiveBundle } from './liveBundle';
 import type { BundleList } from './protocol';
-import { DEFAULT_SSE_LIMITS, SseLimits } from './sse';
 
 export interface TraceServerOptions {
   readonly target: ServeTarget;
@@ -36,7 +35,6 @@ export interface TraceServerOptions {
   readonly port?: number;
   /** Origins whose pages may embed the viewer (`*` for any); none by default. */
   readonly allowOrigins?: readonly string[];
-  readonly sse?: Partial<SseLimits>;
   /** Batches remembered for resuming reconnecting clients with a delta. */
   readonly resumableBatches?: number;
 }
@@ -68,7 +66,6 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
   const host = options.host ?? '127.0.0.1';
   const viewerScript = await fs.promises.readFile(await ensureViewerBundle());
   const catalog = new BundleCatalog(options.target, {
-    sse: { ...DEFAULT_SSE_LIMITS, ...options.sse },
     resumableBatches: options.resumableBatches ?? 1024,
   });
   const routes = new Routes(catalog, viewerScript);

@@ -1,47 +1,56 @@
 /**
- * One Server-Sent Events connection with a bounded backlog.
+ * One Server-Sent Events connection that is never more than one frame behind.
  *
- * Frames are shared strings built once per batch for every client. A client
- * whose socket is full queues frames; past the bound its backlog is dropped
- * and, once the socket drains, it gets one fresh snapshot instead (which is
- * smaller than the backlog it replaces and always consistent). Nothing here
- * ever waits, so a slow reader cannot slow the reducer or other clients.
+ * State frames (a snapshot or a delta) are shared strings, built once per
+ * batch for the clients that can take them. A client whose socket is full
+ * takes none: it notes that it missed a batch, and once the socket drains it
+ * gets one frame from the last state it was sent to the current one (a delta
+ * merging what it missed, or a snapshot when that is smaller or forgotten).
+ * So a slow reader costs nothing per batch, receives less than the deltas it
+ * skipped, and cannot slow the reducer or other clients.
  */
 import type { ServerResponse } from 'http';
-
-export interface SseLimits {
-  /** Frames queued behind a full socket before the client is resynchronized. */
-  readonly maxQueuedFrames: number;
-  /** Bytes (UTF-16 units) queued behind a full socket before the client is resynchronized. */
-  readonly maxQueuedBytes: number;
-}
-
-export const DEFAULT_SSE_LIMITS: SseLimits = { maxQueuedFrames: 256, maxQueuedBytes: 8 << 20 };
 
 /** One SSE message; `data` must hold no newline (compact JSON never does). */
 export function sseFrame(event: string, id: number, data: string): string {
   return `id: ${id}\nevent: ${event}\ndata: ${data}\n\n`;
 }
 
+/** Frames bringing a client to the state with SSE id `id`. */
+export interface StateFrame {
+  readonly id: number;
+  readonly text: string;
+}
+
+/**
+ * Frames taking a client from the state it was last sent (`null`: none) to
+ * the current one, or `undefined` when it already has it.
+ */
+export type CatchUp = (sentId: number | null) => StateFrame | undefined;
+
 /** Reconnect delay suggested to EventSource clients. */
 const RETRY_MS = 1000;
 
 export class SseClient {
-  private readonly queue: string[] = [];
-  private queuedBytes = 0;
+  /** SSE id of the last state frame written: the state this client has, once its socket delivers it. */
+  private sentId: number | null;
   private blocked = false;
-  private needsSnapshot = false;
+  /** A batch was published while the socket was full. */
+  private behind = false;
+  /** Frames other than state (a failure), kept in order while the socket is full. */
+  private readonly held: string[] = [];
   private open = true;
-  /** How many times this client fell too far behind and was resynchronized. */
-  resyncs = 0;
+  /** How many times a drained socket got one frame instead of the batches it missed. */
+  catchUps = 0;
 
   constructor(
     private readonly response: ServerResponse,
-    private readonly limits: SseLimits,
-    /** The current snapshot frame, built on demand when this client must be resynchronized. */
-    private readonly snapshotFrame: () => string,
+    private readonly catchUp: CatchUp,
     onClose: () => void,
+    /** The state a resuming client already has (its `Last-Event-ID`), if it is still known. */
+    resumedFrom: number | null = null,
   ) {
+    this.sentId = resumedFrom;
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -51,25 +60,37 @@ export class SseClient {
     response.on('drain', () => this.drain());
     response.on('close', () => {
       this.open = false;
-      this.queue.length = 0;
+      this.held.length = 0;
       onClose();
     });
   }
 
-  send(frame: string): void {
-    if (!this.open || this.needsSnapshot) return;
-    if (!this.blocked) {
-      this.write(frame);
+  /**
+   * Offers the frames of a new batch, which bring a client at `baseId` (the
+   * previous state) to the new one; `frames` is called only if this client
+   * writes them. A client at another state (one that resumed from an id) is
+   * brought up to date from its own state instead.
+   */
+  offer(baseId: number | null, frames: () => StateFrame): void {
+    if (!this.open) return;
+    if (this.blocked) {
+      this.behind = true;
       return;
     }
-    this.queue.push(frame);
-    this.queuedBytes += frame.length;
-    if (this.queue.length > this.limits.maxQueuedFrames || this.queuedBytes > this.limits.maxQueuedBytes) {
-      this.queue.length = 0;
-      this.queuedBytes = 0;
-      this.needsSnapshot = true;
-      this.resyncs++;
-    }
+    this.writeState(this.sentId === baseId ? frames() : this.catchUp(this.sentId));
+  }
+
+  /** Sends the current state to a client that has nothing (or whose id was forgotten). */
+  start(): void {
+    if (this.open && !this.blocked) this.writeState(this.catchUp(this.sentId));
+    else this.behind = true;
+  }
+
+  /** A frame that is not state (a failure): delivered after everything before it. */
+  send(frame: string): void {
+    if (!this.open) return;
+    if (this.blocked) this.held.push(frame);
+    else this.write(frame);
   }
 
   /** An SSE comment: keeps idle connections (and proxies) alive and detects dead peers. */
@@ -81,21 +102,23 @@ export class SseClient {
     if (this.open) this.response.end();
   }
 
+  private writeState(frame: StateFrame | undefined): void {
+    if (frame === undefined) return;
+    this.sentId = frame.id;
+    this.write(frame.text);
+  }
+
   private write(text: string): void {
     this.blocked = !this.response.write(text);
   }
 
   private drain(): void {
     this.blocked = false;
-    if (this.needsSnapshot) {
-      this.needsSnapshot = false;
-      this.write(this.snapshotFrame());
-      return;
+    if (this.behind) {
+      this.behind = false;
+      this.catchUps++;
+      this.writeState(this.catchUp(this.sentId));
     }
-    while (!this.blocked && this.queue.length > 0) {
-      const frame = this.queue.shift()!;
-      this.queuedBytes -= frame.length;
-      this.write(frame);
-    }
+    while (!this.blocked && this.held.length > 0) this.write(this.held.shift()!);
   }
 }

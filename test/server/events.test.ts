@@ -143,34 +143,85 @@ class FakeResponse extends EventEmitter {
 }
 
 describe('slow SSE clients', () => {
-  it('get a fresh snapshot instead of an unbounded backlog, while other clients get every delta', async () => {
+  async function liveBundleOf(resumableBatches: number) {
     const synth = synthBundle();
     const snapshots = await lastValueFrom(observeBundle(synth, { follow: false, emit: 'event' }).pipe(toArray()));
     const source = new Subject<TraceSnapshot>();
-    const bundle = new LiveBundle('bundle', synth, source, { sse: { maxQueuedFrames: 8, maxQueuedBytes: 1 << 20 }, resumableBatches: 64 });
+    const bundle = new LiveBundle('bundle', synth, source, { resumableBatches });
     bundle.start();
+    return { snapshots, source, bundle, expected: toPlainTrace(snapshots[snapshots.length - 1]!.trace) };
+  }
+
+  it('skip the batches published while their socket is full, then get one delta merging them', async () => {
+    const { snapshots, source, bundle, expected } = await liveBundleOf(1024);
     const [head, ...rest] = snapshots;
     source.next(head!);
-
     const fast = new FakeResponse();
     const slow = new FakeResponse();
     bundle.attach(fast as unknown as ServerResponse, null);
     const slowClient = bundle.attach(slow as unknown as ServerResponse, null);
+
+    // The slow socket fills up: the write of the first batch finds it full (a write is how a
+    // server learns that), and nothing is written for the ten batches that follow.
     slow.full = true;
-    for (const snapshot of rest) source.next(snapshot);
+    source.next(rest[0]!);
+    const chunksWhenFull = slow.chunks.length;
+    const skipped = rest.slice(1, 11);
+    for (const snapshot of skipped) source.next(snapshot);
+    expect(slow.chunks.length).toBe(chunksWhenFull);
 
-    // The slow client's backlog stayed bounded: it was marked for a resync instead.
-    expect(slowClient.resyncs).toBeGreaterThan(0);
-    expect(slow.chunks.length).toBeLessThan(4);
     slow.drain();
+    for (const snapshot of rest.slice(11)) source.next(snapshot);
 
-    const expected = toPlainTrace(snapshots[snapshots.length - 1]!.trace);
+    expect(slowClient.catchUps).toBe(1);
+    const slowEvents = slow.events();
+    // A snapshot on attach, the first batch's delta, one delta for the ten skipped, then one per batch.
+    expect(slowEvents.map((event) => event.event)).toEqual(['snapshot', ...Array<string>(rest.length - 9).fill('delta')]);
+    const merged = JSON.parse(slowEvents[2]!.data) as DeltaMessage;
+    expect([merged.since, merged.seq]).toEqual([rest[0]!.seq, skipped[skipped.length - 1]!.seq]);
+    expect(applyEvents(slowEvents).trace).toEqual(expected);
+    // The fast client got every batch on its own.
     const fastEvents = fast.events();
     expect(fastEvents.filter((event) => event.event === 'delta')).toHaveLength(rest.length);
     expect(applyEvents(fastEvents).trace).toEqual(expected);
-    const slowEvents = slow.events();
-    expect(slowEvents.some((event) => event.event === 'snapshot' && Number(event.id) > 0)).toBe(true);
-    expect(applyEvents(slowEvents).trace).toEqual(expected);
+    bundle.stop();
+  });
+
+  it('get a snapshot when the batches they skipped are forgotten, and a failure after it', async () => {
+    const { snapshots, source, bundle, expected } = await liveBundleOf(4);
+    const [head, ...rest] = snapshots;
+    source.next(head!);
+    const slow = new FakeResponse();
+    bundle.attach(slow as unknown as ServerResponse, null);
+    slow.full = true;
+    for (const snapshot of rest) source.next(snapshot);
+    source.error(new Error('bad line'));
+    slow.drain();
+
+    // The first batch found the socket full; the rest were skipped and are forgotten (only four
+    // batches are remembered), so the client catches up with a snapshot, then hears of the failure.
+    const events = slow.events();
+    expect(events.map((event) => event.event)).toEqual(['snapshot', 'delta', 'snapshot', 'failure']);
+    expect(applyEvents(events).trace).toEqual(expected);
+    expect(JSON.parse(events[3]!.data)).toEqual({ message: 'bad line' });
+    bundle.stop();
+  });
+
+  it('build no delta while every socket is full', async () => {
+    const { snapshots, source, bundle } = await liveBundleOf(1024);
+    const [head, ...rest] = snapshots;
+    source.next(head!);
+    const slow = new FakeResponse();
+    bundle.attach(slow as unknown as ServerResponse, null);
+    slow.full = true;
+    source.next(rest[0]!);
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      for (const snapshot of rest.slice(1, 6)) source.next(snapshot);
+      expect(stringify).not.toHaveBeenCalled();
+    } finally {
+      stringify.mockRestore();
+    }
     bundle.stop();
   });
 });
