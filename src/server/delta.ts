@@ -12,7 +12,7 @@ import type { ReadonlyPMap } from '../reducer/pmap';
 import { toPlainTrace } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
 import { threadDelta } from '../reducer/threads';
-import { AgentThread, TRACE_MAP_NAMES, TraceMapName } from '../schema/model';
+import { AgentThread, TraceMapName } from '../schema/model';
 import type { DeltaMessage, IdsByMap, RecordsByMap, SnapshotMessage, TraceHeaderJson } from './protocol';
 
 /** Ids per map; a mutable accumulator. */
@@ -59,19 +59,6 @@ export function changedIds(previous: TraceSnapshot | null, next: TraceSnapshot):
 /** Adds every id of `more` to `into`. */
 export function mergeIds(into: IdSets, more: IdSets): void {
   for (const [name, ids] of more) for (const id of ids) addId(into, name, id);
-}
-
-export function countIds(ids: IdSets): number {
-  let n = 0;
-  for (const set of ids.values()) n += set.size;
-  return n;
-}
-
-/** Records in the trace, all maps together. */
-export function countRecords(trace: RolloutTrace): number {
-  let n = 0;
-  for (const name of TRACE_MAP_NAMES) n += trace[name].size;
-  return n;
 }
 
 function headerOf(trace: RolloutTrace): TraceHeaderJson {

@@ -12,7 +12,7 @@
 import type { ServerResponse } from 'http';
 import type { Observable, Subscription } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
-import { IdSets, buildDelta, buildSnapshotMessage, changedIds, countIds, countRecords, eventIdOf, mergeIds } from './delta';
+import { IdSets, buildDelta, buildSnapshotMessage, changedIds, eventIdOf, mergeIds } from './delta';
 import { BundleHistory } from './feeds';
 import { BundleSummary, FailureMessage, SSE_EVENTS } from './protocol';
 import { SseClient, StateFrame, sseFrame } from './sse';
@@ -26,10 +26,6 @@ interface BatchRecord {
   readonly seq: number;
   readonly ids: IdSets;
 }
-
-/** A delta touching more than this share of all records (and more than a few) costs more than a snapshot. */
-const MAX_DELTA_SHARE = 0.25;
-const SMALL_DELTA_IDS = 1000;
 
 export class LiveBundle {
   private current: TraceSnapshot | null = null;
@@ -122,8 +118,9 @@ export class LiveBundle {
 
   /**
    * The delta frame from `since` to `current`: `undefined` when there is
-   * nothing to send, `null` when `since` is forgotten or the delta would be
-   * larger than a snapshot.
+   * nothing to send, `null` when `since` is forgotten. A delta is never
+   * larger than a snapshot (it holds a subset of the records), and costs no
+   * more to build, so it is preferred whenever it can be had.
    */
   private deltaFrameSince(since: number, current: TraceSnapshot): string | null | undefined {
     const currentId = eventIdOf(current);
@@ -132,8 +129,6 @@ export class LiveBundle {
     if (start < 0) return null;
     const ids: IdSets = new Map();
     for (let i = start + 1; i < this.recent.length; i++) mergeIds(ids, this.recent[i]!.ids);
-    const size = countIds(ids);
-    if (size > SMALL_DELTA_IDS && size > MAX_DELTA_SHARE * countRecords(current.trace)) return null;
     return sseFrame(SSE_EVENTS.delta, currentId, JSON.stringify(buildDelta(since, current, ids)));
   }
 
