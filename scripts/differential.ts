@@ -2,7 +2,7 @@
  * Differential fuzzing against the reference oracle (a development tool, not
  * a CI test: CI has no oracle).
  *
- *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text]
+ *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--stack K]
  *
  * Each seed bundle is mutated (lines dropped, duplicated, swapped, fields
  * removed or retyped, ids cross-wired, payloads deleted or edited) and both
@@ -12,7 +12,8 @@
  * where `JSON.parse` and serde part ways (repeated keys, number spellings,
  * escapes, whitespace, nesting depth, BOM, CR, invalid UTF-8, truncation;
  * lines, payloads and the manifest), or insert lines that only look blank:
- * these exercise the serde emulation rather than the reducer.
+ * these exercise the serde emulation rather than the reducer. `--stack K`
+ * applies K mutations to each mutant, to reach states one edit cannot.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -268,6 +269,7 @@ async function main(): Promise<void> {
   const mutants = Number(args[args.indexOf('--mutants') + 1] ?? 20) || 20;
   const seed = Number(args[args.indexOf('--seed') + 1] ?? 1) || 1;
   const textLevel = args.includes('--text');
+  const stack = Number(args[args.indexOf('--stack') + 1] ?? 1) || 1;
   const seeds = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && args[i - 1] !== '--text'));
   const rand = rng(seed);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-diff-'));
@@ -280,7 +282,8 @@ async function main(): Promise<void> {
       const dir = path.join(tmp, `m${m}`);
       fs.rmSync(dir, { recursive: true, force: true });
       copyDir(seedDir, dir);
-      const what = m === 0 ? 'unmutated' : textLevel && rand() < 0.5 ? mutateTextLevel(dir, rand) : mutate(dir, rand);
+      const what: string[] = [];
+      for (let k = 0; m > 0 && k < stack; k++) what.push(textLevel && rand() < 0.5 ? mutateTextLevel(dir, rand) : mutate(dir, rand));
       const oracle = spawnSync(ORACLE, ['reduce', dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
       const mine = await ours(dir);
       if (oracle.status === 101) {
@@ -296,7 +299,7 @@ async function main(): Promise<void> {
         const keep = path.join(tmp, `fail-${failures.length}`);
         copyDir(dir, keep);
         failures.push(
-          `${seedDir} [${what}] kept at ${keep}\n  oracle(${oracle.status}): ${oracle.status === 0 ? '<state>' : oracle.stderr.trim()}\n  ours: ${mine.ok ? '<state, differs>' : mine.err}`,
+          `${seedDir} [${what.join('; ') || 'unmutated'}] kept at ${keep}\n  oracle(${oracle.status}): ${oracle.status === 0 ? '<state>' : oracle.stderr.trim()}\n  ours: ${mine.ok ? '<state, differs>' : mine.err}`,
         );
       }
     }

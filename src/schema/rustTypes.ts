@@ -418,9 +418,9 @@ const floatSpelledIntegers = new Map<unknown, RegExp | null>();
 /**
  * A pattern for the text of a value of `codec`'s Rust type in which an
  * integer field is written with a fraction or exponent (`"exit_code":0.0`)
- * or as `-0`, which `JSON.parse` reads as an integer and serde rejects; `null` when the
- * type has no integer field. Keys are matched as written, so text inside
- * strings (escaped quotes) does not match.
+ * or as `-0`: `JSON.parse` reads an integer there, serde a float, which it
+ * rejects. `null` when the type has no integer field. Keys are matched as
+ * written, so text inside strings (escaped quotes) does not match.
  */
 export function floatSpelledIntegerPattern(codec: unknown): RegExp | null {
   let pattern = floatSpelledIntegers.get(codec);

@@ -80,7 +80,7 @@ export class SseClient {
     this.writeState(this.sentId === baseId ? frames() : this.catchUp(this.sentId));
   }
 
-  /** Sends the current state to a client that has nothing (or whose id was forgotten). */
+  /** Brings a new client, or one resuming from an id, to the current state (if there is one yet). */
   start(): void {
     if (this.open && !this.blocked) this.writeState(this.catchUp(this.sentId));
     else this.behind = true;
