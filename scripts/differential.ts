@@ -2,7 +2,7 @@
  * Differential fuzzing against the reference oracle (a development tool, not
  * a CI test: CI has no oracle).
  *
- *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--stack K]
+ *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--stack K] [--live]
  *
  * Each seed bundle is mutated (lines dropped, duplicated, swapped, fields
  * removed or retyped, ids cross-wired, payloads deleted or edited) and both
@@ -14,11 +14,15 @@
  * lines, payloads and the manifest), or insert lines that only look blank:
  * these exercise the serde emulation rather than the reducer. `--stack K`
  * applies K mutations to each mutant, to reach states one edit cannot.
+ * `--live` also reads each mutant with `observeBundle`, whose last snapshot
+ * (or error) must be the replay's.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { lastValueFrom } from 'rxjs';
+import { observeBundle } from '../src/bundle/observe';
 import { replayBundle } from '../src/bundle/replay';
 import { ReplayError } from '../src/reducer/errors';
 import { toStateJson } from '../src/reducer/serialize';
@@ -143,14 +147,19 @@ function spell(value: Json, target: readonly (string | number)[], rand: () => nu
   return emit(value, []);
 }
 
+/** `text` parsed, or `undefined` when an earlier mutation left it invalid. */
+function parsed(text: string): Json | undefined {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A text-level rewrite of one JSON text (a log line or a payload file); bytes, as UTF-8 may be broken on purpose. */
 function mutateText(text: string, rand: () => number): Buffer {
-  let value: Json;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return Buffer.from(text);
-  }
+  const value = parsed(text);
+  if (value === undefined) return Buffer.from(text);
   const all: (string | number)[][] = [[], ...paths(value)];
   switch (Math.floor(rand() * 6)) {
     case 0:
@@ -196,6 +205,7 @@ function mutateTextLevel(dir: string, rand: () => number): string {
     return `text payload ${path.basename(file)}`;
   }
   const lines = fs.readFileSync(logPath, 'utf8').split('\n').filter((l) => l !== '');
+  if (lines.length === 0) return 'text: log already empty';
   const i = Math.floor(rand() * lines.length);
   const mutated = mutateText(lines[i]!, rand);
   const before = Buffer.from(lines.slice(0, i).map((l) => `${l}\n`).join(''));
@@ -207,7 +217,7 @@ function mutateTextLevel(dir: string, rand: () => number): string {
 function mutate(dir: string, rand: () => number): string {
   const logPath = path.join(dir, 'trace.jsonl');
   const lines = fs.readFileSync(logPath, 'utf8').split('\n').filter((l) => l !== '');
-  const pool = [...strings(lines.map((l) => JSON.parse(l)) as Json, new Set())];
+  const pool = [...strings(lines.map(parsed).filter((v) => v !== undefined), new Set())];
   const payloadDir = path.join(dir, 'payloads');
   const payloadFiles = fs.existsSync(payloadDir) ? fs.readdirSync(payloadDir) : [];
   const op = Math.floor(rand() * 8);
@@ -223,22 +233,19 @@ function mutate(dir: string, rand: () => number): string {
       if (i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1]!, lines[i]!];
       break;
     case 3:
-    case 4:
-      lines[i] = mutateJson(JSON.parse(lines[i]!), rand, pool);
+    case 4: {
+      const value = parsed(lines[i]!);
+      if (value !== undefined) lines[i] = mutateJson(value, rand, pool);
       break;
+    }
     case 5:
       if (payloadFiles.length) fs.rmSync(path.join(payloadDir, payloadFiles[Math.floor(rand() * payloadFiles.length)]!));
       break;
     default: {
       if (!payloadFiles.length) break;
       const file = path.join(payloadDir, payloadFiles[Math.floor(rand() * payloadFiles.length)]!);
-      const text = fs.readFileSync(file, 'utf8');
-      let value: Json;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        break;
-      }
+      const value = parsed(fs.readFileSync(file, 'utf8'));
+      if (value === undefined) break;
       fs.writeFileSync(file, mutateJson(value, rand, pool));
       return `payload ${path.basename(file)}`;
     }
@@ -255,13 +262,25 @@ const DOCUMENTED_DIFFERENCES = [
   /leaves the bundle directory through a symbolic link/,
 ];
 
-async function ours(dir: string): Promise<{ ok: true; out: string } | { ok: false; err: string }> {
+type Outcome = { ok: true; out: string } | { ok: false; err: string };
+
+async function outcome(reduce: () => Promise<string>): Promise<Outcome> {
   try {
-    return { ok: true, out: toStateJson(await replayBundle(dir)) };
+    return { ok: true, out: await reduce() };
   } catch (err) {
     if (err instanceof ReplayError) return { ok: false, err: err.message };
     return { ok: false, err: `CRASH ${(err as Error).stack}` };
   }
+}
+
+const ours = (dir: string): Promise<Outcome> => outcome(async () => toStateJson(await replayBundle(dir)));
+
+/** The live reader on the same finished bundle: its last snapshot, or its error. */
+const live = (dir: string): Promise<Outcome> =>
+  outcome(async () => toStateJson((await lastValueFrom(observeBundle(dir, { follow: false }))).trace));
+
+function sameOutcome(a: Outcome, b: Outcome): boolean {
+  return a.ok ? b.ok && a.out === b.out : !b.ok && a.err === b.err;
 }
 
 async function main(): Promise<void> {
@@ -270,7 +289,9 @@ async function main(): Promise<void> {
   const seed = Number(args[args.indexOf('--seed') + 1] ?? 1) || 1;
   const textLevel = args.includes('--text');
   const stack = Number(args[args.indexOf('--stack') + 1] ?? 1) || 1;
-  const seeds = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && args[i - 1] !== '--text'));
+  const alsoLive = args.includes('--live');
+  const flags = new Set(['--text', '--live']);
+  const seeds = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !flags.has(args[i - 1]!)));
   const rand = rng(seed);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-diff-'));
   let agree = 0;
@@ -293,6 +314,14 @@ async function main(): Promise<void> {
       let ok: boolean;
       if (oracle.status === 0) ok = mine.ok && mine.out === oracle.stdout;
       else ok = !mine.ok && mine.err.includes(oracle.stderr.split('\n')[0]!) && !mine.err.startsWith('CRASH');
+      const observed = alsoLive ? await live(dir) : mine;
+      if (!sameOutcome(mine, observed)) {
+        const keep = path.join(tmp, `fail-${failures.length}`);
+        copyDir(dir, keep);
+        const describe = (o: Outcome) => (o.ok ? '<state>' : o.err);
+        failures.push(`${seedDir} [${what.join('; ')}] kept at ${keep}\n  replay: ${describe(mine)}\n  observe: ${describe(observed)}`);
+        continue;
+      }
       if (ok) agree++;
       else if (!mine.ok && DOCUMENTED_DIFFERENCES.some((pattern) => pattern.test(mine.err))) documented++;
       else {
