@@ -40,9 +40,14 @@ type Root<V> = Branch<Upper<V>>;
 
 /**
  * A batch that wrote at least 1/this of a map's size makes the next batch a
- * native copy rather than a trie (see `chooseRepresentation`).
+ * native copy rather than a trie (see `chooseRepresentation`). Reads
+ * outnumber writes several times, and each costs more in a trie, so a copy
+ * pays well before a quarter of the map is rewritten. Measured on 100k
+ * events against 1/4: `observeBundle` catch-up 0.91× (5 pairs), `stateAt`
+ * +5 ms (median 80 vs 76 ms), per-event publishing unchanged; 1/64 made
+ * checkpoints copies (time-travel heap 548 vs 455 MiB, `stateAt` 4× slower).
  */
-const COPY_WRITES_RATIO = 4;
+const COPY_WRITES_RATIO = 16;
 
 const BITS = 6;
 const FANOUT = 1 << BITS;
