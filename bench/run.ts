@@ -128,8 +128,19 @@ function fmt(n: number, digits = 2): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '–';
 }
 
+/**
+ * The 1-minute load average (0 where the OS has none): ratios are only
+ * trustworthy on an otherwise idle machine, since the jobs compared lean on
+ * the second core differently (V8 runs scavenges and compilation there).
+ */
+function loadAverage(): number {
+  return os.loadavg()[0]!;
+}
+
 function main(): void {
   fs.mkdirSync(dir, { recursive: true });
+  const loadAtStart = loadAverage();
+  if (loadAtStart > 0.5) process.stderr.write(`warning: load average ${fmt(loadAtStart)} before starting: other work will skew the ratios\n`);
   const hasOracle = fs.existsSync(ORACLE);
   const rows: string[] = [];
   const perEvent: { scale: number; usPerEvent: number }[] = [];
@@ -167,7 +178,7 @@ function main(): void {
   }
   log('');
   const lines = [
-    `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; medians of ${runs} rounds, ratios to the floor round by round (oracle: 1 run above 20k events)`,
+    `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; medians of ${runs} rounds, ratios to the floor round by round (oracle: 1 run above 20k events); load average ${fmt(loadAtStart)} at the start`,
     '',
     '| scale | events | MiB | floor s | replay s | reduce s | oracle s | events/s | MiB/s | replay/floor (in-process) | reduce/floor | reduce/oracle | RSS MiB | oracle RSS MiB |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
