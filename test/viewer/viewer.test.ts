@@ -105,6 +105,38 @@ describe('the viewer', () => {
     expect(await body.textContent()).toBe(file);
   });
 
+  it('moves the selection between threads in the list, the graph and the conversation', async () => {
+    const synth = synthBundle();
+    const trace = await replayBundle(synth);
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', eventCount(synth));
+    const view = await page();
+    await view.goto(server.url);
+    await view.locator('.thread-row').nth(1).waitFor();
+    const selected = async () => ({
+      rows: await view.locator('.thread-row.selected').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.threadId)),
+      nodes: await view.locator('.graph-node.selected').evaluateAll((nodes) => nodes.map((node) => (node as SVGGElement).dataset.threadId)),
+      title: await view.locator('.rt-conversation .panel-title').textContent(),
+    });
+    // Clicking threads one after another: exactly the clicked one is marked, in both panels,
+    // and the conversation follows (the panels are updated in place, not rebuilt).
+    for (const index of [1, 2, 0]) {
+      const row = view.locator('.thread-row').nth(index);
+      const threadId = (await row.getAttribute('data-thread-id'))!;
+      await row.click();
+      expect(await selected()).toEqual({
+        rows: [threadId],
+        nodes: [threadId],
+        title: `Conversation · ${trace.threads.get(threadId)!.agent_path}`,
+      });
+    }
+    // An interaction edge clicked in the graph takes the selection from the threads (dispatched:
+    // edges overlap, and which one is on top is not what this checks).
+    await view.locator('.graph-edge').first().dispatchEvent('click');
+    expect((await selected()).nodes).toEqual([]);
+    expect(await view.locator('.graph-edge.selected').count()).toBe(1);
+  });
+
   it('scrubs back in time with the seq slider and returns to live', async () => {
     const chat = await chatBundle([
       ['q1', 'answer one'],

@@ -30,13 +30,19 @@ export class VirtualList<T> {
     this.element.addEventListener('scroll', () => this.draw(false), { passive: true });
   }
 
-  /** Replaces the rows; a list scrolled to its end stays at its end (live tail). */
+  /**
+   * Replaces the rows; a list scrolled to its end stays at its end (live
+   * tail). The same array again (the model memoizes them) only redraws the
+   * rows in view: laying out every row is what a long thread makes costly.
+   */
   setItems(items: readonly T[]): void {
-    const view = this.element;
-    const atEnd = view.scrollTop + view.clientHeight >= view.scrollHeight - 4 && view.scrollTop > 0;
-    this.items = items;
-    this.layout();
-    if (atEnd) view.scrollTop = view.scrollHeight;
+    if (items !== this.items) {
+      const view = this.element;
+      const atEnd = view.scrollTop + view.clientHeight >= view.scrollHeight - 4 && view.scrollTop > 0;
+      this.items = items;
+      this.layout();
+      if (atEnd) view.scrollTop = view.scrollHeight;
+    }
     this.draw(true);
   }
 

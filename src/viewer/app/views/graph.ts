@@ -1,6 +1,6 @@
 /** The agent interaction graph: threads as nodes, interaction edges as colored arrows. */
 import { el, replaceChildren, svg } from '../dom';
-import { EDGE_KINDS, GraphEdge, Selection, TraceModel } from '../model';
+import { EDGE_KINDS, GraphEdge, GraphModel, Selection, TraceModel } from '../model';
 import { ViewContext, sameSelection } from './context';
 
 const NODE_WIDTH = 150;
@@ -15,11 +15,23 @@ const MAX_LANES = 10;
 
 export class AgentGraph {
   readonly element = el('section', { class: 'rt-graph panel' });
+  /** The graph drawn (the model memoizes it): the same graph again only moves the selection. */
+  private shown: GraphModel | null = null;
 
   constructor(private readonly context: ViewContext) {}
 
   update(model: TraceModel, selection: Selection | null): void {
-    const { nodes, edges } = model.graph();
+    const graph = model.graph();
+    if (graph === this.shown) {
+      for (const shape of Array.from(this.element.querySelectorAll<SVGGElement>('.graph-node, .graph-edge'))) {
+        const { threadId, edgeId } = shape.dataset;
+        const target: Selection = threadId !== undefined ? { map: 'threads', id: threadId } : { map: 'interaction_edges', id: edgeId! };
+        shape.classList.toggle('selected', sameSelection(target, selection));
+      }
+      return;
+    }
+    this.shown = graph;
+    const { nodes, edges } = graph;
     const position = new Map<string, { x: number; y: number }>();
     nodes.forEach((node, row) => position.set(node.thread.thread_id, { x: MARGIN + node.depth * INDENT, y: MARGIN + row * (NODE_HEIGHT + ROW_GAP) }));
     const maxDepth = nodes.reduce((max, node) => Math.max(max, node.depth), 0);
@@ -42,7 +54,10 @@ export class AgentGraph {
         svg('text', { x: 8, y: NODE_HEIGHT / 2 + 4 }, truncate(label, 20)),
       );
     });
-    nodeShapes.forEach((shape, n) => shape.addEventListener('click', () => this.context.selectThread(nodes[n]!.thread.thread_id)));
+    nodeShapes.forEach((shape, n) => {
+      shape.dataset.threadId = nodes[n]!.thread.thread_id;
+      shape.addEventListener('click', () => this.context.selectThread(nodes[n]!.thread.thread_id));
+    });
     const picture = svg('svg', { class: 'graph-svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' }, defs, ...edgeShapes, ...nodeShapes);
     const legend = el('div', { class: 'graph-legend' }, ...EDGE_KINDS.map((kind) => el('span', { class: `legend-item edge-${kind}` }, kind.replace(/_/g, ' '))));
     replaceChildren(this.element, el('div', { class: 'panel-title' }, `Agents · ${nodes.length} threads · ${edges.length} interactions`), legend, el('div', { class: 'graph-scroll' }, picture));

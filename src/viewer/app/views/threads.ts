@@ -1,16 +1,26 @@
 /** The thread tree: agent path, nickname, role, status, tokens; spawn edges as nesting. */
 import { el, replaceChildren } from '../dom';
-import type { TraceModel } from '../model';
+import type { ThreadNode, TraceModel } from '../model';
 import { ViewContext } from './context';
 import { usageText } from './header';
 
 export class ThreadTree {
   readonly element = el('div', { class: 'rt-threads' });
+  /** The tree the rows show (the model memoizes it): the same tree again only moves the selection. */
+  private shown: readonly ThreadNode[] | null = null;
 
   constructor(private readonly context: ViewContext) {}
 
   update(model: TraceModel, selectedThread: string | null): void {
-    const rows = model.threadTree().map((node) => {
+    const tree = model.threadTree();
+    if (tree === this.shown) {
+      for (const row of Array.from(this.element.children)) {
+        row.classList.toggle('selected', (row as HTMLElement).dataset.threadId === selectedThread);
+      }
+      return;
+    }
+    this.shown = tree;
+    const rows = tree.map((node) => {
       const { thread } = node;
       const spawnEdge = thread.origin.type === 'spawned' ? thread.origin.spawn_edge_id : null;
       return el(
