@@ -5,7 +5,7 @@
  * batch for the clients that can take them. A client whose socket is full
  * takes none: it notes that it missed a batch, and once the socket drains it
  * gets one frame from the last state it was sent to the current one (a delta
- * merging what it missed, or a snapshot when that is smaller or forgotten).
+ * merging what it missed, or a snapshot when that state is forgotten).
  * So a slow reader costs nothing per batch, receives less than the deltas it
  * skipped, and cannot slow the reducer or other clients.
  */
@@ -47,7 +47,7 @@ export class SseClient {
     private readonly response: ServerResponse,
     private readonly catchUp: CatchUp,
     onClose: () => void,
-    /** The state a resuming client already has (its `Last-Event-ID`), if it is still known. */
+    /** The state a resuming client says it has (its `Last-Event-ID`); one no longer remembered gets a snapshot. */
     resumedFrom: number | null = null,
   ) {
     this.sentId = resumedFrom;
