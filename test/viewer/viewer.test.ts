@@ -42,6 +42,18 @@ function countNavigations(target: Page): () => number {
   return () => count;
 }
 
+/** The synthetic multi-agent bundle served and fully reduced, open in a page, with its replayed trace. */
+async function openSynth() {
+  const synth = synthBundle();
+  const trace = await replayBundle(synth);
+  const last = eventCount(synth);
+  const server = await serve(synth);
+  await untilSeq(server, 'bundle', last);
+  const view = await page();
+  await view.goto(server.url);
+  return { synth, trace, last, view };
+}
+
 describe('the viewer', () => {
   it('opens the bundled example at / when serving it', async () => {
     const example = path.join(__dirname, '..', '..', 'examples', 'rollout');
@@ -55,13 +67,7 @@ describe('the viewer', () => {
   });
 
   it('loads a multi-agent bundle: header, threads, conversation, timeline, graph', async () => {
-    const synth = synthBundle();
-    const trace = await replayBundle(synth);
-    const last = eventCount(synth);
-    const server = await serve(synth);
-    await untilSeq(server, 'bundle', last);
-    const view = await page();
-    await view.goto(server.url);
+    const { trace, last, view } = await openSynth();
     await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
     await view.locator(`.seq-label`, { hasText: `seq ${last}` }).waitFor();
     expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
@@ -87,12 +93,7 @@ describe('the viewer', () => {
   });
 
   it('shows a tool call’s raw payload when it is clicked', async () => {
-    const synth = synthBundle();
-    const trace = await replayBundle(synth);
-    const server = await serve(synth);
-    await untilSeq(server, 'bundle', eventCount(synth));
-    const view = await page();
-    await view.goto(server.url);
+    const { synth, trace, view } = await openSynth();
     const span = view.locator('.span-row.span-tool').first();
     await span.waitFor();
     const toolCallId = (await span.getAttribute('data-id'))!;
@@ -106,12 +107,7 @@ describe('the viewer', () => {
   });
 
   it('moves the selection between threads in the list, the graph and the conversation', async () => {
-    const synth = synthBundle();
-    const trace = await replayBundle(synth);
-    const server = await serve(synth);
-    await untilSeq(server, 'bundle', eventCount(synth));
-    const view = await page();
-    await view.goto(server.url);
+    const { trace, view } = await openSynth();
     await view.locator('.thread-row').nth(1).waitFor();
     const selected = async () => ({
       rows: await view.locator('.thread-row.selected').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.threadId)),
