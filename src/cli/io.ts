@@ -4,6 +4,7 @@
  */
 import { once } from 'events';
 import * as fs from 'fs';
+import { rustIoMessage } from '../bundle/ioErrors';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -33,8 +34,8 @@ export function describeFailure(err: unknown): string {
  */
 export function writeFileAtomic(file: string, chunks: Iterable<string>): void {
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = fs.openSync(temp, 'w');
   try {
+    const fd = fs.openSync(temp, 'w');
     try {
       for (const chunk of chunks) fs.writeSync(fd, chunk);
     } finally {
@@ -44,7 +45,8 @@ export function writeFileAtomic(file: string, chunks: Iterable<string>): void {
   } catch (err) {
     // Never leave a half-written temp file beside the output.
     fs.rmSync(temp, { force: true });
-    throw err;
+    // Name the file the user asked for, not the temp file beside it.
+    throw new Error(`cannot write ${file}: ${rustIoMessage(err)}`);
   }
 }
 
