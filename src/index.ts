@@ -3,23 +3,8 @@
  * `RolloutTrace`, byte-identical to the reference reducer, batch or live.
  */
 
-// Reduced model, raw events and payload shapes: io-ts codecs and their types.
-export * from './schema/model';
-export * from './schema/rawEvent';
-export * from './schema/payloadRef';
-export * from './schema/manifest';
-export * as payloadShapes from './schema/payloads';
-export { decodeSerde } from './schema/serdeErrors';
-
-// The reducer (platform-free).
-export { reduceTrace, reduceConcerns, finalizeTrace, stateFromManifest } from './reducer/pipeline';
-export type { TraceSnapshot, PendingSummary, ReduceOptions, SnapshotMode } from './reducer/pipeline';
-export type { LocatedEvent, ReduceStep } from './reducer/operator';
-export type { PayloadSource, PayloadReadError } from './reducer/payloadSource';
-export type { RolloutTrace, ReducerState, TraceHeader, TraceMapValues } from './reducer/state';
-export type { ReadonlyPMap } from './reducer/pmap';
-export { toStateJson, stateJsonChunks, toPlainTrace } from './reducer/serialize';
-export { ReplayError, ReducerError } from './reducer/errors';
+// Everything platform-free: codecs, the reducer, bundles held in memory.
+export * from './core';
 
 // Bundles on disk (Node).
 export { replayBundle, replayBundleSnapshot, readManifest, readEventLog } from './bundle/replay';

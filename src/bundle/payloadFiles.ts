@@ -13,23 +13,12 @@ import * as path from 'path';
 import { Either, left, right } from 'fp-ts/Either';
 import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
 import type { RawPayloadRef } from '../schema/payloadRef';
-import { serdePayloadError } from '../reducer/payloads';
+import { invalidUtf8Payload, unsafePayloadPath } from './bundleFiles';
 import { rustIoMessage } from './ioErrors';
-
-/** Why `relativePath` may not be read from a bundle, or `undefined` if it is safe. */
-export function unsafePayloadPath(relativePath: string): string | undefined {
-  if (path.isAbsolute(relativePath) || relativePath.includes('\0')) {
-    return `payload path ${JSON.stringify(relativePath)} is not a relative path inside the bundle`;
-  }
-  if (relativePath.split(/[\\/]/).includes('..')) {
-    return `payload path ${JSON.stringify(relativePath)} escapes the bundle directory`;
-  }
-  return undefined;
-}
 
 /** Resolves a payload path inside `bundleDir`, or explains why it is refused. */
 export function resolvePayloadPath(bundleDir: string, relativePath: string): Either<string, string> {
-  const unsafe = unsafePayloadPath(relativePath);
+  const unsafe = unsafePayloadPath(relativePath, path.isAbsolute);
   return unsafe === undefined ? right(path.join(bundleDir, relativePath)) : left(unsafe);
 }
 
@@ -58,12 +47,7 @@ export class BundlePayloadFiles implements PayloadSource {
       return left({ stage: 'open', message: rustIoMessage(err) });
     }
     // isUtf8 + toString is the fastest strict decode; toString keeps a BOM, which serde rejects too.
-    // serde checks UTF-8 only inside strings: its error is the first its parser meets,
-    // with a position (such bytes never make a valid `Value`).
-    if (!isUtf8(bytes)) {
-      return left({ stage: 'parse', message: serdePayloadError(bytes) ?? 'stream did not contain valid UTF-8' });
-    }
-    return right(bytes.toString('utf8'));
+    return isUtf8(bytes) ? right(bytes.toString('utf8')) : invalidUtf8Payload(bytes);
   }
 
   /**

@@ -1,12 +1,13 @@
 /** `rollout-trace reduce BUNDLE [-o FILE] [--at SEQ]` — same contract as `codex debug trace-reduce`. */
 import * as fs from 'fs';
 import type { Command } from 'commander';
-import { lastValueFrom, from, takeWhile, tap } from 'rxjs';
+import { lastValueFrom, from, tap } from 'rxjs';
 import { readEventLog, readManifest } from '../bundle/replay';
 import { BundlePayloadFiles } from '../bundle/payloadFiles';
 import { rustJoin } from '../bundle/ioErrors';
 import { reduceTrace } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
+import { upToSeq } from '../reducer/upToSeq';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
 import { Progress, UsageError, stderrIsInteractive, writeFileAtomic, writeStdout } from './io';
@@ -25,17 +26,11 @@ export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<R
     }
   }
   const progress = new Progress('reducing', total > 5000 ? total : 0);
-  let found = atSeq === undefined;
-  const events = from(readEventLog(bundleDir)).pipe(
-    takeWhile((located) => atSeq === undefined || located.event.seq !== atSeq, true),
-    tap((located) => {
-      if (located.event.seq === atSeq) found = true;
-      progress.update(located.line);
-    }),
-  );
+  const all = from(readEventLog(bundleDir)).pipe(tap((located) => progress.update(located.line)));
+  const notFound = () => new UsageError(`no event with seq ${atSeq} in ${rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME)}`);
+  const events = atSeq === undefined ? all : all.pipe(upToSeq(atSeq, notFound));
   try {
     const snapshot = await lastValueFrom(events.pipe(reduceTrace(manifest, new BundlePayloadFiles(bundleDir), { emit: 'end' })));
-    if (!found) throw new UsageError(`no event with seq ${atSeq} in ${rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME)}`);
     return snapshot.trace;
   } finally {
     progress.done();

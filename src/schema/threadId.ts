@@ -7,6 +7,7 @@
  * is compared with thread ids from the trace. Error texts are uuid 1.2x's.
  */
 import * as t from 'io-ts';
+import { utf8ByteLength } from '../json/utf8';
 
 const HEX = /^[0-9a-fA-F]+$/;
 
@@ -59,9 +60,9 @@ function diagnose(input: string): string {
     } else if (!/[0-9a-fA-F]/.test(ch)) {
       return `invalid character: expected an optional prefix of \`urn:uuid:\` followed by [0-9a-fA-F-], found \`${ch}\` at ${index + offset + 1}`;
     }
-    index += Buffer.byteLength(ch);
+    index += utf8ByteLength(ch);
   }
-  const byteLength = Buffer.byteLength(input);
+  const byteLength = utf8ByteLength(input);
   if (hyphens === 0 && simple) return `invalid length: expected length 32 for simple format, found ${byteLength}`;
   if (hyphens !== 4) return `invalid group count: expected 5, found ${hyphens + 1}`;
   const starts = [0, 9, 14, 19, 24];

@@ -11,6 +11,7 @@ import { readManifest } from '../../src/bundle/replay';
 import { ReplayError } from '../../src/reducer/errors';
 import type { LocatedEvent } from '../../src/reducer/operator';
 import { TraceSnapshot, reduceTrace } from '../../src/reducer/pipeline';
+import { upToSeq } from '../../src/reducer/upToSeq';
 import { conformanceBundle, eventsOf } from './support';
 
 const testScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -192,6 +193,32 @@ describe('snapshotBatches', () => {
       const source = cold('-a---b|', { a: events.slice(0, 2), b: events.slice(2) });
       expectObservable(source.pipe(snapshotBatches(manifest, payloads, { throttleMs: 10 }), map(seqOf)), '^--!').toBe('i--', { i: null });
       expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+});
+
+describe('upToSeq', () => {
+  const at = (seq: number): LocatedEvent => ({ line: seq, event: { seq } as LocatedEvent['event'] });
+  const events = { a: at(1), b: at(2), c: at(3) };
+  const notFound = () => new Error('no such seq');
+
+  test('passes events up to and including the first with the seq, then completes and unsubscribes', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('a-b-c|', events);
+      expectObservable(source.pipe(upToSeq(2, notFound))).toBe('a-(b|)', events);
+      expectSubscriptions(source.subscriptions).toBe('^-!');
+    });
+  });
+
+  test('a log that ends without the seq fails with notFound (never the whole trace as if it matched)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a-b|', events).pipe(upToSeq(9, notFound))).toBe('a-b#', events, notFound());
+    });
+  });
+
+  test('an error before the seq is passed on as it is', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a#', events, 'bad line').pipe(upToSeq(2, notFound))).toBe('a#', events, 'bad line');
     });
   });
 });

@@ -1,0 +1,219 @@
+/**
+ * A bundle given as its files' bytes rather than as a directory: what a
+ * browser has after a folder picker, a drop or a `fetch`, or a test that
+ * builds a bundle in memory.
+ *
+ * Platform-free (no `fs`, no `Buffer`, no `path`): the same reading rules as
+ * a directory — manifest and log read like the reference reads them, lines
+ * split like `BufRead::lines`, payload paths confined to the bundle, I/O
+ * errors worded like Rust's — so a bundle reduces to the same bytes, or the
+ * same error, wherever it is read. `replay.ts` and `payloadFiles.ts` build
+ * the directory reader on these pieces.
+ */
+import { Either, isLeft, left, right } from 'fp-ts/Either';
+import { lastValueFrom, from } from 'rxjs';
+import { ReplayError } from '../reducer/errors';
+import type { LocatedEvent } from '../reducer/operator';
+import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
+import { serdePayloadError } from '../reducer/payloads';
+import { TraceSnapshot, reduceTrace } from '../reducer/pipeline';
+import type { RolloutTrace } from '../reducer/state';
+import { upToSeq } from '../reducer/upToSeq';
+import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
+import type { RawPayloadRef } from '../schema/payloadRef';
+import { RUST_TRACE_BUNDLE_MANIFEST } from '../schema/rustTypes';
+import { decodeSerde } from '../schema/serdeErrors';
+import { deserializeReader } from '../schema/serdeTyped';
+import { decodeEventLine, isBlankLine } from './decodeEvent';
+import { decodeUtf8, rustIoMessage, rustJoin } from './ioErrors';
+
+/** A file's content: bytes as stored, or text already decoded. */
+export type FileContent = Uint8Array | string;
+
+/**
+ * Validates `manifest.json`'s bytes; errors carry the reference's wording.
+ *
+ * The reference reads it with `serde_json::from_reader`, which never checks
+ * the file as a whole for UTF-8 (only the strings it decodes) and counts
+ * positions like `IoRead`; the serde emulator reproduces both.
+ */
+export function parseManifest(bytes: Uint8Array, manifestPath: string): TraceBundleManifest {
+  const fail = (message: string) => new ReplayError(`read ${manifestPath}: ${message}`, { file: manifestPath });
+  const result = deserializeReader(RUST_TRACE_BUNDLE_MANIFEST, bytes);
+  if (!result.ok) throw fail(result.error.message);
+  const manifest = decodeSerde(TraceBundleManifest, result.value);
+  if (isLeft(manifest)) throw fail(manifest.left);
+  return manifest.right;
+}
+
+/**
+ * Decodes the bytes `[start, end)` of a log as UTF-8, or `undefined` when they
+ * are not valid UTF-8. The default decodes strictly; Node passes a faster one
+ * for a file it has checked whole.
+ */
+export type LineDecoder = (bytes: Uint8Array, start: number, end: number) => string | undefined;
+
+const strictLineDecoder: LineDecoder = (bytes, start, end) => decodeUtf8(bytes.subarray(start, end));
+
+/** Lines of an event log, split like Rust's `BufRead::lines` (`\n`, then an optional `\r`). */
+export function* logLines(bytes: Uint8Array, decode: LineDecoder = strictLineDecoder): Generator<{ text: string; line: number }> {
+  let start = 0;
+  let line = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline < 0 ? bytes.length : newline;
+    line++;
+    const lineEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
+    // A newline never splits a UTF-8 sequence, so a file decodes line by line.
+    const text = decode(bytes, start, lineEnd);
+    if (text === undefined) {
+      throw new ReplayError(`read trace event line ${line}: stream did not contain valid UTF-8`, {
+        file: RAW_EVENT_LOG_FILE_NAME,
+        line,
+      });
+    }
+    yield { text, line };
+    start = end + 1;
+  }
+}
+
+/**
+ * The decoded events of a log's bytes, lazily: like the reference, a bad line
+ * is reported only after every event before it has been applied. Blank lines
+ * are skipped but counted.
+ */
+export function* logEvents(bytes: Uint8Array, decode?: LineDecoder): Generator<LocatedEvent> {
+  for (const { text, line } of logLines(bytes, decode)) {
+    if (!isBlankLine(text)) yield decodeEventLine(text, line);
+  }
+}
+
+/**
+ * Why `relativePath` may not be read from a bundle, or `undefined` if it is
+ * safe. A payload path comes from the trace, i.e. from untrusted input:
+ * absolute paths, NUL bytes and `..` segments are refused before anything is
+ * read (documented differences: the reference would read them).
+ * `isAbsolute` defaults to POSIX rules; Node passes its platform's.
+ */
+export function unsafePayloadPath(
+  relativePath: string,
+  isAbsolute: (path: string) => boolean = (path) => path.startsWith('/'),
+): string | undefined {
+  if (isAbsolute(relativePath) || relativePath.includes('\0')) {
+    return `payload path ${JSON.stringify(relativePath)} is not a relative path inside the bundle`;
+  }
+  if (relativePath.split(/[\\/]/).includes('..')) {
+    return `payload path ${JSON.stringify(relativePath)} escapes the bundle directory`;
+  }
+  return undefined;
+}
+
+/**
+ * A payload file's bytes as the text the reducer parses, or the reference's
+ * error: serde checks UTF-8 only inside strings, so invalid bytes fail with
+ * the first error its parser meets, position included. A byte-order mark
+ * stays in the text: serde rejects it, so must the parse.
+ */
+export function payloadText(bytes: Uint8Array): Either<PayloadReadError, string> {
+  const text = decodeUtf8(bytes);
+  return text === undefined ? invalidUtf8Payload(bytes) : right(text);
+}
+
+/** The reference's error for payload bytes that are not valid UTF-8. */
+export function invalidUtf8Payload(bytes: Uint8Array): Either<PayloadReadError, never> {
+  return left({ stage: 'parse', message: serdePayloadError(bytes) ?? 'stream did not contain valid UTF-8' });
+}
+
+/** A path relative to the bundle with `.` and empty segments dropped, as a file system resolves it. */
+function normalizedPath(relativePath: string): string {
+  return relativePath
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
+}
+
+/**
+ * A bundle's files held in memory, keyed by their path in the bundle
+ * (`manifest.json`, `payloads/<id>.json`). As a payload source, a missing
+ * file and a path naming a directory fail as they would on disk.
+ */
+export class InMemoryBundleFiles implements PayloadSource {
+  private readonly files = new Map<string, FileContent>();
+  private readonly dirs = new Set<string>(['']);
+
+  constructor(files: Iterable<readonly [string, FileContent]>) {
+    for (const [name, content] of files) {
+      const key = normalizedPath(name);
+      this.files.set(key, content);
+      for (let slash = key.indexOf('/'); slash >= 0; slash = key.indexOf('/', slash + 1)) this.dirs.add(key.slice(0, slash));
+    }
+  }
+
+  /** The file at `relativePath`, if the bundle has it. */
+  get(relativePath: string): FileContent | undefined {
+    return this.files.get(normalizedPath(relativePath));
+  }
+
+  readPayload(ref: RawPayloadRef): Either<PayloadReadError, string> {
+    const unsafe = unsafePayloadPath(ref.path);
+    if (unsafe !== undefined) return left({ stage: 'open', message: unsafe });
+    const content = this.get(ref.path);
+    if (content === undefined) {
+      // Rust opens a directory fine and fails when serde reads it: under "parse",
+      // where serde's I/O error prints itself, then its source.
+      if (this.dirs.has(normalizedPath(ref.path))) return left({ stage: 'parse', message: `${IS_A_DIRECTORY}: ${IS_A_DIRECTORY}` });
+      return left({ stage: 'open', message: NOT_FOUND });
+    }
+    return typeof content === 'string' ? right(content) : payloadText(content);
+  }
+}
+
+const IS_A_DIRECTORY = rustIoMessage({ code: 'EISDIR' });
+const NOT_FOUND = rustIoMessage({ code: 'ENOENT' });
+
+export interface ReplayFilesOptions {
+  /** How errors name the bundle (`<name>/manifest.json`); `bundle` by default. */
+  readonly name?: string;
+  /**
+   * Stop after the first event with this seq (`reduce --at`); a `RangeError`
+   * when the log has none.
+   */
+  readonly atSeq?: number;
+}
+
+/**
+ * Replays a bundle given as its files — `manifest.json`, `trace.jsonl` and
+ * `payloads/…`, as (path in the bundle, content) pairs such as a `Map` — and
+ * returns the final snapshot: the same result, or the same error, as
+ * `replayBundle` on a directory holding those files.
+ */
+export async function replayBundleFilesSnapshot(
+  files: Iterable<readonly [string, FileContent]>,
+  options: ReplayFilesOptions = {},
+): Promise<TraceSnapshot> {
+  const bundle = new InMemoryBundleFiles(files);
+  const name = options.name ?? 'bundle';
+  const manifestPath = rustJoin(name, MANIFEST_FILE_NAME);
+  const manifestBytes = asBytes(bundle.get(MANIFEST_FILE_NAME));
+  if (manifestBytes === undefined) throw new ReplayError(NOT_FOUND, { file: manifestPath });
+  const manifest = parseManifest(manifestBytes, manifestPath);
+  const logPath = rustJoin(name, RAW_EVENT_LOG_FILE_NAME);
+  const log = asBytes(bundle.get(RAW_EVENT_LOG_FILE_NAME));
+  if (log === undefined) throw new ReplayError(`open trace event log ${logPath}: ${NOT_FOUND}`, { file: logPath });
+  const all = from(logEvents(log));
+  const { atSeq } = options;
+  const events = atSeq === undefined ? all : all.pipe(upToSeq(atSeq, () => new RangeError(`no event with seq ${atSeq} in ${logPath}`)));
+  return lastValueFrom(events.pipe(reduceTrace(manifest, bundle, { emit: 'end' })));
+}
+
+/** {@link replayBundleFilesSnapshot}'s trace: the in-memory `replay_bundle`. */
+export async function replayBundleFiles(
+  files: Iterable<readonly [string, FileContent]>,
+  options: ReplayFilesOptions = {},
+): Promise<RolloutTrace> {
+  return (await replayBundleFilesSnapshot(files, options)).trace;
+}
+
+function asBytes(content: FileContent | undefined): Uint8Array | undefined {
+  return typeof content === 'string' ? new TextEncoder().encode(content) : content;
+}

@@ -1,0 +1,23 @@
+/**
+ * `reduce --at SEQ`: the events of a log up to and including the first whose
+ * `seq` is the given one — the state a reader would have seen right after
+ * that event was written. A log without such an event fails with
+ * `notFound()` once it ends, rather than silently showing the whole trace.
+ */
+import { MonoTypeOperatorFunction, Observable, takeWhile } from 'rxjs';
+import type { LocatedEvent } from './operator';
+
+export function upToSeq<E extends LocatedEvent>(seq: number, notFound: () => Error): MonoTypeOperatorFunction<E> {
+  return (source) =>
+    new Observable<E>((subscriber) => {
+      let found = false;
+      return source.pipe(takeWhile((located) => located.event.seq !== seq, true)).subscribe({
+        next: (located) => {
+          found ||= located.event.seq === seq;
+          subscriber.next(located);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => (found ? subscriber.complete() : subscriber.error(notFound())),
+      });
+    });
+}

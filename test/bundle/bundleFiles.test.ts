@@ -1,0 +1,140 @@
+/**
+ * A bundle replayed from its files in memory (`replayBundleFiles`, the
+ * platform-free reader) must end exactly like the same files replayed from a
+ * directory (`replayBundle`): same bytes, or the same error message. The
+ * directory reader's messages are the reference's (conformance cases,
+ * payloadFiles.test.ts, serdeErrors.test.ts), so agreeing with it is
+ * agreeing with the reference. Errors name the bundle by `name`, here the
+ * directory itself, so even located messages must be equal.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { replayBundleFiles } from '../../src/bundle/bundleFiles';
+import { replayBundle } from '../../src/bundle/replay';
+import { ReplayError } from '../../src/reducer/errors';
+import { toStateJson } from '../../src/reducer/serialize';
+import { readBundleFiles } from '../support/bundleFiles';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'rollout');
+const CONFORMANCE = path.join(FIXTURES, 'conformance');
+
+type Outcome = { state: string } | { error: string };
+
+async function outcome(replay: () => Promise<Parameters<typeof toStateJson>[0]>): Promise<Outcome> {
+  try {
+    return { state: toStateJson(await replay()) };
+  } catch (err) {
+    if (err instanceof ReplayError) return { error: err.message };
+    throw err;
+  }
+}
+
+async function expectSameOutcome(dir: string): Promise<Outcome> {
+  const fromDirectory = await outcome(() => replayBundle(dir));
+  const fromMemory = await outcome(() => replayBundleFiles(readBundleFiles(dir), { name: dir }));
+  expect(fromMemory).toEqual(fromDirectory);
+  return fromDirectory;
+}
+
+let scratch: string;
+beforeAll(() => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bundle-files-'));
+});
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+/** A private copy of the example bundle, edited by `edit`. */
+function editedExample(name: string, edit: (dir: string) => void): string {
+  const dir = path.join(scratch, name);
+  fs.cpSync(EXAMPLE, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+/** Rewrites the log's text. */
+function editLog(dir: string, change: (log: string) => string): void {
+  const file = path.join(dir, 'trace.jsonl');
+  fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
+}
+
+// The first inference request of the example: the reducer reads it at seq 6.
+const REQUEST = 'payloads/4.json';
+
+describe('replayBundleFiles agrees with replayBundle', () => {
+  const cases = fs.readdirSync(CONFORMANCE).sort();
+
+  it.each(cases)('conformance case %s', async (name) => {
+    await expectSameOutcome(path.join(CONFORMANCE, name, 'bundle'));
+  });
+
+  it('on the example bundle (the reference bytes)', async () => {
+    const result = await expectSameOutcome(EXAMPLE);
+    expect(result).toEqual({ state: fs.readFileSync(path.join(FIXTURES, 'example', 'expected.json'), 'utf8') });
+  });
+
+  // Each edit below makes the replay fail, or read a file another way; the
+  // expected fragment says which rule of the directory reader is exercised.
+  const edits: [string, (dir: string) => void, string][] = [
+    ['a payload file missing', (dir) => fs.rmSync(path.join(dir, REQUEST)), 'open payload raw_payload:4: No such file or directory (os error 2)'],
+    [
+      'a payload that is not UTF-8',
+      (dir) => fs.writeFileSync(path.join(dir, REQUEST), Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])),
+      'parse payload raw_payload:4: ',
+    ],
+    ['a payload with a byte-order mark', (dir) => fs.writeFileSync(path.join(dir, REQUEST), `\ufeff${fs.readFileSync(path.join(dir, REQUEST), 'utf8')}`), 'parse payload raw_payload:4: expected value at line 1 column 1'],
+    [
+      'a payload path naming a directory',
+      (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"payloads"')),
+      'parse payload raw_payload:4: Is a directory (os error 21): Is a directory (os error 21)',
+    ],
+    [
+      'a payload path naming the bundle itself',
+      (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"."')),
+      'parse payload raw_payload:4: Is a directory (os error 21)',
+    ],
+    ['a payload path leaving the bundle', (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"payloads/../../x.json"')), 'escapes the bundle directory'],
+    ['an absolute payload path', (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"/etc/passwd"')), 'is not a relative path inside the bundle'],
+    ['no manifest', (dir) => fs.rmSync(path.join(dir, 'manifest.json')), 'manifest.json: No such file or directory (os error 2)'],
+    ['no event log', (dir) => fs.rmSync(path.join(dir, 'trace.jsonl')), 'open trace event log'],
+    ['a manifest that is not JSON', (dir) => fs.writeFileSync(path.join(dir, 'manifest.json'), '{"trace_id":'), 'read '],
+    [
+      'an event line that is not UTF-8',
+      (dir) => fs.appendFileSync(path.join(dir, 'trace.jsonl'), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])),
+      'stream did not contain valid UTF-8',
+    ],
+  ];
+
+  it.each(edits)('with %s', async (name, edit, fragment) => {
+    const result = await expectSameOutcome(editedExample(name.replace(/\W+/g, '-'), edit));
+    expect('error' in result ? result.error : '<state>').toContain(fragment);
+  });
+
+  it('reads payload paths with `.` and repeated slashes as a file system does, and CRLF logs', async () => {
+    const dir = editedExample('spelled-paths', (d) =>
+      editLog(d, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"./payloads//4.json"').replace(/\n/g, '\r\n')),
+    );
+    const result = await expectSameOutcome(dir);
+    // The state records the path as the trace spells it.
+    const expected = fs.readFileSync(path.join(FIXTURES, 'example', 'expected.json'), 'utf8');
+    expect(result).toEqual({ state: expected.replace(`"path": "${REQUEST}"`, '"path": "./payloads//4.json"') });
+  });
+
+  it('accepts files given as text as well as bytes', async () => {
+    const asText = [...readBundleFiles(EXAMPLE)].map(([name, bytes]) => [name, Buffer.from(bytes).toString('utf8')] as const);
+    expect(toStateJson(await replayBundleFiles(asText))).toBe(fs.readFileSync(path.join(FIXTURES, 'example', 'expected.json'), 'utf8'));
+  });
+});
+
+describe('replayBundleFiles({ atSeq })', () => {
+  it('stops after the event with that seq, as `reduce --at` does (the reference bytes for the example cut there)', async () => {
+    const trace = await replayBundleFiles(readBundleFiles(EXAMPLE), { atSeq: 300 });
+    expect(toStateJson(trace)).toBe(fs.readFileSync(path.join(FIXTURES, 'example', 'expected-at-seq-300.json'), 'utf8'));
+  });
+
+  it('refuses a seq the log does not have', async () => {
+    await expect(replayBundleFiles(readBundleFiles(EXAMPLE), { atSeq: 99_999, name: 'ex' })).rejects.toThrow(
+      new RangeError('no event with seq 99999 in ex/trace.jsonl'),
+    );
+  });
+});
