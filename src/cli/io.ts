@@ -45,8 +45,9 @@ export function writeFileAtomic(file: string, chunks: Iterable<string>): void {
   } catch (err) {
     // Never leave a half-written temp file beside the output.
     fs.rmSync(temp, { force: true });
-    // Name the file the user asked for, not the temp file beside it.
-    throw new Error(`cannot write ${file}: ${rustIoMessage(err)}`);
+    // Name the file the user asked for, not the temp file beside it; keep the code for callers.
+    const code = (err as NodeJS.ErrnoException).code;
+    throw Object.assign(new Error(`cannot write ${file}: ${rustIoMessage(err)}`, { cause: err }), { code });
   }
 }
 

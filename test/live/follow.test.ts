@@ -97,7 +97,10 @@ test('a bad bundle fails with a one-line located error', async () => {
 test('a state file that cannot be written fails the command', async () => {
   const bundle = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
   const stateFile = path.join(scratch.dir(), 'missing-dir', 'state.json');
-  await expect(follow(bundle, { state: stateFile, untilEnded: true }, output())).rejects.toMatchObject({ code: 'ENOENT' });
+  await expect(follow(bundle, { state: stateFile, untilEnded: true }, output())).rejects.toMatchObject({
+    code: 'ENOENT',
+    message: `cannot write ${stateFile}: No such file or directory (os error 2)`,
+  });
 });
 
 test('--state and --until-ended need a single bundle', async () => {
