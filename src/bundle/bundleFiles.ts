@@ -134,8 +134,9 @@ function normalizedPath(relativePath: string): string {
 
 /**
  * A bundle's files held in memory, keyed by their path in the bundle
- * (`manifest.json`, `payloads/<id>.json`). As a payload source, a missing
- * file and a path naming a directory fail as they would on disk.
+ * (`manifest.json`, `payloads/<id>.json`; a path given twice: the last
+ * wins). As a payload source, a missing file and a path naming a directory
+ * fail as they would on disk.
  */
 export class InMemoryBundleFiles implements PayloadSource {
   private readonly files = new Map<string, FileContent>();

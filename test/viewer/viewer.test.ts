@@ -198,4 +198,76 @@ describe('the viewer', () => {
     await view.getByText('a live answer in the embed').waitFor();
     expect(await view.getByText('Nightly agent run').count()).toBe(1);
   });
+
+  describe('a bundle folder opened from this computer, reduced in the page', () => {
+    const CONFORMANCE = path.join(__dirname, '..', 'fixtures', 'conformance');
+
+    /** The bundle list of a server with no bundles, and the folder picker on it. */
+    async function listPage() {
+      const server = await serve(tempDir());
+      const view = await page();
+      await view.goto(server.url);
+      const picker = view.locator('input.open-folder');
+      await picker.waitFor({ state: 'attached' });
+      return { view, picker };
+    }
+
+    it('shows the trace, its raw payloads and earlier states without a server behind it', async () => {
+      const synth = synthBundle();
+      const trace = await replayBundle(synth);
+      const last = eventCount(synth);
+      const { view, picker } = await listPage();
+      // Only page-local work from here: the server must not be asked for the bundle.
+      const apiCalls: string[] = [];
+      view.on('request', (request) => {
+        if (new URL(request.url()).pathname.startsWith('/api/bundles/')) apiCalls.push(request.url());
+      });
+      await picker.setInputFiles(synth);
+      await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
+      await view.locator('.seq-label', { hasText: `seq ${last}` }).waitFor();
+      expect(await view.locator('.conn').textContent()).toBe('from disk');
+      expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
+      expect(await view.locator('.graph-node').count()).toBe(trace.threads.size);
+
+      // A payload comes from the picked files.
+      const span = view.locator('.span-row.span-tool').first();
+      const tool = trace.tool_calls.get((await span.getAttribute('data-id'))!)!;
+      const payloadId = tool.raw_invocation_payload_id ?? tool.raw_result_payload_id!;
+      await span.click();
+      const body = view.locator(`.payload[data-payload-id="${payloadId}"] .payload-body:not(.loading)`);
+      await body.waitFor();
+      expect(await body.textContent()).toBe(fs.readFileSync(path.join(synth, trace.raw_payloads.get(payloadId)!.path), 'utf8'));
+
+      // Seq 1 is the rollout start: no thread exists yet; seq 0 is the manifest alone.
+      for (const seq of [1, 0]) {
+        await view.locator('.seq-slider').evaluate((slider: HTMLInputElement, to) => {
+          slider.value = String(to);
+          slider.dispatchEvent(new Event('change'));
+        }, seq);
+        await view.locator('.seq-label', { hasText: `seq ${seq} of ${last} (history)` }).waitFor();
+        await view.locator('.thread-row').first().waitFor({ state: 'detached' });
+      }
+      await view.locator('.live-button').click();
+      await view.locator('.thread-row').nth(trace.threads.size - 1).waitFor();
+      expect(apiCalls).toEqual([]);
+    });
+
+    it('shows a bundle the reference rejects up to the failing line, with the reference message', async () => {
+      const failing = 'inference_start_rejects_unknown_codex_turn';
+      const expected = fs.readFileSync(path.join(CONFORMANCE, failing, 'expected_error.txt'), 'utf8').split('\n')[0]!;
+      const { view, picker } = await listPage();
+      await picker.setInputFiles(path.join(CONFORMANCE, failing, 'bundle'));
+      await view.locator('.rt-banner', { hasText: expected }).waitFor();
+      expect(await view.locator('.rt-banner').textContent()).toMatch(/^Trace stopped reducing: trace\.jsonl:\d+ \(seq \d+/);
+    });
+
+    it('says so beside the picker when the folder is not a bundle', async () => {
+      const notBundle = tempDir();
+      fs.writeFileSync(path.join(notBundle, 'notes.txt'), 'no manifest here');
+      const { view, picker } = await listPage();
+      await picker.setInputFiles(notBundle);
+      await view.locator('.open-status.error', { hasText: 'no manifest.json in the folder picked' }).waitFor();
+      expect(await view.locator('.rt-bundles h1').count()).toBe(1);
+    });
+  });
 });

@@ -19,16 +19,29 @@ export async function fetchBundleList(apiRoot: string): Promise<BundleList> {
   return (await fetchOk(`${apiRoot}/api/bundles`)).json() as Promise<BundleList>;
 }
 
+/** Where a trace comes from: a server following it live (`open`, `reconnecting`), or files read in the page (`local`). */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'local';
+
 export interface TraceStreamHandlers {
   snapshot(message: SnapshotMessage): void;
   /** Returns false when the delta does not follow what the client has: the stream restarts. */
   delta(message: DeltaMessage): boolean;
   failure(message: FailureMessage): void;
-  connection(state: 'open' | 'reconnecting'): void;
+  connection(state: ConnectionState): void;
+}
+
+/** What a trace view needs of a bundle, wherever it is reduced. */
+export interface TraceSource {
+  /** The trace after the event with `seq` (0: before any event), or the whole trace. */
+  state(seq?: number): Promise<RolloutTraceJson>;
+  /** A raw payload's text. */
+  payload(rawPayloadId: string): Promise<string>;
+  /** Delivers the trace, then its changes; returns a closer. */
+  follow(handlers: TraceStreamHandlers): () => void;
 }
 
 /** One bundle's endpoints, from its API URL (`…/api/bundles/ID`). */
-export class BundleApi {
+export class BundleApi implements TraceSource {
   private readonly payloads = new Map<string, Promise<string>>();
 
   constructor(readonly base: string) {}

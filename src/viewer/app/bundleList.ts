@@ -1,17 +1,48 @@
-/** The bundles a server shows, refreshed while the page is open (new bundles appear). */
+/**
+ * The bundles a server shows, refreshed while the page is open (new bundles
+ * appear), and a picker for a bundle folder on this computer, reduced in the
+ * page.
+ */
 import type { BundleSummary } from '../../server/protocol';
 import { fetchBundleList } from './api';
 import { el, replaceChildren } from './dom';
+import { pickedBundle } from './localBundle';
 import { formatDuration } from './model';
+
+/** A bundle folder picked on this computer: its name and files. */
+export type PickedBundle = Awaited<ReturnType<typeof pickedBundle>>;
 
 const REFRESH_MS = 2000;
 
 export class BundleListView {
-  readonly element = el('div', { class: 'rt-bundles' });
+  readonly element: HTMLElement;
+  private readonly list = el('div', { class: 'rt-bundle-list' });
+  private readonly openStatus = el('span', { class: 'open-status' });
   private timer = 0;
   private stopped = false;
 
-  constructor(private readonly apiRoot: string) {}
+  /** `open` shows a picked bundle; its rejection is shown beside the picker. */
+  constructor(
+    private readonly apiRoot: string,
+    open: (bundle: PickedBundle) => Promise<void>,
+  ) {
+    const picker = el('input', { class: 'open-folder' });
+    picker.type = 'file';
+    picker.webkitdirectory = true;
+    picker.addEventListener('change', () => {
+      this.openStatus.textContent = 'reading…';
+      this.openStatus.classList.remove('error');
+      pickedBundle(Array.from(picker.files ?? []))
+        .then(open)
+        .catch((err: unknown) => {
+          this.openStatus.textContent = err instanceof Error ? err.message : String(err);
+          this.openStatus.classList.add('error');
+        })
+        .finally(() => (picker.value = ''));
+    });
+    const opener = el('p', { class: 'rt-open' }, el('label', {}, 'Open a bundle folder from this computer (reduced in this page): ', picker), this.openStatus);
+    this.element = el('div', { class: 'rt-bundles' }, el('h1', {}, 'Rollout traces'), opener, this.list);
+  }
 
   start(): void {
     const refresh = async (): Promise<void> => {
@@ -46,8 +77,7 @@ export class BundleListView {
       );
     });
     replaceChildren(
-      this.element,
-      el('h1', {}, 'Rollout traces'),
+      this.list,
       error ? el('p', { class: 'error' }, error) : null,
       bundles.length === 0 && !error ? el('p', { class: 'muted' }, 'No bundles yet: they appear here as soon as they are written.') : null,
       el('table', {},

@@ -1,17 +1,23 @@
 /**
  * `<rollout-trace-view src="http://host/api/bundles/ID">`: the whole viewer
- * in a shadow root, for any page (the server must allow that page's origin).
+ * in a shadow root, for any page (the server must allow that page's origin);
+ * or, with no server, `element.openFiles(files)` on a bundle's files.
  */
+import type { FileContent } from '../../core';
+import { BundleApi, TraceSource } from './api';
 import { replaceChildren } from './dom';
+import { LocalBundle } from './localBundle';
 import { viewerStyles } from './styles';
 import { TraceView } from './traceView';
 
 export class RolloutTraceViewElement extends HTMLElement {
   static readonly observedAttributes = ['src'];
+  /** What to show: the `src` bundle's API, or files given to `openFiles`. */
+  private source: TraceSource | null = null;
   private view: TraceView | null = null;
 
   connectedCallback(): void {
-    this.mount();
+    this.render();
   }
 
   disconnectedCallback(): void {
@@ -20,20 +26,32 @@ export class RolloutTraceViewElement extends HTMLElement {
   }
 
   attributeChangedCallback(): void {
-    if (!this.isConnected) return;
-    this.view?.dispose();
-    this.mount();
+    const src = this.getAttribute('src');
+    this.source = src ? new BundleApi(new URL(src, document.baseURI).href.replace(/\/+$/, '')) : null;
+    if (this.isConnected) this.render();
   }
 
-  private mount(): void {
-    const src = this.getAttribute('src');
+  /**
+   * Shows a bundle given as its files (`[path in the bundle, bytes or text]`),
+   * reduced in the page: no server needed. Rejects when nothing can be shown
+   * (no readable manifest or log); a trace that fails later shows the state
+   * before the failing line, with the error.
+   */
+  async openFiles(files: readonly (readonly [string, FileContent])[], name = 'bundle'): Promise<void> {
+    this.source = await LocalBundle.open(files, name);
+    if (this.isConnected) this.render();
+  }
+
+  private render(): void {
+    this.view?.dispose();
+    this.view = null;
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     root.adoptedStyleSheets = [viewerStyles()];
-    if (!src) {
+    if (!this.source) {
       replaceChildren(root);
       return;
     }
-    this.view = new TraceView(new URL(src, document.baseURI).href.replace(/\/+$/, ''));
+    this.view = new TraceView(this.source);
     replaceChildren(root, this.view.element);
     this.view.start();
   }
@@ -43,4 +61,10 @@ export const ELEMENT_NAME = 'rollout-trace-view';
 
 export function defineElement(): void {
   if (!customElements.get(ELEMENT_NAME)) customElements.define(ELEMENT_NAME, RolloutTraceViewElement);
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rollout-trace-view': RolloutTraceViewElement;
+  }
 }

@@ -18,7 +18,12 @@ async function startApp(root: HTMLElement): Promise<void> {
   let bundleId = route ? decodeURIComponent(route[1]!) : null;
   if (bundleId === null) bundleId = (await fetchBundleList(origin)).single_bundle_id;
   if (bundleId === null) {
-    const list = new BundleListView(origin);
+    const list = new BundleListView(origin, async ({ name, files }) => {
+      const view = document.createElement(ELEMENT_NAME);
+      await view.openFiles(files, name);
+      list.dispose();
+      replaceChildren(root, view);
+    });
     replaceChildren(root, list.element);
     list.start();
     return;

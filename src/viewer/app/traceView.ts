@@ -1,9 +1,10 @@
 /**
- * One bundle's viewer: follows the live trace over SSE, renders it (at most
- * once per animation frame, and not more often than the throttle allows),
- * and can show the state at an earlier seq instead.
+ * One bundle's viewer: follows the trace its source delivers (a server's SSE
+ * stream, or files reduced in the page), renders it (at most once per
+ * animation frame, and not more often than the throttle allows), and can show
+ * the state at an earlier seq instead.
  */
-import { BundleApi } from './api';
+import type { TraceSource } from './api';
 import { el } from './dom';
 import { Selection, TraceModel } from './model';
 import { TraceStore, fixedTrace } from './store';
@@ -20,7 +21,6 @@ const RENDER_INTERVAL_MS = 100;
 
 export class TraceView implements ViewContext {
   readonly element: HTMLElement;
-  readonly api: BundleApi;
   private readonly store = new TraceStore();
   private liveModel: TraceModel | null = null;
   private history: { seq: number; model: TraceModel | null } | null = null;
@@ -38,8 +38,7 @@ export class TraceView implements ViewContext {
   private readonly timeline: TimelineView;
   private readonly details: DetailsPanel;
 
-  constructor(apiBase: string) {
-    this.api = new BundleApi(apiBase);
+  constructor(readonly source: TraceSource) {
     this.header = new Header({ scrubTo: (seq) => this.scrubTo(seq), goLive: () => this.goLive() });
     this.threads = new ThreadTree(this);
     this.graph = new AgentGraph(this);
@@ -54,7 +53,7 @@ export class TraceView implements ViewContext {
   }
 
   start(): void {
-    this.stopFollowing = this.api.follow({
+    this.stopFollowing = this.source.follow({
       snapshot: (message) => {
         this.store.applySnapshot(message);
         this.liveModel = new TraceModel(this.store.live!);
@@ -102,7 +101,7 @@ export class TraceView implements ViewContext {
     this.history = request;
     this.renderNow();
     try {
-      const trace = await this.api.state(seq);
+      const trace = await this.source.state(seq);
       if (this.history !== request) return;
       this.history = { seq, model: new TraceModel(fixedTrace(trace)) };
     } catch (err) {

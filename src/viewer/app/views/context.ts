@@ -1,9 +1,9 @@
 /** What every view may ask of the trace view that hosts it. */
-import type { BundleApi } from '../api';
+import type { TraceSource } from '../api';
 import type { Selection } from '../model';
 
 export interface ViewContext {
-  readonly api: BundleApi;
+  readonly source: TraceSource;
   select(selection: Selection): void;
   selectThread(threadId: string): void;
 }

@@ -116,7 +116,7 @@ export class DetailsPanel {
       el('div', { class: 'payload-head' }, el('span', { class: 'badge' }, ref?.kind.type ?? 'payload'), el('span', {}, rawPayloadId), ref ? el('span', { class: 'muted' }, ref.path) : null),
       body,
     );
-    this.context.api.payload(rawPayloadId).then(
+    this.context.source.payload(rawPayloadId).then(
       (text) => {
         body.classList.remove('loading');
         body.textContent = text.length > PAYLOAD_PREVIEW_CHARS ? `${text.slice(0, PAYLOAD_PREVIEW_CHARS)}\n… (${text.length} chars in all)` : text;

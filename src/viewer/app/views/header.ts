@@ -1,4 +1,5 @@
 /** Rollout status, duration, token totals, connection state and the seq slider. */
+import type { ConnectionState } from '../api';
 import { el, replaceChildren } from '../dom';
 import { TraceModel, Usage, formatCount, formatDuration } from '../model';
 
@@ -9,7 +10,7 @@ export interface ScrubState {
   readonly shownSeq: number;
   readonly historical: boolean;
   readonly loading: boolean;
-  readonly connection: 'connecting' | 'open' | 'reconnecting';
+  readonly connection: ConnectionState;
   readonly failure: string | null;
 }
 
@@ -21,6 +22,13 @@ export interface HeaderActions {
 export function usageText(usage: Usage): string {
   return `in ${formatCount(usage.input)} · cached ${formatCount(usage.cached)} · out ${formatCount(usage.output)} · reasoning ${formatCount(usage.reasoning)}`;
 }
+
+const CONNECTION_LABELS: Record<ConnectionState, string> = {
+  connecting: 'connecting',
+  open: 'live',
+  reconnecting: 'reconnecting',
+  local: 'from disk',
+};
 
 export class Header {
   readonly element = el('header', { class: 'rt-header' });
@@ -52,7 +60,7 @@ export class Header {
       el('span', { class: `badge status status-${trace.status}` }, trace.status),
       el('span', { class: 'rt-duration', title: 'duration' }, formatDuration(Math.max(0, end - trace.started_at_unix_ms))),
       el('span', { class: 'rt-usage', title: 'token usage, all threads' }, usageText(total)),
-      el('span', { class: `conn conn-${scrub.connection}` }, scrub.connection === 'open' ? 'live' : scrub.connection),
+      el('span', { class: `conn conn-${scrub.connection}` }, CONNECTION_LABELS[scrub.connection]),
     );
     this.slider.max = String(scrub.liveSeq);
     if (document.activeElement !== this.slider) this.slider.value = String(scrub.shownSeq);
