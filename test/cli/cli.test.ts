@@ -129,6 +129,19 @@ describe('rollout-trace CLI', () => {
   });
 });
 
+describe('the built package', () => {
+  it('resolves rollout-trace/core to the platform-free API, which rollout-trace also exports', () => {
+    const probe = `
+      const core = require('rollout-trace/core');
+      const main = require('rollout-trace');
+      const missing = Object.keys(core).filter((name) => main[name] !== core[name]);
+      console.log(JSON.stringify({ core: typeof core.replayBundleFiles, nodeOnly: typeof core.replayBundle, missing }));`;
+    const result = spawnSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ core: 'function', nodeOnly: 'undefined', missing: [] });
+  });
+});
+
 describe('follow --ndjson piped into another tool', () => {
   it('follow ROOT --ndjson follows every bundle, those created later too, and reports a failing one without stopping', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-root-'));
