@@ -30,10 +30,16 @@ export class BundleListView {
     picker.type = 'file';
     picker.webkitdirectory = true;
     picker.addEventListener('change', () => {
-      this.openStatus.textContent = 'reading…';
       this.openStatus.classList.remove('error');
-      pickedBundle(Array.from(picker.files ?? []))
-        .then(open)
+      const status = (text: string) => (this.openStatus.textContent = text);
+      status('reading files…');
+      pickedBundle(Array.from(picker.files ?? []), (read, total) => status(`reading files: ${read} of ${total}`))
+        .then(async (bundle) => {
+          status(`reducing ${bundle.name}…`);
+          // Let the status paint: the reduction holds the page until it is done.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          await open(bundle);
+        })
         .catch((err: unknown) => {
           this.openStatus.textContent = err instanceof Error ? err.message : String(err);
           this.openStatus.classList.add('error');
