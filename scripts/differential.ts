@@ -14,8 +14,9 @@
  * lines, payloads and the manifest), or insert lines that only look blank:
  * these exercise the serde emulation rather than the reducer. `--stack K`
  * applies K mutations to each mutant, to reach states one edit cannot.
- * `--live` also reads each mutant with `observeBundle`, whose last snapshot
- * (or error) must be the replay's.
+ * Each mutant is also replayed from its files in memory (`replayBundleFiles`),
+ * and with `--live` read with `observeBundle`: their final state (or error)
+ * must be the directory replay's.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -23,7 +24,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { lastValueFrom } from 'rxjs';
 import { observeBundle } from '../src/bundle/observe';
-import { replayBundle } from '../src/bundle/replay';
+import { replayBundleFiles } from '../src/bundle/bundleFiles';
+import { readBundleFiles, replayBundle } from '../src/bundle/replay';
 import { ReplayError } from '../src/reducer/errors';
 import { toStateJson } from '../src/reducer/serialize';
 
@@ -279,6 +281,10 @@ const ours = (dir: string): Promise<Outcome> => outcome(async () => toStateJson(
 const live = (dir: string): Promise<Outcome> =>
   outcome(async () => toStateJson((await lastValueFrom(observeBundle(dir, { follow: false }))).trace));
 
+/** The same files replayed from memory (`rollout-trace/core`), errors naming the same directory. */
+const inMemory = (dir: string): Promise<Outcome> =>
+  outcome(async () => toStateJson(await replayBundleFiles(readBundleFiles(dir), { name: dir })));
+
 function sameOutcome(a: Outcome, b: Outcome): boolean {
   return a.ok ? b.ok && a.out === b.out : !b.ok && a.err === b.err;
 }
@@ -314,12 +320,14 @@ async function main(): Promise<void> {
       let ok: boolean;
       if (oracle.status === 0) ok = mine.ok && mine.out === oracle.stdout;
       else ok = !mine.ok && mine.err.includes(oracle.stderr.split('\n')[0]!) && !mine.err.startsWith('CRASH');
-      const observed = alsoLive ? await live(dir) : mine;
-      if (!sameOutcome(mine, observed)) {
+      const others: [string, Outcome][] = [['in memory', await inMemory(dir)]];
+      if (alsoLive) others.push(['observe', await live(dir)]);
+      const differing = others.find(([, other]) => !sameOutcome(mine, other));
+      if (differing) {
         const keep = path.join(tmp, `fail-${failures.length}`);
         copyDir(dir, keep);
         const describe = (o: Outcome) => (o.ok ? '<state>' : o.err);
-        failures.push(`${seedDir} [${what.join('; ')}] kept at ${keep}\n  replay: ${describe(mine)}\n  observe: ${describe(observed)}`);
+        failures.push(`${seedDir} [${what.join('; ')}] kept at ${keep}\n  replay: ${describe(mine)}\n  ${differing[0]}: ${describe(differing[1])}`);
         continue;
       }
       if (ok) agree++;

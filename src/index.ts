@@ -7,7 +7,7 @@
 export * from './core';
 
 // Bundles on disk (Node).
-export { replayBundle, replayBundleSnapshot, readManifest, readEventLog } from './bundle/replay';
+export { replayBundle, replayBundleSnapshot, readManifest, readEventLog, readBundleFiles } from './bundle/replay';
 export { BundlePayloadFiles } from './bundle/payloadFiles';
 export { TraceWriter } from './bundle/writer';
 export { tailLines, TailError } from './bundle/tail';

@@ -124,12 +124,9 @@ export function invalidUtf8Payload(bytes: Uint8Array): Either<PayloadReadError, 
   return left({ stage: 'parse', message: serdePayloadError(bytes) ?? 'stream did not contain valid UTF-8' });
 }
 
-/** A path relative to the bundle with `.` and empty segments dropped, as a file system resolves it. */
-function normalizedPath(relativePath: string): string {
-  return relativePath
-    .split('/')
-    .filter((segment) => segment !== '' && segment !== '.')
-    .join('/');
+/** The segments of a path relative to the bundle, `.` and empty ones dropped, as a file system resolves them. */
+function segmentsOf(relativePath: string): string[] {
+  return relativePath.split('/').filter((segment) => segment !== '' && segment !== '.');
 }
 
 /**
@@ -144,33 +141,40 @@ export class InMemoryBundleFiles implements PayloadSource {
 
   constructor(files: Iterable<readonly [string, FileContent]>) {
     for (const [name, content] of files) {
-      const key = normalizedPath(name);
-      this.files.set(key, content);
-      for (let slash = key.indexOf('/'); slash >= 0; slash = key.indexOf('/', slash + 1)) this.dirs.add(key.slice(0, slash));
+      const segments = segmentsOf(name);
+      this.files.set(segments.join('/'), content);
+      for (let n = 1; n < segments.length; n++) this.dirs.add(segments.slice(0, n).join('/'));
     }
   }
 
   /** The file at `relativePath`, if the bundle has it. */
   get(relativePath: string): FileContent | undefined {
-    return this.files.get(normalizedPath(relativePath));
+    return this.files.get(segmentsOf(relativePath).join('/'));
   }
 
   readPayload(ref: RawPayloadRef): Either<PayloadReadError, string> {
     const unsafe = unsafePayloadPath(ref.path);
     if (unsafe !== undefined) return left({ stage: 'open', message: unsafe });
-    const content = this.get(ref.path);
-    if (content === undefined) {
-      // Rust opens a directory fine and fails when serde reads it: under "parse",
-      // where serde's I/O error prints itself, then its source.
-      if (this.dirs.has(normalizedPath(ref.path))) return left({ stage: 'parse', message: `${IS_A_DIRECTORY}: ${IS_A_DIRECTORY}` });
-      return left({ stage: 'open', message: NOT_FOUND });
+    const segments = segmentsOf(ref.path);
+    const key = segments.join('/');
+    // Rust opens a directory fine and fails when serde reads it: under "parse",
+    // where serde's I/O error prints itself, then its source.
+    if (this.dirs.has(key)) return left({ stage: 'parse', message: `${IS_A_DIRECTORY}: ${IS_A_DIRECTORY}` });
+    // A file used as a directory (`4.json/x`, or `4.json/` that must be one) fails to open.
+    const mustBeDirectory = /(^|\/)\.?$/.test(ref.path);
+    for (let n = 1; n <= segments.length; n++) {
+      const usedAsDirectory = n < segments.length || mustBeDirectory;
+      if (usedAsDirectory && this.files.has(segments.slice(0, n).join('/'))) return left({ stage: 'open', message: NOT_A_DIRECTORY });
     }
+    const content = this.files.get(key);
+    if (content === undefined) return left({ stage: 'open', message: NOT_FOUND });
     return typeof content === 'string' ? right(content) : payloadText(content);
   }
 }
 
 const IS_A_DIRECTORY = rustIoMessage({ code: 'EISDIR' });
 const NOT_FOUND = rustIoMessage({ code: 'ENOENT' });
+const NOT_A_DIRECTORY = rustIoMessage({ code: 'ENOTDIR' });
 
 export interface ReplayFilesOptions {
   /** How errors name the bundle (`<name>/manifest.json`); `bundle` by default. */

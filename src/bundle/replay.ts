@@ -3,6 +3,7 @@
  */
 import { isUtf8 } from 'buffer';
 import * as fs from 'fs';
+import * as path from 'path';
 import { from, lastValueFrom } from 'rxjs';
 import { ReplayError } from '../reducer/errors';
 import type { LocatedEvent } from '../reducer/operator';
@@ -59,4 +60,19 @@ export async function replayBundleSnapshot(bundleDir: string): Promise<TraceSnap
 /** Replays a bundle into its reduced `RolloutTrace` (the reference's `replay_bundle`). */
 export async function replayBundle(bundleDir: string): Promise<RolloutTrace> {
   return (await replayBundleSnapshot(bundleDir)).trace;
+}
+
+/**
+ * Every file of a bundle directory, keyed by its path in the bundle
+ * (`payloads/1.json`): what `replayBundleFiles` (`rollout-trace/core`) takes,
+ * e.g. to hand a bundle to a worker or a page.
+ */
+export function readBundleFiles(bundleDir: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const entry of fs.readdirSync(bundleDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    files.set(path.relative(bundleDir, file).split(path.sep).join('/'), new Uint8Array(fs.readFileSync(file)));
+  }
+  return files;
 }

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage } from '../viewer/browser';
-import { readBundleFiles } from '../support/bundleFiles';
+import { readBundleFiles } from '../../src/bundle/replay';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');

@@ -11,10 +11,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { replayBundleFiles } from '../../src/bundle/bundleFiles';
-import { replayBundle } from '../../src/bundle/replay';
+import { readBundleFiles, replayBundle } from '../../src/bundle/replay';
 import { ReplayError } from '../../src/reducer/errors';
 import { toStateJson } from '../../src/reducer/serialize';
-import { readBundleFiles } from '../support/bundleFiles';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'rollout');
@@ -92,6 +91,21 @@ describe('replayBundleFiles agrees with replayBundle', () => {
       'a payload path naming the bundle itself',
       (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"."')),
       'parse payload raw_payload:4: Is a directory (os error 21)',
+    ],
+    [
+      'a payload path naming a file as a directory',
+      (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, `"path":"${REQUEST}/"`)),
+      'open payload raw_payload:4: Not a directory (os error 20)',
+    ],
+    [
+      'a payload path going through a file',
+      (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, `"path":"${REQUEST}/./x.json"`)),
+      'open payload raw_payload:4: Not a directory (os error 20)',
+    ],
+    [
+      'a payload path through a missing directory',
+      (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"nowhere/4.json"')),
+      'open payload raw_payload:4: No such file or directory (os error 2)',
     ],
     ['a payload path leaving the bundle', (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"payloads/../../x.json"')), 'escapes the bundle directory'],
     ['an absolute payload path', (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"/etc/passwd"')), 'is not a relative path inside the bundle'],
