@@ -35,4 +35,4 @@ export {
   logLines,
   payloadText,
 } from './bundle/bundleFiles';
-export type { FileContent, LineDecoder, ReplayFilesOptions } from './bundle/bundleFiles';
+export type { FileContent, FileRead, LineDecoder, ReplayFilesOptions } from './bundle/bundleFiles';

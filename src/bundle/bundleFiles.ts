@@ -129,11 +129,14 @@ function segmentsOf(relativePath: string): string[] {
   return relativePath.split('/').filter((segment) => segment !== '' && segment !== '.');
 }
 
+/** A file's content, or why reading its path fails: the error code the same path gives on disk. */
+export type FileRead = { readonly content: FileContent } | { readonly missing: 'ENOENT' | 'EISDIR' | 'ENOTDIR' };
+
 /**
  * A bundle's files held in memory, keyed by their path in the bundle
  * (`manifest.json`, `payloads/<id>.json`; a path given twice: the last
- * wins). As a payload source, a missing file and a path naming a directory
- * fail as they would on disk.
+ * wins). A missing file, a path naming a directory and a file used as a
+ * directory fail as they would on disk.
  */
 export class InMemoryBundleFiles implements PayloadSource {
   private readonly files = new Map<string, FileContent>();
@@ -147,34 +150,34 @@ export class InMemoryBundleFiles implements PayloadSource {
     }
   }
 
-  /** The file at `relativePath`, if the bundle has it. */
-  get(relativePath: string): FileContent | undefined {
-    return this.files.get(segmentsOf(relativePath).join('/'));
+  /** The file at `relativePath`, or why reading that path on disk would fail. */
+  read(relativePath: string): FileRead {
+    const segments = segmentsOf(relativePath);
+    const key = segments.join('/');
+    if (this.dirs.has(key)) return { missing: 'EISDIR' };
+    // A file used as a directory (`4.json/x`, or `4.json/`, which must be one) fails to open.
+    const mustBeDirectory = /(^|\/)\.?$/.test(relativePath);
+    for (let n = 1; n <= segments.length; n++) {
+      const usedAsDirectory = n < segments.length || mustBeDirectory;
+      if (usedAsDirectory && this.files.has(segments.slice(0, n).join('/'))) return { missing: 'ENOTDIR' };
+    }
+    const content = this.files.get(key);
+    return content === undefined ? { missing: 'ENOENT' } : { content };
   }
 
   readPayload(ref: RawPayloadRef): Either<PayloadReadError, string> {
     const unsafe = unsafePayloadPath(ref.path);
     if (unsafe !== undefined) return left({ stage: 'open', message: unsafe });
-    const segments = segmentsOf(ref.path);
-    const key = segments.join('/');
-    // Rust opens a directory fine and fails when serde reads it: under "parse",
-    // where serde's I/O error prints itself, then its source.
-    if (this.dirs.has(key)) return left({ stage: 'parse', message: `${IS_A_DIRECTORY}: ${IS_A_DIRECTORY}` });
-    // A file used as a directory (`4.json/x`, or `4.json/` that must be one) fails to open.
-    const mustBeDirectory = /(^|\/)\.?$/.test(ref.path);
-    for (let n = 1; n <= segments.length; n++) {
-      const usedAsDirectory = n < segments.length || mustBeDirectory;
-      if (usedAsDirectory && this.files.has(segments.slice(0, n).join('/'))) return left({ stage: 'open', message: NOT_A_DIRECTORY });
+    const file = this.read(ref.path);
+    if ('missing' in file) {
+      const message = rustIoMessage({ code: file.missing });
+      // Rust opens a directory fine and fails when serde reads it: under "parse",
+      // where serde's I/O error prints itself, then its source.
+      return file.missing === 'EISDIR' ? left({ stage: 'parse', message: `${message}: ${message}` }) : left({ stage: 'open', message });
     }
-    const content = this.files.get(key);
-    if (content === undefined) return left({ stage: 'open', message: NOT_FOUND });
-    return typeof content === 'string' ? right(content) : payloadText(content);
+    return typeof file.content === 'string' ? right(file.content) : payloadText(file.content);
   }
 }
-
-const IS_A_DIRECTORY = rustIoMessage({ code: 'EISDIR' });
-const NOT_FOUND = rustIoMessage({ code: 'ENOENT' });
-const NOT_A_DIRECTORY = rustIoMessage({ code: 'ENOTDIR' });
 
 export interface ReplayFilesOptions {
   /** How errors name the bundle (`<name>/manifest.json`); `bundle` by default. */
@@ -199,16 +202,17 @@ export async function replayBundleFilesSnapshot(
   const bundle = new InMemoryBundleFiles(files);
   const name = options.name ?? 'bundle';
   const manifestPath = rustJoin(name, MANIFEST_FILE_NAME);
-  const manifestBytes = asBytes(bundle.get(MANIFEST_FILE_NAME));
-  if (manifestBytes === undefined) throw new ReplayError(NOT_FOUND, { file: manifestPath });
-  const manifest = parseManifest(manifestBytes, manifestPath);
+  const manifest = bundle.read(MANIFEST_FILE_NAME);
+  // The reference opens the manifest outside its error context: the bare I/O error.
+  if ('missing' in manifest) throw new ReplayError(rustIoMessage({ code: manifest.missing }), { file: manifestPath });
+  const validManifest = parseManifest(asBytes(manifest.content), manifestPath);
   const logPath = rustJoin(name, RAW_EVENT_LOG_FILE_NAME);
-  const log = asBytes(bundle.get(RAW_EVENT_LOG_FILE_NAME));
-  if (log === undefined) throw new ReplayError(`open trace event log ${logPath}: ${NOT_FOUND}`, { file: logPath });
-  const all = from(logEvents(log));
+  const log = bundle.read(RAW_EVENT_LOG_FILE_NAME);
+  if ('missing' in log) throw new ReplayError(`open trace event log ${logPath}: ${rustIoMessage({ code: log.missing })}`, { file: logPath });
+  const all = from(logEvents(asBytes(log.content)));
   const { atSeq } = options;
   const events = atSeq === undefined ? all : all.pipe(upToSeq(atSeq, () => new RangeError(`no event with seq ${atSeq} in ${logPath}`)));
-  return lastValueFrom(events.pipe(reduceTrace(manifest, bundle, { emit: 'end' })));
+  return lastValueFrom(events.pipe(reduceTrace(validManifest, bundle, { emit: 'end' })));
 }
 
 /** {@link replayBundleFilesSnapshot}'s trace: the in-memory `replay_bundle`. */
@@ -219,6 +223,6 @@ export async function replayBundleFiles(
   return (await replayBundleFilesSnapshot(files, options)).trace;
 }
 
-function asBytes(content: FileContent | undefined): Uint8Array | undefined {
+function asBytes(content: FileContent): Uint8Array {
   return typeof content === 'string' ? new TextEncoder().encode(content) : content;
 }

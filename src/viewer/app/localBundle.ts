@@ -65,9 +65,9 @@ export class LocalBundle implements TraceSource {
 
   async payload(rawPayloadId: string): Promise<string> {
     const ref = this.initial.trace.raw_payloads[rawPayloadId];
-    const content = ref && this.bundle.get(ref.path);
-    if (content === undefined) throw new Error(`${this.name} has no file for ${rawPayloadId}`);
-    return typeof content === 'string' ? content : new TextDecoder().decode(content);
+    const file = ref ? this.bundle.read(ref.path) : undefined;
+    if (!file || 'missing' in file) throw new Error(`${this.name} has no file for ${rawPayloadId}`);
+    return typeof file.content === 'string' ? file.content : new TextDecoder().decode(file.content);
   }
 }
 
@@ -78,8 +78,9 @@ async function snapshotMessage(files: readonly BundleFile[], name: string): Prom
 
 /** The files with the log cut after its first `lines` lines (a path given again replaces the first). */
 function withLogCut(files: readonly BundleFile[], lines: number): BundleFile[] {
-  const log = new InMemoryBundleFiles(files).get(LOG);
-  const bytes = typeof log === 'string' ? new TextEncoder().encode(log) : (log ?? new Uint8Array());
+  const log = new InMemoryBundleFiles(files).read(LOG);
+  const content = 'content' in log ? log.content : new Uint8Array();
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
   let end = 0;
   for (let line = 0; line < lines && end < bytes.length; line++) {
     const newline = bytes.indexOf(0x0a, end);
