@@ -57,6 +57,13 @@ function editLog(dir: string, change: (log: string) => string): void {
   fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
 }
 
+/** Puts a directory (holding one file, so that it is among the bundle's files) where a file was. */
+function replaceWithDirectory(dir: string, name: string): void {
+  fs.rmSync(path.join(dir, name));
+  fs.mkdirSync(path.join(dir, name));
+  fs.writeFileSync(path.join(dir, name, 'x'), '');
+}
+
 // The first inference request of the example: the reducer reads it at seq 6.
 const REQUEST = 'payloads/4.json';
 
@@ -111,24 +118,8 @@ describe('replayBundleFiles agrees with replayBundle', () => {
     ['an absolute payload path', (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"/etc/passwd"')), 'is not a relative path inside the bundle'],
     ['no manifest', (dir) => fs.rmSync(path.join(dir, 'manifest.json')), 'manifest.json: No such file or directory (os error 2)'],
     ['no event log', (dir) => fs.rmSync(path.join(dir, 'trace.jsonl')), 'open trace event log'],
-    [
-      'a directory for the event log',
-      (dir) => {
-        fs.rmSync(path.join(dir, 'trace.jsonl'));
-        fs.mkdirSync(path.join(dir, 'trace.jsonl'));
-        fs.writeFileSync(path.join(dir, 'trace.jsonl', 'x'), '');
-      },
-      'trace.jsonl: Is a directory (os error 21)',
-    ],
-    [
-      'a directory for the manifest',
-      (dir) => {
-        fs.rmSync(path.join(dir, 'manifest.json'));
-        fs.mkdirSync(path.join(dir, 'manifest.json'));
-        fs.writeFileSync(path.join(dir, 'manifest.json', 'x'), '');
-      },
-      'manifest.json: Is a directory (os error 21)',
-    ],
+    ['a directory for the event log', (dir) => replaceWithDirectory(dir, 'trace.jsonl'), 'trace.jsonl: Is a directory (os error 21)'],
+    ['a directory for the manifest', (dir) => replaceWithDirectory(dir, 'manifest.json'), 'manifest.json: Is a directory (os error 21)'],
     ['a manifest that is not JSON', (dir) => fs.writeFileSync(path.join(dir, 'manifest.json'), '{"trace_id":'), 'read '],
     [
       'an event line that is not UTF-8',
