@@ -8,6 +8,7 @@ import type { Subscription } from 'rxjs';
 import { MANIFEST_FILE_NAME } from '../schema/manifest';
 import { BundleFeed, followBundle, followTraceRoot } from './feeds';
 import { LiveBundle, LiveBundleOptions } from './liveBundle';
+import { previewEndedBundle } from './preview';
 import type { BundleSummary } from './protocol';
 
 export type ServeTarget = { readonly kind: 'bundle'; readonly dir: string } | { readonly kind: 'root'; readonly dir: string };
@@ -64,15 +65,25 @@ export class BundleCatalog {
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  heartbeat(): void {
-    for (const bundle of this.bundles.values()) bundle.heartbeat();
+  /** Keeps SSE connections alive, and lets ended bundles nobody uses sleep. */
+  heartbeat(now = Date.now()): void {
+    for (const bundle of this.bundles.values()) {
+      bundle.heartbeat();
+      if (this.target.kind === 'root') bundle.sleepIfIdle(now);
+    }
   }
 
+  /**
+   * Under a root, a bundle that has plainly ended is listed from a preview
+   * and reduced when opened: reducing every bundle found kept them all in
+   * memory. A single bundle, or one still running, is reduced at once.
+   */
   private add(feed: BundleFeed): void {
     if (this.bundles.has(feed.id)) return;
-    const bundle = new LiveBundle(feed.id, feed.dir, feed.snapshots, this.options);
+    const preview = this.target.kind === 'root' ? previewEndedBundle(feed.id, feed.dir) : undefined;
+    const bundle = new LiveBundle(feed.id, feed.dir, feed.snapshots, this.options, preview ?? null);
     this.bundles.set(feed.id, bundle);
-    bundle.start();
+    if (!preview) bundle.start();
   }
 }
 

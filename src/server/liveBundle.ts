@@ -20,6 +20,11 @@ import { SseClient, StateFrame, sseFrame } from './sse';
 export interface LiveBundleOptions {
   /** Batches remembered for resuming clients; older ones get a snapshot. */
   readonly resumableBatches: number;
+  /**
+   * An ended bundle's reduced state is dropped after this long without a
+   * client or a request (it is reduced again when next opened).
+   */
+  readonly idleMs: number;
 }
 
 interface BatchRecord {
@@ -27,30 +32,52 @@ interface BatchRecord {
   readonly ids: IdSets;
 }
 
+/**
+ * Lifecycle: a bundle is reduced and followed from `start()` (or from its
+ * first use, when it was listed from a preview) until its feed ends — the
+ * rollout ended or the trace failed. An ended bundle with no client and no
+ * request for `idleMs` goes back to sleep: its state is dropped, its last
+ * summary kept for the list, and the next use reduces it again.
+ */
 export class LiveBundle {
   private current: TraceSnapshot | null = null;
   private failure: string | null = null;
   /** Ids changed by each recent batch, oldest first. */
-  private readonly recent: BatchRecord[] = [];
+  private recent: BatchRecord[] = [];
   private readonly clients = new Set<SseClient>();
   private subscription: Subscription | null = null;
+  /** Set once the feed has ended (completed or failed): nothing more will change. */
+  private settled = false;
+  /** Resolved at the next publish or when the feed ends. */
+  private readonly waiters: (() => void)[] = [];
+  private lastUsed = 0;
   private cachedSnapshot: { seq: number; frame: string } | null = null;
-  /** States at earlier seqs, for time travel. */
-  readonly history: BundleHistory;
+  private timeTravel: BundleHistory;
 
+  /** `preview`: the list entry of an ended bundle not reduced yet (see `previewEndedBundle`). */
   constructor(
     readonly id: string,
     readonly dir: string,
     private readonly snapshots: Observable<TraceSnapshot>,
     private readonly options: LiveBundleOptions,
+    private preview: BundleSummary | null = null,
   ) {
-    this.history = new BundleHistory(dir);
+    this.timeTravel = new BundleHistory(dir);
   }
 
+  /** Reduces and follows the bundle (again, after it slept); marks it used. */
   start(): void {
-    this.subscription ??= this.snapshots.subscribe({
+    this.lastUsed = Date.now();
+    if (this.subscription) return;
+    this.settled = false;
+    this.failure = null;
+    this.subscription = this.snapshots.subscribe({
       next: (snapshot) => this.publish(snapshot),
-      error: (err: unknown) => this.fail(err),
+      error: (err: unknown) => {
+        this.fail(err);
+        this.settle();
+      },
+      complete: () => this.settle(),
     });
   }
 
@@ -65,13 +92,44 @@ export class LiveBundle {
     return this.current;
   }
 
+  /** States at earlier seqs, for time travel (reduces the bundle if it sleeps). */
+  get history(): BundleHistory {
+    this.start();
+    return this.timeTravel;
+  }
+
+  /**
+   * The latest snapshot once it can be served: at once when the bundle is
+   * followed, after the whole log when it was asleep (a first batch of a
+   * catch-up is not the trace).
+   */
+  async ready(): Promise<TraceSnapshot | null> {
+    const woken = this.subscription === null;
+    this.start();
+    while (!this.settled && (woken || this.current === null)) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    return this.current;
+  }
+
   get clientCount(): number {
     return this.clients.size;
   }
 
+  /** Drops the state of an ended bundle that nobody used for `idleMs`; true if it did. */
+  sleepIfIdle(now: number): boolean {
+    if (!this.settled || this.subscription === null || this.clients.size > 0 || now - this.lastUsed < this.options.idleMs) return false;
+    this.preview = this.summary();
+    this.subscription.unsubscribe();
+    this.subscription = null;
+    this.current = null;
+    this.recent = [];
+    this.cachedSnapshot = null;
+    this.timeTravel = new BundleHistory(this.dir);
+    return true;
+  }
+
   summary(): BundleSummary | null {
     const snapshot = this.current;
-    if (!snapshot) return null;
+    if (!snapshot) return this.preview;
     const trace = snapshot.trace;
     return {
       id: this.id,
@@ -84,16 +142,21 @@ export class LiveBundle {
       event_count: snapshot.seq ?? 0,
       last_seq: snapshot.seq,
       error: this.failure,
+      reduced: true,
     };
   }
 
   /** Streams this bundle to `response`, resuming after `lastEventId` when the client reconnects. */
   attach(response: ServerResponse, lastEventId: number | null): SseClient {
+    this.start();
     // A forgotten or unknown id gets a snapshot, like a new client.
     const client: SseClient = new SseClient(
       response,
       (sentId) => this.framesSince(sentId),
-      () => this.clients.delete(client),
+      () => {
+        this.clients.delete(client);
+        this.lastUsed = Date.now();
+      },
       lastEventId,
     );
     this.clients.add(client);
@@ -162,11 +225,21 @@ export class LiveBundle {
           : this.catchUp(),
       });
     for (const client of this.clients) client.offer(baseId, frames);
+    this.wakeWaiters();
   }
 
   private failureFrame(): string {
     const message: FailureMessage = { message: this.failure ?? '' };
     return sseFrame(SSE_EVENTS.failure, this.current ? eventIdOf(this.current) : 0, JSON.stringify(message));
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   private fail(err: unknown): void {

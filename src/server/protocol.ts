@@ -20,6 +20,11 @@ export interface BundleSummary {
   readonly last_seq: number | null;
   /** Why following this bundle stopped, when its trace failed to reduce. */
   readonly error: string | null;
+  /**
+   * False for an ended bundle not reduced yet: listed from its manifest and
+   * its first and last events, reduced when a client opens it.
+   */
+  readonly reduced: boolean;
 }
 
 export interface BundleList {

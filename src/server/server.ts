@@ -37,6 +37,11 @@ export interface TraceServerOptions {
   readonly allowOrigins?: readonly string[];
   /** Batches remembered for resuming reconnecting clients with a delta. */
   readonly resumableBatches?: number;
+  /**
+   * How long an ended bundle's reduced state is kept with no client and no
+   * request (default 2 minutes); it is reduced again when next opened.
+   */
+  readonly idleBundleMs?: number;
 }
 
 export interface TraceServer {
@@ -67,6 +72,7 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
   const viewerScript = await fs.promises.readFile(await ensureViewerBundle());
   const catalog = new BundleCatalog(options.target, {
     resumableBatches: options.resumableBatches ?? 1024,
+    idleMs: options.idleBundleMs ?? 120_000,
   });
   const routes = new Routes(catalog, viewerScript);
   const allowOrigins = new Set(options.allowOrigins ?? []);
@@ -185,7 +191,7 @@ class Routes {
     const seqParam = query.get('seq');
     let trace: RolloutTrace;
     if (seqParam === null) {
-      const snapshot = bundle.snapshot;
+      const snapshot = await bundle.ready();
       if (!snapshot) throw new HttpError(404, `bundle ${JSON.stringify(bundle.id)} has no reduced state yet`);
       trace = snapshot.trace;
     } else {
@@ -197,7 +203,7 @@ class Routes {
   }
 
   private async traceAt(bundle: LiveBundle, seq: number): Promise<RolloutTrace> {
-    const live = bundle.snapshot;
+    const live = await bundle.ready();
     if (live && (live.seq ?? 0) < seq) throw new HttpError(400, `seq ${seq} is past the last applied event (${live.seq ?? 0})`);
     try {
       return await bundle.history.traceAt(seq);
@@ -215,7 +221,7 @@ class Routes {
   }
 
   private async payload(bundle: LiveBundle, rawPayloadId: string, response: http.ServerResponse): Promise<void> {
-    const ref = bundle.snapshot?.trace.raw_payloads.get(rawPayloadId);
+    const ref = (await bundle.ready())?.trace.raw_payloads.get(rawPayloadId);
     if (!ref) throw new HttpError(404, `no raw payload ${JSON.stringify(rawPayloadId)} in this trace`);
     const resolved = resolvePayloadPath(bundle.dir, ref.path);
     if (resolved._tag === 'Left') throw new HttpError(404, resolved.left);

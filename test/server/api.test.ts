@@ -5,7 +5,7 @@ import { replayBundle } from '../../src/bundle/replay';
 import { reduceBundle } from '../../src/cli/reduce';
 import { toStateJson } from '../../src/reducer/serialize';
 import type { ApiError, BundleList, BundleSummary } from '../../src/server/protocol';
-import { ChatWriter, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
+import { ChatWriter, SseReader, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
 
 function errorOf(body: string): ApiError['error'] {
   return (JSON.parse(body) as ApiError).error;
@@ -36,6 +36,7 @@ describe('GET /api/bundles', () => {
           event_count: lastSeq,
           last_seq: lastSeq,
           error: null,
+          reduced: true,
         },
       ],
     });
@@ -54,6 +55,80 @@ describe('GET /api/bundles', () => {
       return list.bundles.find((bundle) => bundle.id === 'trace-new-thread' && bundle.last_seq === chat.lastSeq);
     });
     expect(listed).toMatchObject<Partial<BundleSummary>>({ trace_id: 'trace-chat', status: 'running', event_count: 4 });
+  });
+});
+
+describe('a root of ended bundles', () => {
+  /** A root holding two ended copies of the synthetic bundle; the second fails to reduce at line 20. */
+  async function endedRoot() {
+    const synth = synthBundle();
+    const root = tempDir();
+    fs.cpSync(synth, path.join(root, 'trace-good'), { recursive: true });
+    fs.cpSync(synth, path.join(root, 'trace-bad'), { recursive: true });
+    const log = path.join(root, 'trace-bad', 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    lines[19] = '{"not an event": true}';
+    fs.writeFileSync(log, lines.join('\n'));
+    const server = await serve(root, { idleBundleMs: 1_000 });
+    const list = async () => (JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList).bundles;
+    await eventually(async () => ((await list()).length === 2 ? true : undefined));
+    return { synth, server, list, trace: await replayBundle(synth), lastSeq: eventCount(synth) };
+  }
+
+  /** Waits for the stream's failure event (after the snapshot and deltas before the bad line). */
+  async function untilFailure(stream: SseReader): Promise<void> {
+    for (let n = 1; (await stream.nth(n)).event !== 'failure'; n++);
+  }
+
+  it('lists them from their manifest and first and last events without reducing them', async () => {
+    const { server, list, trace, lastSeq } = await endedRoot();
+    const preview = {
+      trace_id: trace.trace_id,
+      rollout_id: trace.rollout_id,
+      root_thread_id: trace.root_thread_id,
+      status: trace.status,
+      started_at_unix_ms: trace.started_at_unix_ms,
+      ended_at_unix_ms: trace.ended_at_unix_ms,
+      event_count: lastSeq,
+      last_seq: lastSeq,
+      error: null,
+      reduced: false,
+    };
+    expect(trace.status).toBe('completed');
+    expect(await list()).toEqual([
+      { id: 'trace-bad', ...preview },
+      { id: 'trace-good', ...preview },
+    ]);
+    expect(server.catalog.get('trace-good')!.snapshot).toBeNull();
+    expect(server.catalog.get('trace-bad')!.snapshot).toBeNull();
+  });
+
+  it('reduces one when it is opened, then shows what the reduction found', async () => {
+    const { synth, server, list, lastSeq } = await endedRoot();
+    const state = await rawGet(server, '/api/bundles/trace-good/state');
+    expect(state.body).toBe(toStateJson(await replayBundle(synth)));
+    const stream = await SseReader.open(server, '/api/bundles/trace-bad/events');
+    await untilFailure(stream);
+    const [bad, good] = await list();
+    expect(good).toMatchObject({ reduced: true, error: null, last_seq: lastSeq });
+    expect(bad).toMatchObject({ reduced: true, last_seq: 19, status: 'running' });
+    expect(bad!.error).toBe('trace.jsonl:20 (field schema_version): parse trace event line 20: missing field `schema_version` at line 1 column 22');
+  });
+
+  it('drops the state of one nobody uses, keeps its summary, and reduces it again when opened', async () => {
+    const { synth, server, list } = await endedRoot();
+    const expected = toStateJson(await replayBundle(synth));
+    expect((await rawGet(server, '/api/bundles/trace-good/state')).body).toBe(expected);
+    await untilFailure(await SseReader.open(server, '/api/bundles/trace-bad/events'));
+    const reducedSummaries = await list();
+    server.catalog.heartbeat(Date.now() + 1_000);
+    expect(server.catalog.get('trace-good')!.snapshot).toBeNull();
+    // A bundle with a client keeps its state, and so does one used since.
+    expect(server.catalog.get('trace-bad')!.snapshot).not.toBeNull();
+    expect(await list()).toEqual(reducedSummaries);
+    expect((await rawGet(server, '/api/bundles/trace-good/state')).body).toBe(expected);
+    server.catalog.heartbeat(Date.now());
+    expect(server.catalog.get('trace-good')!.snapshot).not.toBeNull();
   });
 });
 

@@ -72,7 +72,8 @@ export class BundleListView {
       const end = bundle.ended_at_unix_ms;
       const link = el('a', {}, bundle.id);
       link.href = `/bundles/${encodeURIComponent(bundle.id)}`;
-      return el('tr', { data: { bundleId: bundle.id } },
+      const title = bundle.reduced ? undefined : 'ended: listed from its first and last events, reduced when opened';
+      return el('tr', { data: { bundleId: bundle.id }, title },
         el('td', {}, link),
         el('td', {}, el('span', { class: `badge status status-${bundle.status}` }, bundle.status)),
         el('td', {}, new Date(bundle.started_at_unix_ms).toLocaleString()),

@@ -1,0 +1,65 @@
+/**
+ * The list entry of an ended bundle read from its manifest and its first and
+ * last events (`previewEndedBundle`) must be the one its reduction gives, for
+ * every fixture that has one (the others are reduced at once).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readEventLog, replayBundle } from '../../src/bundle/replay';
+import { previewEndedBundle } from '../../src/server/preview';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const bundles = [
+  ...fs.readdirSync(path.join(FIXTURES, 'conformance')).map((name) => path.join(FIXTURES, 'conformance', name, 'bundle')),
+  ...fs.readdirSync(path.join(FIXTURES, 'synth')).map((name) => path.join(FIXTURES, 'synth', name, 'bundle')),
+  path.join(__dirname, '..', '..', 'examples', 'rollout'),
+];
+
+const previewed = bundles.filter((dir) => previewEndedBundle('id', dir) !== undefined);
+
+describe('previewEndedBundle', () => {
+  it('previews the bundles that end with rollout_ended: the synthetic traces, the example, some conformance cases', () => {
+    expect(previewed.filter((dir) => !dir.includes('conformance'))).toHaveLength(4);
+    expect(previewed.filter((dir) => dir.includes('conformance')).length).toBeGreaterThan(0);
+  });
+
+  it.each(previewed)('%s: the preview is the summary its reduction gives', async (dir) => {
+    const trace = await replayBundle(dir);
+    const events = [...readEventLog(dir)];
+    const lastSeq = events[events.length - 1]!.event.seq;
+    expect(previewEndedBundle('id', dir)).toEqual({
+      id: 'id',
+      trace_id: trace.trace_id,
+      rollout_id: trace.rollout_id,
+      root_thread_id: trace.root_thread_id,
+      status: trace.status,
+      started_at_unix_ms: trace.started_at_unix_ms,
+      ended_at_unix_ms: trace.ended_at_unix_ms,
+      event_count: lastSeq,
+      last_seq: lastSeq,
+      error: null,
+      reduced: false,
+    });
+  });
+
+  it('gives none while the last line is still being written, or when the rollout has not ended', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-preview-'));
+    try {
+      fs.cpSync(path.join(FIXTURES, 'synth', 'seed-2-scale-0.1', 'bundle'), dir, { recursive: true });
+      const log = path.join(dir, 'trace.jsonl');
+      const text = fs.readFileSync(log, 'utf8');
+      expect(previewEndedBundle('id', dir)).toBeDefined();
+      fs.writeFileSync(log, text.slice(0, -1));
+      expect(previewEndedBundle('id', dir)).toBeUndefined();
+      const lines = text.trimEnd().split('\n');
+      fs.writeFileSync(log, `${lines.slice(0, -1).join('\n')}\n`);
+      expect(previewEndedBundle('id', dir)).toBeUndefined();
+      // Blank lines after the last event are skipped, as a replay skips them.
+      fs.writeFileSync(log, `${text}\n  \n`);
+      expect(previewEndedBundle('id', dir)).toBeDefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
