@@ -12,6 +12,7 @@
 import type { ServerResponse } from 'http';
 import type { Observable, Subscription } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
+import type { TraceHeader } from '../reducer/state';
 import { IdSets, buildDelta, buildSnapshotMessage, changedIds, eventIdOf, mergeIds } from './delta';
 import { BundleHistory } from './feeds';
 import { BundleSummary, FailureMessage, SSE_EVENTS } from './protocol';
@@ -129,21 +130,7 @@ export class LiveBundle {
 
   summary(): BundleSummary | null {
     const snapshot = this.current;
-    if (!snapshot) return this.preview;
-    const trace = snapshot.trace;
-    return {
-      id: this.id,
-      trace_id: trace.trace_id,
-      rollout_id: trace.rollout_id,
-      root_thread_id: trace.root_thread_id,
-      status: trace.status,
-      started_at_unix_ms: trace.started_at_unix_ms,
-      ended_at_unix_ms: trace.ended_at_unix_ms,
-      event_count: snapshot.seq ?? 0,
-      last_seq: snapshot.seq,
-      error: this.failure,
-      reduced: true,
-    };
+    return snapshot ? reducedSummary(this.id, snapshot.trace, snapshot.seq, this.failure) : this.preview;
   }
 
   /** Streams this bundle to `response`, resuming after `lastEventId` when the client reconnects. */
@@ -247,4 +234,21 @@ export class LiveBundle {
     const frame = this.failureFrame();
     for (const client of this.clients) client.send(frame);
   }
+}
+
+/** The list entry of a reduced bundle: its trace's header after the event with `seq`. */
+export function reducedSummary(id: string, trace: TraceHeader, seq: number | null, error: string | null): BundleSummary {
+  return {
+    id,
+    trace_id: trace.trace_id,
+    rollout_id: trace.rollout_id,
+    root_thread_id: trace.root_thread_id,
+    status: trace.status,
+    started_at_unix_ms: trace.started_at_unix_ms,
+    ended_at_unix_ms: trace.ended_at_unix_ms,
+    event_count: seq ?? 0,
+    last_seq: seq,
+    error,
+    reduced: true,
+  };
 }

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { replayBundle } from '../../src/bundle/replay';
 import { reduceBundle } from '../../src/cli/reduce';
 import { toStateJson } from '../../src/reducer/serialize';
+import { reducedSummary } from '../../src/server/liveBundle';
 import type { ApiError, BundleList, BundleSummary } from '../../src/server/protocol';
 import { ChatWriter, SseReader, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
 
@@ -22,24 +23,7 @@ describe('GET /api/bundles', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     const list = JSON.parse(response.body) as BundleList;
     const trace = await replayBundle(synth);
-    expect(list).toEqual({
-      single_bundle_id: 'bundle',
-      bundles: [
-        {
-          id: 'bundle',
-          trace_id: trace.trace_id,
-          rollout_id: trace.rollout_id,
-          root_thread_id: trace.root_thread_id,
-          status: trace.status,
-          started_at_unix_ms: trace.started_at_unix_ms,
-          ended_at_unix_ms: trace.ended_at_unix_ms,
-          event_count: lastSeq,
-          last_seq: lastSeq,
-          error: null,
-          reduced: true,
-        },
-      ],
-    });
+    expect(list).toEqual({ single_bundle_id: 'bundle', bundles: [reducedSummary('bundle', trace, lastSeq, null)] });
     const one = await rawGet(server, '/api/bundles/bundle');
     expect(JSON.parse(one.body)).toEqual(list.bundles[0]);
   });
@@ -82,22 +66,11 @@ describe('a root of ended bundles', () => {
 
   it('lists them from their manifest and first and last events without reducing them', async () => {
     const { server, list, trace, lastSeq } = await endedRoot();
-    const preview = {
-      trace_id: trace.trace_id,
-      rollout_id: trace.rollout_id,
-      root_thread_id: trace.root_thread_id,
-      status: trace.status,
-      started_at_unix_ms: trace.started_at_unix_ms,
-      ended_at_unix_ms: trace.ended_at_unix_ms,
-      event_count: lastSeq,
-      last_seq: lastSeq,
-      error: null,
-      reduced: false,
-    };
+    const preview = { ...reducedSummary('', trace, lastSeq, null), reduced: false };
     expect(trace.status).toBe('completed');
     expect(await list()).toEqual([
-      { id: 'trace-bad', ...preview },
-      { id: 'trace-good', ...preview },
+      { ...preview, id: 'trace-bad' },
+      { ...preview, id: 'trace-good' },
     ]);
     expect(server.catalog.get('trace-good')!.snapshot).toBeNull();
     expect(server.catalog.get('trace-bad')!.snapshot).toBeNull();

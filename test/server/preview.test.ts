@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { readEventLog, replayBundle } from '../../src/bundle/replay';
+import { reducedSummary } from '../../src/server/liveBundle';
 import { previewEndedBundle } from '../../src/server/preview';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -28,19 +29,7 @@ describe('previewEndedBundle', () => {
     const trace = await replayBundle(dir);
     const events = [...readEventLog(dir)];
     const lastSeq = events[events.length - 1]!.event.seq;
-    expect(previewEndedBundle('id', dir)).toEqual({
-      id: 'id',
-      trace_id: trace.trace_id,
-      rollout_id: trace.rollout_id,
-      root_thread_id: trace.root_thread_id,
-      status: trace.status,
-      started_at_unix_ms: trace.started_at_unix_ms,
-      ended_at_unix_ms: trace.ended_at_unix_ms,
-      event_count: lastSeq,
-      last_seq: lastSeq,
-      error: null,
-      reduced: false,
-    });
+    expect(previewEndedBundle('id', dir)).toEqual({ ...reducedSummary('id', trace, lastSeq, null), reduced: false });
   });
 
   it('gives none while the last line is still being written, or when the rollout has not ended', () => {
