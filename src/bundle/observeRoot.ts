@@ -3,13 +3,16 @@
  *
  * Codex gives each root session its own bundle directory,
  * `<root>/trace-<trace_id>-<thread_id>` (spawned child threads write into
- * their root's bundle). Bundles one level further down (e.g. a root per day
- * or per host) are found too.
+ * their root's bundle); a directory holding a bundle's files is one too,
+ * whatever its name. Bundles one level further down (e.g. a root per day or
+ * per host) are found too.
  */
+import { existsSync } from 'fs';
 import { readdir } from 'fs/promises';
 import * as path from 'path';
 import { Observable, defer, exhaustMap, map, merge, mergeMap, switchMap, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
+import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { ObserveOptions, observeBundle } from './observe';
 import { isMissing, waitForFile, watchQuietly } from './waitForFile';
 
@@ -51,17 +54,27 @@ export function observeTraceRoot(root: string, options: ObserveOptions = {}): Ob
   });
 }
 
+/**
+ * Whether `dir` is a bundle: it holds a bundle's files, or is named like the
+ * directories Codex creates (`trace-*`), whose files may not be written yet.
+ * The same rule decides what `follow` and `serve` were given.
+ */
+export function isBundleDirectory(dir: string): boolean {
+  if (path.basename(path.resolve(dir)).startsWith(BUNDLE_DIR_PREFIX)) return true;
+  return existsSync(path.join(dir, MANIFEST_FILE_NAME)) || existsSync(path.join(dir, RAW_EVENT_LOG_FILE_NAME));
+}
+
 /** Bundle directories under `root` (and one level down), relative to it, sorted. */
 async function listBundleDirs(root: string, rootMayBeMissing: boolean): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await subdirectories(root, rootMayBeMissing)) {
-    if (entry.startsWith(BUNDLE_DIR_PREFIX)) {
+    if (isBundleDirectory(path.join(root, entry))) {
       found.push(entry);
       continue;
     }
     // A directory may vanish between the two listings.
     for (const nested of await subdirectories(path.join(root, entry), true)) {
-      if (nested.startsWith(BUNDLE_DIR_PREFIX)) found.push(path.join(entry, nested));
+      if (isBundleDirectory(path.join(root, entry, nested))) found.push(path.join(entry, nested));
     }
   }
   return found.sort();

@@ -1,15 +1,12 @@
 /** `rollout-trace follow BUNDLE|ROOT` — watch a trace while Codex writes it. */
 import * as fs from 'fs';
-import * as path from 'path';
 import type { Command } from 'commander';
 import { Observable, catchError, lastValueFrom, map, mergeMap, tap } from 'rxjs';
-import { rustJoin } from '../bundle/ioErrors';
 import { ObserveOptions, observeBundle } from '../bundle/observe';
-import { observeTraceRoot } from '../bundle/observeRoot';
+import { isBundleDirectory, observeTraceRoot } from '../bundle/observeRoot';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
-import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import type { AgentThread, TraceMapName } from '../schema/model';
 import { UsageError, colorEnabled, describeFailure, exitWhenStdoutCloses, writeFileAtomic } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
@@ -79,15 +76,9 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
   await lastValueFrom(shown, { defaultValue: undefined });
 }
 
-/**
- * A directory with bundle files, or named like one Codex creates, is a
- * bundle; any other existing directory is a root. A path that does not exist
- * yet is taken for a bundle, to be waited for.
- */
+/** A path that does not exist yet is taken for a bundle, to be waited for; any other directory that is not one is a root. */
 function isBundleDir(target: string): boolean {
-  if (!fs.existsSync(target)) return true;
-  if (fs.existsSync(rustJoin(target, MANIFEST_FILE_NAME)) || fs.existsSync(rustJoin(target, RAW_EVENT_LOG_FILE_NAME))) return true;
-  return path.basename(path.resolve(target)).startsWith('trace-');
+  return !fs.existsSync(target) || isBundleDirectory(target);
 }
 
 type Writer = (update: Update) => void;

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Subscription } from 'rxjs';
-import { MANIFEST_FILE_NAME } from '../schema/manifest';
+import { isBundleDirectory } from '../bundle/observeRoot';
 import { BundleFeed, followBundle, followTraceRoot } from './feeds';
 import { LiveBundle, LiveBundleOptions } from './liveBundle';
 import { previewEndedBundle } from './preview';
@@ -13,13 +13,11 @@ import type { BundleSummary } from './protocol';
 
 export type ServeTarget = { readonly kind: 'bundle'; readonly dir: string } | { readonly kind: 'root'; readonly dir: string };
 
-/** A directory holding `manifest.json` is one bundle; any other directory is a root of bundles. */
+/** A bundle directory (see `isBundleDirectory`) is served alone; any other directory is a root of bundles. */
 export function detectServeTarget(dir: string): ServeTarget {
   const resolved = path.resolve(dir);
   if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${dir} is not a directory`);
-  return fs.existsSync(path.join(resolved, MANIFEST_FILE_NAME))
-    ? { kind: 'bundle', dir: resolved }
-    : { kind: 'root', dir: resolved };
+  return isBundleDirectory(resolved) ? { kind: 'bundle', dir: resolved } : { kind: 'root', dir: resolved };
 }
 
 export class BundleCatalog {

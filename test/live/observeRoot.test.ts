@@ -32,6 +32,16 @@ test('without follow: the bundles present (also one level down), in name order',
   expect(bundles[1]!.dir).toBe(path.join(root, 'trace-a-thread'));
 });
 
+test('a directory holding a bundle, whatever its name, is a bundle (at the root or one level down)', async () => {
+  const root = scratch.dir();
+  addBundle(root, 'run-1');
+  addBundle(root, path.join('2026-04-02', 'copied bundle'));
+  fs.mkdirSync(path.join(root, 'notes'));
+  fs.writeFileSync(path.join(root, 'notes', 'trace.md'), '');
+  const bundles = await lastValueFrom(observeTraceRoot(root, { follow: false }).pipe(toArray()));
+  expect(ids(bundles)).toEqual([path.join('2026-04-02', 'copied bundle'), 'run-1']);
+});
+
 test('following: waits for the root, emits each new bundle once, and its snapshots follow it', async () => {
   const root = path.join(scratch.dir(), 'root');
   const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS, untilEnded: true }), subscriptions);
