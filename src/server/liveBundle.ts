@@ -105,9 +105,10 @@ export class LiveBundle {
    * catch-up is not the trace).
    */
   async ready(): Promise<TraceSnapshot | null> {
-    const woken = this.subscription === null;
     this.start();
-    while (!this.settled && (woken || this.current === null)) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    // A bundle listed from a preview, or asleep, has ended: only its whole log is its trace.
+    const ended = this.preview !== null;
+    while (!this.settled && (ended || this.current === null)) await new Promise<void>((resolve) => this.waiters.push(resolve));
     return this.current;
   }
 

@@ -88,6 +88,13 @@ describe('a root of ended bundles', () => {
     expect(bad!.error).toBe('trace.jsonl:20 (field schema_version): parse trace event line 20: missing field `schema_version` at line 1 column 22');
   });
 
+  it('answers requests that arrive together while it is being reduced with the whole trace', async () => {
+    const { synth, server } = await endedRoot();
+    const expected = toStateJson(await replayBundle(synth));
+    const bodies = await Promise.all([1, 2, 3].map(() => rawGet(server, '/api/bundles/trace-good/state')));
+    expect(bodies.map((response) => response.body === expected)).toEqual([true, true, true]);
+  });
+
   it('drops the state of one nobody uses, keeps its summary, and reduces it again when opened', async () => {
     const { synth, server, list } = await endedRoot();
     const expected = toStateJson(await replayBundle(synth));
