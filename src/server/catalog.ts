@@ -8,7 +8,7 @@ import type { Subscription } from 'rxjs';
 import { isBundleDirectory } from '../bundle/observeRoot';
 import { BundleFeed, followBundle, followTraceRoot } from './feeds';
 import { LiveBundle, LiveBundleOptions } from './liveBundle';
-import { previewEndedBundle } from './preview';
+import { previewBundle } from './preview';
 import type { BundleSummary } from './protocol';
 
 export type ServeTarget = { readonly kind: 'bundle'; readonly dir: string } | { readonly kind: 'root'; readonly dir: string };
@@ -63,25 +63,30 @@ export class BundleCatalog {
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  /** Keeps SSE connections alive, and lets ended bundles nobody uses sleep. */
+  /**
+   * Keeps SSE connections alive; under a root, lets bundles nobody uses
+   * sleep and wakes sleeping ones whose log grew.
+   */
   heartbeat(now = Date.now()): void {
     for (const bundle of this.bundles.values()) {
       bundle.heartbeat();
-      if (this.target.kind === 'root') bundle.sleepIfIdle(now);
+      if (this.target.kind === 'root' && !bundle.sleepIfIdle(now)) bundle.wakeIfGrown();
     }
   }
 
   /**
-   * Under a root, a bundle that has plainly ended is listed from a preview
-   * and reduced when opened: reducing every bundle found kept them all in
-   * memory. A single bundle, or one still running, is reduced at once.
+   * Under a root, a bundle that has ended, or whose log has not grown for
+   * `staleMs`, is listed from a preview and reduced when opened: reducing
+   * every bundle found kept them all in memory. A single bundle, or one
+   * being written, is reduced and followed at once.
    */
   private add(feed: BundleFeed): void {
     if (this.bundles.has(feed.id)) return;
-    const preview = this.target.kind === 'root' ? previewEndedBundle(feed.id, feed.dir) : undefined;
-    const bundle = new LiveBundle(feed.id, feed.dir, feed.snapshots, this.options, preview ?? null);
+    const preview = this.target.kind === 'root' ? previewBundle(feed.id, feed.dir) : undefined;
+    const dormant = preview && (preview.ended || Date.now() - preview.log.mtimeMs >= this.options.staleMs) ? preview : null;
+    const bundle = new LiveBundle(feed.id, feed.dir, feed.snapshots, this.options, dormant);
     this.bundles.set(feed.id, bundle);
-    if (!preview) bundle.start();
+    if (!dormant) bundle.start();
   }
 }
 

@@ -9,12 +9,16 @@
  * they have while it is still remembered. A batch's delta frame is built only
  * if some client can take it at once.
  */
+import * as fs from 'fs';
 import type { ServerResponse } from 'http';
 import type { Observable, Subscription } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import type { TraceHeader } from '../reducer/state';
+import { rustJoin } from '../bundle/ioErrors';
+import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { IdSets, buildDelta, buildSnapshotMessage, changedIds, eventIdOf, mergeIds } from './delta';
 import { BundleHistory } from './feeds';
+import type { BundlePreview } from './preview';
 import { BundleSummary, FailureMessage, SSE_EVENTS } from './protocol';
 import { SseClient, StateFrame, sseFrame } from './sse';
 
@@ -26,6 +30,12 @@ export interface LiveBundleOptions {
    * client or a request (it is reduced again when next opened).
    */
   readonly idleMs: number;
+  /**
+   * A bundle still running whose log has not grown for this long (a session
+   * that crashed, or waits) is treated the same way; it is reduced and
+   * followed again as soon as its log grows.
+   */
+  readonly staleMs: number;
 }
 
 interface BatchRecord {
@@ -35,10 +45,11 @@ interface BatchRecord {
 
 /**
  * Lifecycle: a bundle is reduced and followed from `start()` (or from its
- * first use, when it was listed from a preview) until its feed ends — the
- * rollout ended or the trace failed. An ended bundle with no client and no
- * request for `idleMs` goes back to sleep: its state is dropped, its last
- * summary kept for the list, and the next use reduces it again.
+ * first use, or its log growing, when it was listed from a preview). One
+ * with no client and no request for `idleMs` whose feed has ended (the
+ * rollout ended or the trace failed), or whose log has not grown for
+ * `staleMs`, goes back to sleep: its state is dropped, its last summary kept
+ * for the list, and the next use, or the log growing, reduces it again.
  */
 export class LiveBundle {
   private current: TraceSnapshot | null = null;
@@ -55,13 +66,13 @@ export class LiveBundle {
   private cachedSnapshot: { seq: number; frame: string } | null = null;
   private timeTravel: BundleHistory;
 
-  /** `preview`: the list entry of an ended bundle not reduced yet (see `previewEndedBundle`). */
+  /** `preview`: the list entry of a bundle not reduced yet (see `previewBundle`); it sleeps until used. */
   constructor(
     readonly id: string,
     readonly dir: string,
     private readonly snapshots: Observable<TraceSnapshot>,
     private readonly options: LiveBundleOptions,
-    private preview: BundleSummary | null = null,
+    private preview: BundlePreview | null = null,
   ) {
     this.timeTravel = new BundleHistory(dir);
   }
@@ -106,20 +117,37 @@ export class LiveBundle {
    */
   async ready(): Promise<TraceSnapshot | null> {
     this.start();
-    // A bundle listed from a preview, or asleep, has ended: only its whole log is its trace.
-    const ended = this.preview !== null;
-    while (!this.settled && (ended || this.current === null)) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (!this.settled && !this.caughtUp()) await new Promise<void>((resolve) => this.waiters.push(resolve));
     return this.current;
+  }
+
+  /**
+   * Whether the state covers what the log held when this bundle was
+   * previewed or went to sleep (an ended one: only its whole log, once the
+   * feed has ended, is its trace).
+   */
+  private caughtUp(): boolean {
+    const preview = this.preview;
+    if (this.current === null) return false;
+    if (preview === null) return true;
+    return !preview.ended && (this.current.seq ?? 0) >= (preview.summary.last_seq ?? 0);
   }
 
   get clientCount(): number {
     return this.clients.size;
   }
 
-  /** Drops the state of an ended bundle that nobody used for `idleMs`; true if it did. */
+  /**
+   * Drops the state of a bundle nobody used for `idleMs` whose feed has ended
+   * or whose log has not grown for `staleMs`; true if it did.
+   */
   sleepIfIdle(now: number): boolean {
-    if (!this.settled || this.subscription === null || this.clients.size > 0 || now - this.lastUsed < this.options.idleMs) return false;
-    this.preview = this.summary();
+    if (this.subscription === null || this.clients.size > 0 || now - this.lastUsed < this.options.idleMs) return false;
+    const log = this.logStat();
+    if (!this.settled && (log === undefined || now - log.mtimeMs < this.options.staleMs)) return false;
+    const summary = this.summary();
+    // An ended bundle whose log is gone keeps its summary; it is never woken by growth.
+    this.preview = summary && { summary, ended: this.settled, log: log ?? { size: -1, mtimeMs: 0 } };
     this.subscription.unsubscribe();
     this.subscription = null;
     this.current = null;
@@ -129,9 +157,26 @@ export class LiveBundle {
     return true;
   }
 
+  /** Reduces and follows a sleeping bundle whose log grew (a running one only); true if it did. */
+  wakeIfGrown(): boolean {
+    const preview = this.preview;
+    if (this.subscription !== null || preview === null || preview.ended || this.logStat()?.size === preview.log.size) return false;
+    this.start();
+    return true;
+  }
+
   summary(): BundleSummary | null {
     const snapshot = this.current;
-    return snapshot ? reducedSummary(this.id, snapshot.trace, snapshot.seq, this.failure) : this.preview;
+    return snapshot ? reducedSummary(this.id, snapshot.trace, snapshot.seq, this.failure) : (this.preview?.summary ?? null);
+  }
+
+  private logStat(): { size: number; mtimeMs: number } | undefined {
+    try {
+      const { size, mtimeMs } = fs.statSync(rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME));
+      return { size, mtimeMs };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Streams this bundle to `response`, resuming after `lastEventId` when the client reconnects. */

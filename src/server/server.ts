@@ -38,10 +38,16 @@ export interface TraceServerOptions {
   /** Batches remembered for resuming reconnecting clients with a delta. */
   readonly resumableBatches?: number;
   /**
-   * How long an ended bundle's reduced state is kept with no client and no
-   * request (default 2 minutes); it is reduced again when next opened.
+   * Under a root: how long a bundle's reduced state is kept with no client
+   * and no request once it has ended (default 2 minutes); it is reduced
+   * again when next opened.
    */
   readonly idleBundleMs?: number;
+  /**
+   * Under a root: a running bundle whose log has not grown for this long
+   * (default 30 minutes) is treated like an ended one until its log grows.
+   */
+  readonly staleBundleMs?: number;
 }
 
 export interface TraceServer {
@@ -73,6 +79,7 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
   const catalog = new BundleCatalog(options.target, {
     resumableBatches: options.resumableBatches ?? 1024,
     idleMs: options.idleBundleMs ?? 120_000,
+    staleMs: options.staleBundleMs ?? 30 * 60_000,
   });
   const routes = new Routes(catalog, viewerScript);
   const allowOrigins = new Set(options.allowOrigins ?? []);

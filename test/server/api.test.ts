@@ -112,6 +112,41 @@ describe('a root of ended bundles', () => {
   });
 });
 
+describe('a root with a running bundle whose log is quiet', () => {
+  it('lists it from a preview, reduces it when opened, lets it sleep, and follows it again when its log grows', async () => {
+    const synth = synthBundle();
+    const lastSeq = eventCount(synth);
+    const root = tempDir();
+    const dir = path.join(root, 'trace-quiet');
+    fs.cpSync(synth, dir, { recursive: true });
+    const log = path.join(dir, 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+    fs.writeFileSync(log, `${lines.slice(0, 200).join('\n')}\n`);
+    const cutSeq = (JSON.parse(lines[199]!) as { seq: number }).seq;
+    const anHourAgo = (Date.now() - 3_600_000) / 1000;
+    fs.utimesSync(log, anHourAgo, anHourAgo);
+    const server = await serve(root, { idleBundleMs: 1_000, staleBundleMs: 60_000 });
+    const entry = async () => (JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList).bundles[0];
+    const bundle = () => server.catalog.get('trace-quiet')!;
+
+    expect(await eventually(entry)).toMatchObject({ reduced: false, status: 'running', ended_at_unix_ms: null, last_seq: cutSeq });
+    expect(bundle().snapshot).toBeNull();
+    expect((await rawGet(server, '/api/bundles/trace-quiet/state')).body).toBe(toStateJson(await replayBundle(dir)));
+    expect(await entry()).toMatchObject({ reduced: true, status: 'running', last_seq: cutSeq });
+
+    // Unused, and its log quiet for longer than staleBundleMs: asleep, its summary kept.
+    server.catalog.heartbeat(Date.now() + 1_000);
+    expect(bundle().snapshot).toBeNull();
+    expect(await entry()).toMatchObject({ reduced: true, last_seq: cutSeq });
+
+    // The writer goes on: the next heartbeat follows it again, to the end of the rollout.
+    fs.appendFileSync(log, `${lines.slice(200).join('\n')}\n`);
+    server.catalog.heartbeat();
+    await untilSeq(server, 'trace-quiet', lastSeq);
+    expect(await entry()).toMatchObject({ reduced: true, status: 'completed', last_seq: lastSeq });
+  });
+});
+
 describe('GET /api/bundles/:id/state', () => {
   it('streams the exact state.json bytes, now and at an earlier seq', async () => {
     const synth = synthBundle();

@@ -147,7 +147,7 @@ describe('slow SSE clients', () => {
     const synth = synthBundle();
     const snapshots = await lastValueFrom(observeBundle(synth, { follow: false, emit: 'event' }).pipe(toArray()));
     const source = new Subject<TraceSnapshot>();
-    const bundle = new LiveBundle('bundle', synth, source, { resumableBatches, idleMs: 60_000 });
+    const bundle = new LiveBundle('bundle', synth, source, { resumableBatches, idleMs: 60_000, staleMs: 60_000 });
     bundle.start();
     return { snapshots, source, bundle, expected: toPlainTrace(snapshots[snapshots.length - 1]!.trace) };
   }
