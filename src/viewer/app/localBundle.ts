@@ -1,18 +1,16 @@
 /**
- * A bundle read from disk in the page (a folder picked or dropped) and
- * reduced there by `rollout-trace/core`: no server, no upload. The trace is
+ * A bundle read from disk in the page (a folder picked, or files a page
+ * hands to `openFiles`) and reduced there by `rollout-trace/core`: no server, no upload. The trace is
  * final; a bundle the reference rejects shows the state before the failing
  * line, with the error, as the server shows a trace that stopped reducing.
  */
-import { InMemoryBundleFiles, ReplayError, replayBundleFilesSnapshot, toPlainTrace } from '../../core';
+import { InMemoryBundleFiles, RAW_EVENT_LOG_FILE_NAME, ReplayError, replayBundleFilesSnapshot, toPlainTrace } from '../../core';
 import type { FileContent } from '../../core';
 import type { RolloutTraceJson } from '../../schema/model';
 import type { SnapshotMessage } from '../../server/protocol';
 import type { TraceSource, TraceStreamHandlers } from './api';
 
 type BundleFile = readonly [string, FileContent];
-
-const LOG = 'trace.jsonl';
 
 export class LocalBundle implements TraceSource {
   private readonly bundle: InMemoryBundleFiles;
@@ -78,7 +76,7 @@ async function snapshotMessage(files: readonly BundleFile[], name: string): Prom
 
 /** The files with the log cut after its first `lines` lines (a path given again replaces the first). */
 function withLogCut(files: readonly BundleFile[], lines: number): BundleFile[] {
-  const log = new InMemoryBundleFiles(files).read(LOG);
+  const log = new InMemoryBundleFiles(files).read(RAW_EVENT_LOG_FILE_NAME);
   const content = 'content' in log ? log.content : new Uint8Array();
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
   let end = 0;
@@ -86,7 +84,7 @@ function withLogCut(files: readonly BundleFile[], lines: number): BundleFile[] {
     const newline = bytes.indexOf(0x0a, end);
     end = newline < 0 ? bytes.length : newline + 1;
   }
-  return [...files, [LOG, bytes.subarray(0, end)]];
+  return [...files, [RAW_EVENT_LOG_FILE_NAME, bytes.subarray(0, end)]];
 }
 
 /**
