@@ -41,7 +41,7 @@ export class BundleListView {
           await open(bundle);
         })
         .catch((err: unknown) => {
-          this.openStatus.textContent = err instanceof Error ? err.message : String(err);
+          status(err instanceof Error ? err.message : String(err));
           this.openStatus.classList.add('error');
         })
         .finally(() => (picker.value = ''));
@@ -72,7 +72,7 @@ export class BundleListView {
       const end = bundle.ended_at_unix_ms;
       const link = el('a', {}, bundle.id);
       link.href = `/bundles/${encodeURIComponent(bundle.id)}`;
-      const title = bundle.reduced ? undefined : 'ended: listed from its first and last events, reduced when opened';
+      const title = bundle.reduced ? undefined : 'listed from its first and last events: reduced when opened';
       return el('tr', { data: { bundleId: bundle.id }, title },
         el('td', {}, link),
         el('td', {}, el('span', { class: `badge status status-${bundle.status}` }, bundle.status)),
