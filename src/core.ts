@@ -29,10 +29,11 @@ export { decodeEventLine, isBlankLine } from './bundle/decodeEvent';
 export {
   replayBundleFiles,
   replayBundleFilesSnapshot,
+  FilesTimeline,
   InMemoryBundleFiles,
   parseManifest,
   logEvents,
   logLines,
   payloadText,
 } from './bundle/bundleFiles';
-export type { FileContent, FileRead, LineDecoder, ReplayFilesOptions } from './bundle/bundleFiles';
+export type { FileContent, FileRead, FilesTimelineOptions, LineDecoder, ReplayFilesOptions } from './bundle/bundleFiles';

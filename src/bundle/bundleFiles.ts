@@ -11,12 +11,12 @@
  * the directory reader on these pieces.
  */
 import { Either, isLeft, left, right } from 'fp-ts/Either';
-import { lastValueFrom, from } from 'rxjs';
+import { lastValueFrom, from, tap } from 'rxjs';
 import { ReplayError } from '../reducer/errors';
 import type { LocatedEvent } from '../reducer/operator';
 import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
 import { serdePayloadError } from '../reducer/payloads';
-import { TraceSnapshot, reduceTrace } from '../reducer/pipeline';
+import { TraceSnapshot, reduceTrace, stateFromManifest } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import { upToSeq } from '../reducer/upToSeq';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
@@ -24,6 +24,7 @@ import type { RawPayloadRef } from '../schema/payloadRef';
 import { RUST_TRACE_BUNDLE_MANIFEST } from '../schema/rustTypes';
 import { decodeSerde } from '../schema/serdeErrors';
 import { deserializeReader } from '../schema/serdeTyped';
+import { CheckpointRun, checkedCheckpointEvery, emptyRun, extendRun, firstIndexBySeq, snapshotAfter } from './checkpoints';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
 import { decodeUtf8, rustIoMessage, rustJoin } from './ioErrors';
 
@@ -199,20 +200,11 @@ export async function replayBundleFilesSnapshot(
   files: Iterable<readonly [string, FileContent]>,
   options: ReplayFilesOptions = {},
 ): Promise<TraceSnapshot> {
-  const bundle = new InMemoryBundleFiles(files);
-  const name = options.name ?? 'bundle';
-  const manifestPath = rustJoin(name, MANIFEST_FILE_NAME);
-  const manifest = bundle.read(MANIFEST_FILE_NAME);
-  // The reference opens the manifest outside its error context: the bare I/O error.
-  if ('missing' in manifest) throw new ReplayError(rustIoMessage({ code: manifest.missing }), { file: manifestPath });
-  const validManifest = parseManifest(asBytes(manifest.content), manifestPath);
-  const logPath = rustJoin(name, RAW_EVENT_LOG_FILE_NAME);
-  const log = bundle.read(RAW_EVENT_LOG_FILE_NAME);
-  if ('missing' in log) throw new ReplayError(`open trace event log ${logPath}: ${rustIoMessage({ code: log.missing })}`, { file: logPath });
-  const all = from(logEvents(asBytes(log.content)));
+  const { bundle, manifest, log, logPath } = readBundleBasics(files, options.name ?? 'bundle');
+  const all = from(logEvents(log));
   const { atSeq } = options;
   const events = atSeq === undefined ? all : all.pipe(upToSeq(atSeq, () => new RangeError(`no event with seq ${atSeq} in ${logPath}`)));
-  return lastValueFrom(events.pipe(reduceTrace(validManifest, bundle, { emit: 'end' })));
+  return lastValueFrom(events.pipe(reduceTrace(manifest, bundle, { emit: 'end' })));
 }
 
 /** {@link replayBundleFilesSnapshot}'s trace: the in-memory `replay_bundle`. */
@@ -221,6 +213,83 @@ export async function replayBundleFiles(
   options: ReplayFilesOptions = {},
 ): Promise<RolloutTrace> {
   return (await replayBundleFilesSnapshot(files, options)).trace;
+}
+
+export interface FilesTimelineOptions {
+  /** How errors name the bundle; `bundle` by default. */
+  readonly name?: string;
+  /** Keep the state after every this many events (default 2000): a seek reduces at most this many. */
+  readonly checkpointEvery?: number;
+}
+
+/**
+ * A bundle held in memory, reduced once with checkpoints: the state after
+ * any event in at most `checkpointEvery` events of work (`Timeline` for a
+ * directory). A bundle that fails to reduce still opens: every event before
+ * the failure can be visited, and `failure` says what stopped it.
+ */
+export class FilesTimeline {
+  private readonly indexBySeq: Map<number, number>;
+
+  private constructor(
+    readonly manifest: TraceBundleManifest,
+    /** The bundle's files, e.g. to show a raw payload. */
+    readonly files: InMemoryBundleFiles,
+    private readonly logPath: string,
+    private readonly run: CheckpointRun,
+    /** The applied events, for seeks. */
+    private readonly events: readonly LocatedEvent[],
+    readonly failure: Error | undefined,
+  ) {
+    this.indexBySeq = firstIndexBySeq(run.seqs);
+  }
+
+  /** Reduces the files once. Rejects only when the manifest or the log cannot be read. */
+  static async open(files: Iterable<readonly [string, FileContent]>, options: FilesTimelineOptions = {}): Promise<FilesTimeline> {
+    const every = checkedCheckpointEvery(options.checkpointEvery);
+    const { bundle, manifest, log, logPath } = readBundleBasics(files, options.name ?? 'bundle');
+    const run = emptyRun(stateFromManifest(manifest));
+    const applied: LocatedEvent[] = [];
+    const events = from(logEvents(log)).pipe(tap((located) => applied.push(located)));
+    const failure = await extendRun(run, events, manifest, bundle, every);
+    applied.length = run.seqs.length;
+    return new FilesTimeline(manifest, bundle, logPath, run, applied, failure);
+  }
+
+  /** Seq of every applied event, in log order. */
+  get seqs(): readonly number[] {
+    return this.run.seqs;
+  }
+
+  /** The snapshot after the event with `seq` (0: before any event); a `RangeError` for a seq the log does not have. */
+  snapshotAt(seq: number): Promise<TraceSnapshot> {
+    const index = seq === 0 ? -1 : this.indexBySeq.get(seq);
+    if (index === undefined) return Promise.reject(new RangeError(`no event with seq ${seq} in ${this.logPath}`));
+    return this.after(index + 1);
+  }
+
+  /** The snapshot after every applied event: the whole trace, or the state before the failure. */
+  last(): Promise<TraceSnapshot> {
+    return this.after(this.run.seqs.length);
+  }
+
+  private after(applied: number): Promise<TraceSnapshot> {
+    return snapshotAfter(applied, this.run.checkpoints, (start) => from(this.events.slice(start)), this.manifest, this.files);
+  }
+}
+
+/** The files, their validated manifest and the log's bytes, or the reference's error for either. */
+function readBundleBasics(files: Iterable<readonly [string, FileContent]>, name: string) {
+  const bundle = new InMemoryBundleFiles(files);
+  const manifestPath = rustJoin(name, MANIFEST_FILE_NAME);
+  const manifestFile = bundle.read(MANIFEST_FILE_NAME);
+  // The reference opens the manifest outside its error context: the bare I/O error.
+  if ('missing' in manifestFile) throw new ReplayError(rustIoMessage({ code: manifestFile.missing }), { file: manifestPath });
+  const manifest = parseManifest(asBytes(manifestFile.content), manifestPath);
+  const logPath = rustJoin(name, RAW_EVENT_LOG_FILE_NAME);
+  const logFile = bundle.read(RAW_EVENT_LOG_FILE_NAME);
+  if ('missing' in logFile) throw new ReplayError(`open trace event log ${logPath}: ${rustIoMessage({ code: logFile.missing })}`, { file: logPath });
+  return { bundle, manifest, log: asBytes(logFile.content), logPath };
 }
 
 function asBytes(content: FileContent): Uint8Array {

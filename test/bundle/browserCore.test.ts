@@ -3,7 +3,8 @@
  * no Node built-in (esbuild refuses to resolve one for `platform: 'browser'`),
  * and in Chromium — no `fs`, `Buffer` or `process` — it replays the
  * conformance cases, the example and a synthetic multi-agent trace to the
- * reference's bytes (`expected.json`) or error (`expected_error.txt`).
+ * reference's bytes (`expected.json`) or error (`expected_error.txt`), and
+ * seeks to an earlier seq (`expected-at-seq-300.json`, also the oracle's).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,7 +16,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
 /** What the core may be made of: its own platform-free folders and its runtime dependencies. */
-const ALLOWED_INPUTS = /^(src\/(schema|json|reducer)\/|src\/bundle\/(bundleFiles|decodeEvent|ioErrors)\.ts$|src\/core\.ts$|node_modules\/(fp-ts|io-ts|rxjs|tslib)\/)/;
+const ALLOWED_INPUTS = /^(src\/(schema|json|reducer)\/|src\/bundle\/(bundleFiles|checkpoints|decodeEvent|ioErrors)\.ts$|src\/core\.ts$|node_modules\/(fp-ts|io-ts|rxjs|tslib)\/)/;
 
 interface Case {
   readonly name: string;
@@ -109,4 +110,17 @@ describe('rollout-trace/core in a browser', () => {
     for (const { name, expected } of all) expect({ name, outcome: outcomes[name] }).toEqual({ name, outcome: expected });
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('travels in time there too: the example at seq 300, from a checkpoint', async () => {
+    const files = [...readBundleFiles(path.join(ROOT, 'examples', 'rollout'))].map(([file, bytes]) => [file, Buffer.from(bytes).toString('base64')] as [string, string]);
+    const atSeq300 = await page.evaluate(async (given) => {
+      type Core = typeof import('../../src/core');
+      const core = (globalThis as unknown as { RolloutTraceCore: Core }).RolloutTraceCore;
+      const decoded = given.map(([file, base64]) => [file, Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))] as const);
+      const timeline = await core.FilesTimeline.open(decoded, { checkpointEvery: 128 });
+      return core.toStateJson((await timeline.snapshotAt(300)).trace);
+    }, files);
+    expect(atSeq300).toBe(fs.readFileSync(path.join(FIXTURES, 'example', 'expected-at-seq-300.json'), 'utf8'));
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { replayBundleFiles } from '../../src/bundle/bundleFiles';
+import { FilesTimeline, replayBundleFiles } from '../../src/bundle/bundleFiles';
 import { readBundleFiles, replayBundle } from '../../src/bundle/replay';
 import { ReplayError } from '../../src/reducer/errors';
 import { toStateJson } from '../../src/reducer/serialize';
@@ -159,5 +159,40 @@ describe('replayBundleFiles({ atSeq })', () => {
     await expect(replayBundleFiles(readBundleFiles(EXAMPLE), { atSeq: 99_999, name: 'ex' })).rejects.toThrow(
       new RangeError('no event with seq 99999 in ex/trace.jsonl'),
     );
+  });
+});
+
+describe('FilesTimeline', () => {
+  const SYNTH = path.join(FIXTURES, 'synth', 'seed-2-scale-0.1', 'bundle');
+
+  it('gives, for any seq, the state a replay cut there gives, on and between checkpoints, in any order', async () => {
+    const files = readBundleFiles(SYNTH);
+    const timeline = await FilesTimeline.open(files, { checkpointEvery: 50 });
+    expect(timeline.failure).toBeUndefined();
+    const last = timeline.seqs[timeline.seqs.length - 1]!;
+    for (const seq of [1, 49, 50, 51, 173, 2, last - 1, last, 120]) {
+      expect(toStateJson((await timeline.snapshotAt(seq)).trace)).toBe(toStateJson(await replayBundleFiles(files, { atSeq: seq })));
+    }
+    expect(toStateJson((await timeline.last()).trace)).toBe(fs.readFileSync(path.join(FIXTURES, 'synth', 'seed-2-scale-0.1', 'expected.json'), 'utf8'));
+    await expect(timeline.snapshotAt(last + 1)).rejects.toThrow(new RangeError(`no event with seq ${last + 1} in bundle/trace.jsonl`));
+  });
+
+  it('seq 0 is the state before any event, as a replay of an empty log gives', async () => {
+    const files = readBundleFiles(EXAMPLE);
+    const timeline = await FilesTimeline.open(files);
+    const emptyLog = new Map(files).set('trace.jsonl', new Uint8Array());
+    expect(toStateJson((await timeline.snapshotAt(0)).trace)).toBe(toStateJson(await replayBundleFiles(emptyLog)));
+    expect(toStateJson((await timeline.snapshotAt(300)).trace)).toBe(fs.readFileSync(path.join(FIXTURES, 'example', 'expected-at-seq-300.json'), 'utf8'));
+  });
+
+  it('opens a bundle that fails: the failure is the replay error, and every event before it can be visited', async () => {
+    const dir = path.join(CONFORMANCE, 'missing_request_input_is_reducer_error', 'bundle');
+    const timeline = await FilesTimeline.open(readBundleFiles(dir), { checkpointEvery: 1, name: dir });
+    const replayed = await outcome(() => replayBundle(dir));
+    expect({ error: timeline.failure?.message }).toEqual(replayed);
+    expect(timeline.seqs.length).toBeGreaterThan(0);
+    for (const seq of timeline.seqs) {
+      expect(toStateJson((await timeline.snapshotAt(seq)).trace)).toBe(toStateJson(await replayBundleFiles(readBundleFiles(dir), { atSeq: seq })));
+    }
   });
 });
