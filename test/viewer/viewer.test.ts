@@ -261,6 +261,21 @@ describe('the viewer', () => {
       expect(await view.locator('.rt-banner').textContent()).toMatch(/^Trace stopped reducing: trace\.jsonl:\d+ \(seq \d+/);
     });
 
+    it('works from a file:// page with no server at all (examples/local.html)', async () => {
+      const synth = synthBundle();
+      const trace = await replayBundle(synth);
+      const view = await page();
+      const requests: string[] = [];
+      view.on('request', (request) => requests.push(new URL(request.url()).protocol));
+      await view.goto(`file://${path.join(__dirname, '..', '..', 'examples', 'local.html')}`);
+      await view.locator('#folder').setInputFiles(synth);
+      await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
+      await view.locator('.seq-label', { hasText: `seq ${eventCount(synth)}` }).waitFor();
+      expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
+      expect(await view.locator('#status').textContent()).toBe('');
+      expect(new Set(requests)).toEqual(new Set(['file:']));
+    });
+
     it('says so beside the picker when the folder is not a bundle', async () => {
       const notBundle = tempDir();
       fs.writeFileSync(path.join(notBundle, 'notes.txt'), 'no manifest here');

@@ -1,12 +1,13 @@
 /**
  * `<rollout-trace-view src="http://host/api/bundles/ID">`: the whole viewer
  * in a shadow root, for any page (the server must allow that page's origin);
- * or, with no server, `element.openFiles(files)` on a bundle's files.
+ * or, with no server, `element.openFiles(files)` / `openFolder(picked)` on a
+ * bundle's files (`examples/local.html` works from `file://`).
  */
 import type { FileContent } from '../../core';
 import { BundleApi, TraceSource } from './api';
 import { replaceChildren } from './dom';
-import { LocalBundle } from './localBundle';
+import { LocalBundle, pickedBundle } from './localBundle';
 import { viewerStyles } from './styles';
 import { TraceView } from './traceView';
 
@@ -40,6 +41,16 @@ export class RolloutTraceViewElement extends HTMLElement {
   async openFiles(files: readonly (readonly [string, FileContent])[], name = 'bundle'): Promise<void> {
     this.source = await LocalBundle.open(files, name);
     if (this.isConnected) this.render();
+  }
+
+  /**
+   * Shows the bundle among files picked with `<input type="file"
+   * webkitdirectory>` (the folder holding the shallowest `manifest.json`),
+   * read a few at a time; `progress(read, total)` reports the reading.
+   */
+  async openFolder(picked: Iterable<File>, progress?: (read: number, total: number) => void): Promise<void> {
+    const { name, files } = await pickedBundle(picked, progress);
+    await this.openFiles(files, name);
   }
 
   private render(): void {
