@@ -49,14 +49,17 @@ export class BundleCatalog {
     for (const bundle of this.bundles.values()) bundle.stop();
   }
 
+  /** The bundle with this id, unless it slept and its directory has since been removed. */
   get(id: string): LiveBundle | undefined {
-    return this.bundles.get(id);
+    const bundle = this.bundles.get(id);
+    return bundle?.gone ? undefined : bundle;
   }
 
-  /** Summaries of bundles with at least one reduced snapshot, by id. */
+  /** Summaries of the bundles that can be opened (read, or previewed), by id. */
   list(): BundleSummary[] {
     const out: BundleSummary[] = [];
     for (const bundle of this.bundles.values()) {
+      if (bundle.gone) continue;
       const summary = bundle.summary();
       if (summary) out.push(summary);
     }

@@ -133,6 +133,15 @@ export class LiveBundle {
     return !preview.ended && (this.current.seq ?? 0) >= (preview.summary.last_seq ?? 0);
   }
 
+  /**
+   * A sleeping bundle whose log (or whole directory) was removed: opening it
+   * would wait for the files to come back. A followed one keeps the state it
+   * has.
+   */
+  get gone(): boolean {
+    return this.subscription === null && !fs.existsSync(rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME));
+  }
+
   get clientCount(): number {
     return this.clients.size;
   }

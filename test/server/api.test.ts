@@ -88,6 +88,19 @@ describe('a root of ended bundles', () => {
     expect(bad!.error).toBe('trace.jsonl:20 (field schema_version): parse trace event line 20: missing field `schema_version` at line 1 column 22');
   });
 
+  it('forgets one whose directory is removed while it sleeps (opening it would wait for its files), and finds it again if it returns', async () => {
+    const { server, list } = await endedRoot();
+    const dir = path.join(server.catalog.get('trace-good')!.dir);
+    const kept = path.join(tempDir(), 'kept');
+    fs.renameSync(dir, kept);
+    expect((await list()).map((bundle) => bundle.id)).toEqual(['trace-bad']);
+    const response = await rawGet(server, '/api/bundles/trace-good/state');
+    expect(response.status).toBe(404);
+    fs.renameSync(kept, dir);
+    expect((await list()).map((bundle) => bundle.id)).toEqual(['trace-bad', 'trace-good']);
+    expect((await rawGet(server, '/api/bundles/trace-good/state')).status).toBe(200);
+  });
+
   it('answers requests that arrive together while it is being reduced with the whole trace', async () => {
     const { synth, server } = await endedRoot();
     const expected = toStateJson(await replayBundle(synth));
