@@ -15,7 +15,7 @@ import type { Observable, Subscription } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import type { TraceHeader } from '../reducer/state';
 import { rustJoin } from '../bundle/ioErrors';
-import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
+import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { IdSets, buildDelta, buildSnapshotMessage, changedIds, eventIdOf, mergeIds } from './delta';
 import { BundleHistory } from './feeds';
 import type { BundlePreview } from './preview';
@@ -117,7 +117,11 @@ export class LiveBundle {
    */
   async ready(): Promise<TraceSnapshot | null> {
     this.start();
-    while (!this.settled && !this.caughtUp()) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    // Only a previewed or sleeping bundle waits: its files were read, so its reduction progresses.
+    // Any other serves what it has (nothing, while a new bundle's manifest is still to come).
+    while (this.preview !== null && !this.settled && !this.caughtUp(this.preview)) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
     return this.current;
   }
 
@@ -126,20 +130,18 @@ export class LiveBundle {
    * previewed or went to sleep (an ended one: only its whole log, once the
    * feed has ended, is its trace).
    */
-  private caughtUp(): boolean {
-    const preview = this.preview;
-    if (this.current === null) return false;
-    if (preview === null) return true;
-    return !preview.ended && (this.current.seq ?? 0) >= (preview.summary.last_seq ?? 0);
+  private caughtUp(preview: BundlePreview): boolean {
+    return this.current !== null && !preview.ended && (this.current.seq ?? 0) >= (preview.summary.last_seq ?? 0);
   }
 
   /**
-   * A sleeping bundle whose log (or whole directory) was removed: opening it
-   * would wait for the files to come back. A followed one keeps the state it
-   * has.
+   * A sleeping bundle whose manifest or log (or whole directory) was
+   * removed: opening it would wait for the files to come back. A followed
+   * one keeps the state it has.
    */
   get gone(): boolean {
-    return this.subscription === null && !fs.existsSync(rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME));
+    if (this.subscription !== null) return false;
+    return !fs.existsSync(rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME)) || !fs.existsSync(rustJoin(this.dir, MANIFEST_FILE_NAME));
   }
 
   get clientCount(): number {

@@ -28,6 +28,16 @@ describe('GET /api/bundles', () => {
     expect(JSON.parse(one.body)).toEqual(list.bundles[0]);
   });
 
+  it('answers 404 at once for a bundle whose manifest is not written yet (never waits for it)', async () => {
+    const root = tempDir();
+    fs.mkdirSync(path.join(root, 'trace-starting'));
+    const server = await serve(root);
+    await eventually(() => server.catalog.get('trace-starting'));
+    const response = await rawGet(server, '/api/bundles/trace-starting/state');
+    expect(response.status).toBe(404);
+    expect(errorOf(response.body).message).toBe('bundle "trace-starting" has no reduced state yet');
+  });
+
   it('lists bundles that appear under a root while serving', async () => {
     const root = tempDir();
     const server = await serve(root);
