@@ -111,9 +111,10 @@ export class LiveBundle {
   }
 
   /**
-   * The latest snapshot once it can be served: at once when the bundle is
-   * followed, after the whole log when it was asleep (a first batch of a
-   * catch-up is not the trace).
+   * The latest snapshot once it can be served: at once for a bundle followed
+   * from the start; for one previewed or asleep, once it covers what its log
+   * held then (an ended one: its whole log), since the first batch of a
+   * catch-up is not the trace.
    */
   async ready(): Promise<TraceSnapshot | null> {
     this.start();
