@@ -49,6 +49,15 @@ describe('pickedBundle', () => {
     expect(files.map(([path]) => path).sort()).toEqual(['manifest.json', 'old/manifest.json', 'trace.jsonl']);
   });
 
+  it('refuses a folder holding several bundles side by side rather than pick one', async () => {
+    const inFlight = { now: 0, max: 0 };
+    const picked = ['traces/trace-b/manifest.json', 'traces/trace-a/manifest.json', 'traces/trace-c/manifest.json', 'traces/trace-d/manifest.json'];
+    await expect(pickedBundle(picked.map((name) => pickedFile(name, '{}', inFlight)))).rejects.toThrow(
+      'the folder picked holds 4 bundles (trace-a, trace-b, trace-c, …): pick one of them',
+    );
+    expect(inFlight.max).toBe(0);
+  });
+
   it('refuses a folder without a manifest', async () => {
     await expect(pickedBundle([pickedFile('x/a.txt', '', { now: 0, max: 0 })])).rejects.toThrow('no manifest.json in the folder picked');
   });

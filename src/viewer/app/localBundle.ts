@@ -80,7 +80,8 @@ const PROGRESS_EVERY = 500;
 /**
  * The bundle among files picked with `<input type="file" webkitdirectory>`:
  * the folder holding the shallowest `manifest.json` (the folder picked, or
- * one inside it), its files keyed by their path in that folder.
+ * one inside it; several at that depth are refused, not picked among), its
+ * files keyed by their path in that folder.
  * `progress(read, total)` is called as files are read.
  */
 export async function pickedBundle(
@@ -90,7 +91,15 @@ export async function pickedBundle(
   const all = [...picked].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
   const manifests = all.filter(({ path }) => path === 'manifest.json' || path.endsWith('/manifest.json'));
   if (manifests.length === 0) throw new Error('no manifest.json in the folder picked: choose a trace bundle folder');
-  const root = manifests.map(({ path }) => path.slice(0, -'manifest.json'.length)).sort((a, b) => a.split('/').length - b.split('/').length)[0]!;
+  const roots = manifests.map(({ path }) => path.slice(0, -'manifest.json'.length));
+  const depth = (root: string) => root.split('/').length;
+  const shallowest = Math.min(...roots.map(depth));
+  const candidates = roots.filter((root) => depth(root) === shallowest).sort();
+  if (candidates.length > 1) {
+    const names = candidates.map((root) => root.replace(/\/$/, '').split('/').pop());
+    throw new Error(`the folder picked holds ${candidates.length} bundles (${names.slice(0, 3).join(', ')}${candidates.length > 3 ? ', …' : ''}): pick one of them`);
+  }
+  const root = candidates[0]!;
   const inBundle = all.filter(({ path }) => path.startsWith(root));
   const files: BundleFile[] = [];
   let next = 0;
