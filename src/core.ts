@@ -24,7 +24,7 @@ export type { ReadonlyPMap } from './reducer/pmap';
 export { toStateJson, stateJsonChunks, toPlainTrace } from './reducer/serialize';
 export { ReplayError, ReducerError } from './reducer/errors';
 
-// Bundles held in memory: log lines, events, manifest, payloads, whole replays.
+// Bundles held in memory (or fetched over HTTP): log lines, events, manifest, payloads, whole replays, time travel.
 export { decodeEventLine, isBlankLine } from './bundle/decodeEvent';
 export {
   replayBundleFiles,
@@ -37,3 +37,5 @@ export {
   payloadText,
 } from './bundle/bundleFiles';
 export type { FileContent, FileRead, FilesTimelineOptions, LineDecoder, ReplayFilesOptions } from './bundle/bundleFiles';
+export { fetchBundleFiles, payloadPathsOf } from './bundle/fetchBundle';
+export type { FetchBundleOptions } from './bundle/fetchBundle';

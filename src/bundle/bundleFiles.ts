@@ -126,7 +126,7 @@ export function invalidUtf8Payload(bytes: Uint8Array): Either<PayloadReadError, 
 }
 
 /** The segments of a path relative to the bundle, `.` and empty ones dropped, as a file system resolves them. */
-function segmentsOf(relativePath: string): string[] {
+export function segmentsOf(relativePath: string): string[] {
   return relativePath.split('/').filter((segment) => segment !== '' && segment !== '.');
 }
 

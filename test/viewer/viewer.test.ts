@@ -5,6 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { replayBundle } from '../../src/bundle/replay';
+import type { RolloutTrace } from '../../src/reducer/state';
 import { ChatWriter, eventCount, onCleanup, serve, synthBundle, tempDir, untilSeq } from '../server/support';
 import { launchBrowser, openPage } from './browser';
 
@@ -54,6 +55,18 @@ async function openSynth() {
   return { synth, trace, last, view };
 }
 
+/** Clicks the first tool call on the timeline: its raw payload shows the text of its file in `bundle`. */
+async function expectFirstToolPayloadShown(view: Page, trace: RolloutTrace, bundle: string): Promise<void> {
+  const span = view.locator('.span-row.span-tool').first();
+  await span.waitFor();
+  const tool = trace.tool_calls.get((await span.getAttribute('data-id'))!)!;
+  const payloadId = tool.raw_invocation_payload_id ?? tool.raw_result_payload_id!;
+  await span.click();
+  const body = view.locator(`.payload[data-payload-id="${payloadId}"] .payload-body:not(.loading)`);
+  await body.waitFor();
+  expect(await body.textContent()).toBe(fs.readFileSync(path.join(bundle, trace.raw_payloads.get(payloadId)!.path), 'utf8'));
+}
+
 describe('the viewer', () => {
   it('opens the bundled example at / when serving it', async () => {
     const example = path.join(__dirname, '..', '..', 'examples', 'rollout');
@@ -94,16 +107,7 @@ describe('the viewer', () => {
 
   it('shows a tool call’s raw payload when it is clicked', async () => {
     const { synth, trace, view } = await openSynth();
-    const span = view.locator('.span-row.span-tool').first();
-    await span.waitFor();
-    const toolCallId = (await span.getAttribute('data-id'))!;
-    const tool = trace.tool_calls.get(toolCallId)!;
-    const payloadId = tool.raw_invocation_payload_id ?? tool.raw_result_payload_id!;
-    await span.click();
-    const body = view.locator(`.payload[data-payload-id="${payloadId}"] .payload-body:not(.loading)`);
-    await body.waitFor();
-    const file = fs.readFileSync(path.join(synth, trace.raw_payloads.get(payloadId)!.path), 'utf8');
-    expect(await body.textContent()).toBe(file);
+    await expectFirstToolPayloadShown(view, trace, synth);
   });
 
   it('moves the selection between threads in the list, the graph and the conversation', async () => {
@@ -230,13 +234,7 @@ describe('the viewer', () => {
       expect(await view.locator('.graph-node').count()).toBe(trace.threads.size);
 
       // A payload comes from the picked files.
-      const span = view.locator('.span-row.span-tool').first();
-      const tool = trace.tool_calls.get((await span.getAttribute('data-id'))!)!;
-      const payloadId = tool.raw_invocation_payload_id ?? tool.raw_result_payload_id!;
-      await span.click();
-      const body = view.locator(`.payload[data-payload-id="${payloadId}"] .payload-body:not(.loading)`);
-      await body.waitFor();
-      expect(await body.textContent()).toBe(fs.readFileSync(path.join(synth, trace.raw_payloads.get(payloadId)!.path), 'utf8'));
+      await expectFirstToolPayloadShown(view, trace, synth);
 
       // Seq 1 is the rollout start: no thread exists yet; seq 0 is the manifest alone.
       for (const seq of [1, 0]) {
@@ -274,6 +272,26 @@ describe('the viewer', () => {
       expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
       expect(await view.locator('#status').textContent()).toBe('');
       expect(new Set(requests)).toEqual(new Set(['file:']));
+    });
+
+    it('opens a bundle from a static host with openUrl (CORS, no rollout-trace server)', async () => {
+      const synth = synthBundle();
+      const trace = await replayBundle(synth);
+      const host = http.createServer((request, response) => {
+        const file = path.join(synth, decodeURIComponent(new URL(request.url!, 'http://x').pathname));
+        const found = file.startsWith(synth) && fs.existsSync(file) && fs.statSync(file).isFile();
+        response.writeHead(found ? 200 : 404, { 'Access-Control-Allow-Origin': '*' }).end(found ? fs.readFileSync(file) : '');
+      });
+      await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+      onCleanup(() => new Promise<void>((resolve) => host.close(() => resolve())));
+      const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
+      const view = await page();
+      await view.setContent('<!doctype html><rollout-trace-view style="display:block;height:800px"></rollout-trace-view>');
+      await view.addScriptTag({ path: path.join(__dirname, '..', '..', 'dist', 'viewer', 'rollout-trace-view.js') });
+      await view.evaluate((bundleUrl) => (document.querySelector('rollout-trace-view') as unknown as { openUrl(u: string): Promise<void> }).openUrl(bundleUrl), url);
+      await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
+      expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
+      await expectFirstToolPayloadShown(view, trace, synth);
     });
 
     it('says so beside the picker when the folder is not a bundle', async () => {

@@ -1,9 +1,11 @@
 /**
  * `<rollout-trace-view src="http://host/api/bundles/ID">`: the whole viewer
  * in a shadow root, for any page (the server must allow that page's origin);
- * or, with no server, `element.openFiles(files)` / `openFolder(picked)` on a
- * bundle's files (`examples/local.html` works from `file://`).
+ * or, with no rollout-trace server, `element.openFiles(files)`,
+ * `openFolder(picked)` or `openUrl(url)` on a bundle's files
+ * (`examples/local.html` works from `file://`).
  */
+import { fetchBundleFiles } from '../../core';
 import type { FileContent } from '../../core';
 import { BundleApi, TraceSource } from './api';
 import { replaceChildren } from './dom';
@@ -51,6 +53,15 @@ export class RolloutTraceViewElement extends HTMLElement {
   async openFolder(picked: Iterable<File>, progress?: (read: number, total: number) => void): Promise<void> {
     const { name, files } = await pickedBundle(picked, progress);
     await this.openFiles(files, name);
+  }
+
+  /**
+   * Shows the bundle served as plain files at `url` (a static host: its
+   * manifest, log and the payloads its events name are fetched), reduced in
+   * the page. The host must allow this page's origin (CORS).
+   */
+  async openUrl(url: string, progress?: (fetched: number, total: number) => void): Promise<void> {
+    await this.openFiles([...(await fetchBundleFiles(url, { progress }))], url);
   }
 
   private render(): void {

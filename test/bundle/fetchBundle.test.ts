@@ -1,0 +1,96 @@
+/**
+ * `fetchBundleFiles`: a bundle served as plain files (here by a minimal
+ * static server) replays like the same directory read from disk — same
+ * bytes, or the same error when a payload is missing; other HTTP failures
+ * reject, naming the URL.
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { replayBundleFiles } from '../../src/bundle/bundleFiles';
+import { fetchBundleFiles, payloadPathsOf } from '../../src/bundle/fetchBundle';
+import { replayBundle } from '../../src/bundle/replay';
+import { ReplayError } from '../../src/reducer/errors';
+import { toStateJson } from '../../src/reducer/serialize';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures');
+const SYNTH = path.join(FIXTURES, 'synth', 'seed-22-scale-0.1', 'bundle');
+
+let server: http.Server;
+let root: string;
+let baseUrl: string;
+const requested: string[] = [];
+/** Paths answered with a server error instead of the file. */
+const failing = new Set<string>();
+
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-fetch-'));
+  server = http.createServer((request, response) => {
+    const urlPath = decodeURIComponent(new URL(request.url!, 'http://x').pathname);
+    requested.push(urlPath);
+    if (failing.has(urlPath)) return void response.writeHead(503, 'Unavailable').end();
+    const file = path.join(root, urlPath);
+    if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return void response.writeHead(404).end();
+    response.writeHead(200).end(fs.readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** A copy of `bundle` served under `/name/`. */
+function hosted(bundle: string, name: string): string {
+  fs.cpSync(bundle, path.join(root, name), { recursive: true });
+  return path.join(root, name);
+}
+
+async function outcome(replay: () => Promise<Parameters<typeof toStateJson>[0]>): Promise<{ state: string } | { error: string }> {
+  try {
+    return { state: toStateJson(await replay()) };
+  } catch (err) {
+    if (err instanceof ReplayError) return { error: err.referenceMessage };
+    throw err;
+  }
+}
+
+describe('fetchBundleFiles', () => {
+  it('fetches what the replay needs: the same bytes as the directory, one request per payload named', async () => {
+    const dir = hosted(SYNTH, 'synth');
+    requested.length = 0;
+    const files = await fetchBundleFiles(`${baseUrl}/synth`);
+    expect(toStateJson(await replayBundleFiles(files))).toBe(fs.readFileSync(path.join(FIXTURES, 'synth', 'seed-22-scale-0.1', 'expected.json'), 'utf8'));
+    const named = payloadPathsOf(fs.readFileSync(path.join(dir, 'trace.jsonl')));
+    expect(requested.sort()).toEqual(['/synth/manifest.json', '/synth/trace.jsonl', ...[...named].map((p) => `/synth/${p}`)].sort());
+  });
+
+  it('leaves out a payload the host does not have: the replay fails as on disk', async () => {
+    const dir = hosted(path.join(__dirname, '..', '..', 'examples', 'rollout'), 'example-missing');
+    fs.rmSync(path.join(dir, 'payloads', '4.json'));
+    const fromHost = await outcome(async () => replayBundleFiles(await fetchBundleFiles(`${baseUrl}/example-missing/`)));
+    expect(fromHost).toEqual(await outcome(() => replayBundle(dir)));
+    expect(fromHost).toEqual({ error: 'open payload raw_payload:4: No such file or directory (os error 2)' });
+  });
+
+  it('rejects on any other HTTP failure, naming the URL', async () => {
+    hosted(SYNTH, 'flaky');
+    failing.add('/flaky/trace.jsonl');
+    await expect(fetchBundleFiles(`${baseUrl}/flaky`)).rejects.toThrow(`fetch ${baseUrl}/flaky/trace.jsonl: 503 Unavailable`);
+  });
+
+  it('does not fetch payload paths that would leave the bundle', () => {
+    const log = [
+      { payload: { ref: { raw_payload_id: 'a', path: 'payloads/a.json' } } },
+      { payload: { ref: { raw_payload_id: 'b', path: '../secret.json' } } },
+      { payload: { refs: [{ raw_payload_id: 'c', path: '/etc/passwd' }, { raw_payload_id: 'd', path: 'payloads/d.json' }] } },
+    ]
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+    expect([...payloadPathsOf(new TextEncoder().encode(`${log}\nnot json\n`))]).toEqual(['payloads/a.json', 'payloads/d.json']);
+  });
+});
