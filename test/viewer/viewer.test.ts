@@ -274,24 +274,49 @@ describe('the viewer', () => {
       expect(new Set(requests)).toEqual(new Set(['file:']));
     });
 
-    it('opens a bundle from a static host with openUrl (CORS, no rollout-trace server)', async () => {
-      const synth = synthBundle();
-      const trace = await replayBundle(synth);
+    /** `dir` served as plain files on another origin, with CORS open to all. */
+    async function staticHost(dir: string): Promise<string> {
       const host = http.createServer((request, response) => {
-        const file = path.join(synth, decodeURIComponent(new URL(request.url!, 'http://x').pathname));
-        const found = file.startsWith(synth) && fs.existsSync(file) && fs.statSync(file).isFile();
+        const file = path.join(dir, decodeURIComponent(new URL(request.url!, 'http://x').pathname));
+        const found = file.startsWith(dir) && fs.existsSync(file) && fs.statSync(file).isFile();
         response.writeHead(found ? 200 : 404, { 'Access-Control-Allow-Origin': '*' }).end(found ? fs.readFileSync(file) : '');
       });
       await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
       onCleanup(() => new Promise<void>((resolve) => host.close(() => resolve())));
-      const url = `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
+      return `http://127.0.0.1:${(host.address() as AddressInfo).port}/`;
+    }
+
+    const VIEWER_SCRIPT = path.join(__dirname, '..', '..', 'dist', 'viewer', 'rollout-trace-view.js');
+
+    it('opens a bundle from a static host with openUrl (CORS, no rollout-trace server)', async () => {
+      const synth = synthBundle();
+      const trace = await replayBundle(synth);
+      const url = await staticHost(synth);
       const view = await page();
       await view.setContent('<!doctype html><rollout-trace-view style="display:block;height:800px"></rollout-trace-view>');
-      await view.addScriptTag({ path: path.join(__dirname, '..', '..', 'dist', 'viewer', 'rollout-trace-view.js') });
+      await view.addScriptTag({ path: VIEWER_SCRIPT });
       await view.evaluate((bundleUrl) => (document.querySelector('rollout-trace-view') as unknown as { openUrl(u: string): Promise<void> }).openUrl(bundleUrl), url);
       await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
       expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
       await expectFirstToolPayloadShown(view, trace, synth);
+    });
+
+    it('opens one declaratively with bundle-url, and says in place why one cannot be shown', async () => {
+      const synth = synthBundle();
+      const trace = await replayBundle(synth);
+      const url = await staticHost(path.dirname(synth));
+      const view = await page();
+      await view.setContent(
+        `<!doctype html><rollout-trace-view id="ok" bundle-url="${url}bundle/" style="display:block;height:600px"></rollout-trace-view>` +
+          `<rollout-trace-view id="missing" bundle-url="${url}nowhere/"></rollout-trace-view>`,
+      );
+      await view.addScriptTag({ path: VIEWER_SCRIPT });
+      await view.locator('#ok .rt-title', { hasText: trace.rollout_id }).waitFor();
+      expect(await view.locator('#ok .thread-row').count()).toBe(trace.threads.size);
+      await view.locator('#missing .rt-failure').waitFor();
+      expect(await view.locator('#missing .rt-failure').textContent()).toBe(
+        `${url}nowhere/manifest.json: No such file or directory (os error 2)`,
+      );
     });
 
     it('says so beside the picker when the folder is not a bundle', async () => {

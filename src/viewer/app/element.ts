@@ -1,22 +1,25 @@
 /**
  * `<rollout-trace-view src="http://host/api/bundles/ID">`: the whole viewer
  * in a shadow root, for any page (the server must allow that page's origin);
- * or, with no rollout-trace server, `element.openFiles(files)`,
- * `openFolder(picked)` or `openUrl(url)` on a bundle's files
- * (`examples/local.html` works from `file://`).
+ * `<rollout-trace-view bundle-url="https://host/bundle/">` for a bundle served
+ * as plain files; or, from script, `element.openFiles(files)`,
+ * `openFolder(picked)` or `openUrl(url)` (`examples/local.html` works from
+ * `file://`).
  */
 import { fetchBundleFiles } from '../../core';
 import type { FileContent } from '../../core';
 import { BundleApi, TraceSource } from './api';
-import { replaceChildren } from './dom';
+import { el, replaceChildren } from './dom';
 import { LocalBundle, pickedBundle } from './localBundle';
 import { viewerStyles } from './styles';
 import { TraceView } from './traceView';
 
 export class RolloutTraceViewElement extends HTMLElement {
-  static readonly observedAttributes = ['src'];
-  /** What to show: the `src` bundle's API, or files given to `openFiles`. */
+  static readonly observedAttributes = ['src', 'bundle-url'];
+  /** What to show: the `src` bundle's API, or files given to `openFiles` (or found at `bundle-url`). */
   private source: TraceSource | null = null;
+  /** Why the `bundle-url` bundle cannot be shown: said in place of the view. */
+  private failure: string | null = null;
   private view: TraceView | null = null;
 
   connectedCallback(): void {
@@ -28,9 +31,34 @@ export class RolloutTraceViewElement extends HTMLElement {
     this.view = null;
   }
 
-  attributeChangedCallback(): void {
-    const src = this.getAttribute('src');
-    this.source = src ? new BundleApi(new URL(src, document.baseURI).href.replace(/\/+$/, '')) : null;
+  /**
+   * `src`: a rollout-trace server's bundle API, followed live. `bundle-url`:
+   * a bundle served as plain files (see `openUrl`), reduced in the page.
+   */
+  attributeChangedCallback(name: string): void {
+    this.failure = null;
+    const value = this.getAttribute(name);
+    if (name === 'bundle-url') {
+      this.source = null;
+      if (value) {
+        // Only the latest value is shown, however the fetches finish.
+        const current = () => this.getAttribute('bundle-url') === value;
+        bundleAt(value).then(
+          (bundle) => {
+            if (current()) this.show(bundle);
+          },
+          (err: unknown) => {
+            if (!current()) return;
+            const message = err instanceof Error ? err.message : String(err);
+            // Replay and HTTP errors name the file; a network failure does not.
+            this.failure = message.includes(value) ? message : `${value}: ${message}`;
+            if (this.isConnected) this.render();
+          },
+        );
+      }
+    } else {
+      this.source = value ? new BundleApi(new URL(value, document.baseURI).href.replace(/\/+$/, '')) : null;
+    }
     if (this.isConnected) this.render();
   }
 
@@ -41,8 +69,7 @@ export class RolloutTraceViewElement extends HTMLElement {
    * before the failing line, with the error.
    */
   async openFiles(files: readonly (readonly [string, FileContent])[], name = 'bundle'): Promise<void> {
-    this.source = await LocalBundle.open(files, name);
-    if (this.isConnected) this.render();
+    this.show(await LocalBundle.open(files, name));
   }
 
   /**
@@ -61,7 +88,13 @@ export class RolloutTraceViewElement extends HTMLElement {
    * the page. The host must allow this page's origin (CORS).
    */
   async openUrl(url: string, progress?: (fetched: number, total: number) => void): Promise<void> {
-    await this.openFiles([...(await fetchBundleFiles(url, { progress }))], url);
+    this.show(await bundleAt(url, progress));
+  }
+
+  private show(source: TraceSource): void {
+    this.source = source;
+    this.failure = null;
+    if (this.isConnected) this.render();
   }
 
   private render(): void {
@@ -70,13 +103,18 @@ export class RolloutTraceViewElement extends HTMLElement {
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     root.adoptedStyleSheets = [viewerStyles()];
     if (!this.source) {
-      replaceChildren(root);
+      replaceChildren(root, this.failure === null ? null : el('p', { class: 'error rt-failure' }, this.failure));
       return;
     }
     this.view = new TraceView(this.source);
     replaceChildren(root, this.view.element);
     this.view.start();
   }
+}
+
+/** The bundle served as plain files at `url`, fetched and reduced. */
+async function bundleAt(url: string, progress?: (fetched: number, total: number) => void): Promise<LocalBundle> {
+  return LocalBundle.open([...(await fetchBundleFiles(url, { progress }))], url);
 }
 
 export const ELEMENT_NAME = 'rollout-trace-view';
