@@ -23,6 +23,7 @@ export type { RolloutTrace, ReducerState, TraceHeader, TraceMapValues } from './
 export type { ReadonlyPMap } from './reducer/pmap';
 export { toStateJson, stateJsonChunks, toPlainTrace } from './reducer/serialize';
 export { ReplayError, ReducerError } from './reducer/errors';
+export { upToSeq } from './reducer/upToSeq';
 
 // Bundles held in memory (or fetched over HTTP): log lines, events, manifest, payloads, whole replays, time travel.
 export { decodeEventLine, isBlankLine } from './bundle/decodeEvent';
