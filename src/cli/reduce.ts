@@ -1,7 +1,9 @@
-/** `rollout-trace reduce BUNDLE [-o FILE] [--at SEQ]` — same contract as `codex debug trace-reduce`. */
+/** `rollout-trace reduce BUNDLE|URL [-o FILE] [--at SEQ]` — same contract as `codex debug trace-reduce`. */
 import * as fs from 'fs';
 import type { Command } from 'commander';
 import { lastValueFrom, from, tap } from 'rxjs';
+import { replayBundleFiles } from '../bundle/bundleFiles';
+import { fetchBundleFiles } from '../bundle/fetchBundle';
 import { readEventLog, readManifest } from '../bundle/replay';
 import { BundlePayloadFiles } from '../bundle/payloadFiles';
 import { rustJoin } from '../bundle/ioErrors';
@@ -42,15 +44,38 @@ function parseSeq(value: string): number {
   return Number(value);
 }
 
+const URL_PATTERN = /^https?:\/\//i;
+
+/**
+ * Replays the bundle served as plain files at `url` (see `fetchBundleFiles`),
+ * with the fetching's progress on a TTY.
+ */
+async function reduceHostedBundle(url: string, atSeq?: number): Promise<RolloutTrace> {
+  let progress: Progress | undefined;
+  const files = await fetchBundleFiles(url, {
+    progress: (fetched, total) => (progress ??= new Progress('fetching payloads', total)).update(fetched),
+  });
+  progress?.done();
+  try {
+    return await replayBundleFiles(files, { name: url, atSeq });
+  } catch (err) {
+    // A seq the log does not have is a usage mistake, as for a directory.
+    if (err instanceof RangeError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export function registerReduce(program: Command): void {
   program
     .command('reduce')
     .description('replay a trace bundle into state.json (byte-identical to `codex debug trace-reduce`)')
-    .argument('<bundle>', 'trace bundle directory (manifest.json, trace.jsonl, payloads/)')
-    .option('-o, --output <file>', 'where to write the state; "-" for stdout (default: BUNDLE/state.json)')
+    .argument('<bundle>', 'trace bundle directory (manifest.json, trace.jsonl, payloads/), or the http(s) URL of one served as plain files')
+    .option('-o, --output <file>', 'where to write the state; "-" for stdout (default: BUNDLE/state.json; required for a URL)')
     .option('--at <seq>', 'state after the event with this seq (writers number events 1, 2, 3… in file order)', parseSeq)
     .action(async (bundle: string, options: { output?: string; at?: number }) => {
-      const trace = await reduceBundle(bundle, options.at);
+      const hosted = URL_PATTERN.test(bundle);
+      if (hosted && options.output === undefined) throw new UsageError('a bundle given by URL needs -o FILE (or -o - for stdout)');
+      const trace = hosted ? await reduceHostedBundle(bundle, options.at) : await reduceBundle(bundle, options.at);
       const output = options.output ?? rustJoin(bundle, REDUCED_STATE_FILE_NAME);
       if (output === '-') {
         await writeStdout(stateJsonChunks(trace));

@@ -6,6 +6,8 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { replayBundle } from '../../src/bundle/replay';
@@ -126,6 +128,61 @@ describe('rollout-trace CLI', () => {
     expect(run(['synth', a, '--seed', '3', '--scale', '0.1']).code).toBe(0);
     expect(run(['synth', b, '--seed', '3', '--scale', '0.1']).code).toBe(0);
     expect(fs.readFileSync(path.join(a, 'trace.jsonl'))).toEqual(fs.readFileSync(path.join(b, 'trace.jsonl')));
+  });
+});
+
+describe('reduce URL (a bundle served as plain files)', () => {
+  let host: http.Server;
+  let base: string;
+  let broken: string;
+  beforeAll(async () => {
+    // The example bundle, then the same with payload 4 missing, under /example/ and /broken/.
+    broken = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-cli-host-'));
+    fs.cpSync(EXAMPLE, broken, { recursive: true });
+    fs.rmSync(path.join(broken, 'payloads', '4.json'));
+    const roots: Record<string, string> = { example: EXAMPLE, broken };
+    host = http.createServer((request, response) => {
+      const [, name, ...rest] = decodeURIComponent(new URL(request.url!, 'http://x').pathname).split('/');
+      const file = roots[name!] === undefined ? '' : path.join(roots[name!]!, ...rest);
+      const found = file !== '' && fs.existsSync(file) && fs.statSync(file).isFile();
+      response.writeHead(found ? 200 : 404).end(found ? fs.readFileSync(file) : '');
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => host.close(() => resolve()));
+    fs.rmSync(broken, { recursive: true, force: true });
+  });
+
+  /** The CLI, run asynchronously: the static host answers from this process. */
+  function runAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args]);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('writes the reference bytes, as for the directory', async () => {
+    const result = await runAsync(['reduce', `${base}/example/`, '-o', '-']);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8'));
+    const at300 = await runAsync(['reduce', `${base}/example`, '-o', '-', '--at', '300']);
+    expect(at300.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected-at-seq-300.json'), 'utf8'));
+  });
+
+  it('fails as the reference does on a missing payload; a URL without -o, or an unknown seq, is a usage error', async () => {
+    const broken = await runAsync(['reduce', `${base}/broken/`, '-o', '-']);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('open payload raw_payload:4: No such file or directory (os error 2)');
+    const noOutput = await runAsync(['reduce', `${base}/example/`]);
+    expect(noOutput).toMatchObject({ code: 2, stderr: 'rollout-trace: a bundle given by URL needs -o FILE (or -o - for stdout)\n' });
+    const unknownSeq = await runAsync(['reduce', `${base}/example/`, '-o', '-', '--at', '99999']);
+    expect(unknownSeq).toMatchObject({ code: 2, stderr: `rollout-trace: no event with seq 99999 in ${base}/example/trace.jsonl\n` });
   });
 });
 
