@@ -36,6 +36,7 @@ export {
   logEvents,
   logLines,
   payloadText,
+  segmentsOf,
 } from './bundle/bundleFiles';
 export type { FileContent, FileRead, FilesTimelineOptions, LineDecoder, ReplayFilesOptions } from './bundle/bundleFiles';
 export { fetchBundleFiles, payloadPathsOf } from './bundle/fetchBundle';

@@ -5,7 +5,7 @@
  * shows the state before the failing line, with the error, as the server
  * shows a trace that stopped reducing.
  */
-import { FilesTimeline, toPlainTrace } from '../../core';
+import { FilesTimeline, MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME, payloadPathsOf, segmentsOf, toPlainTrace } from '../../core';
 import type { FileContent } from '../../core';
 import type { RolloutTraceJson } from '../../schema/model';
 import type { SnapshotMessage } from '../../server/protocol';
@@ -80,8 +80,9 @@ const PROGRESS_EVERY = 500;
 /**
  * The bundle among files picked with `<input type="file" webkitdirectory>`:
  * the folder holding the shallowest `manifest.json` (the folder picked, or
- * one inside it; several at that depth are refused, not picked among), its
- * files keyed by their path in that folder.
+ * one inside it; several at that depth are refused, not picked among): its
+ * manifest, log and the payload files its events name, keyed by their path
+ * in that folder.
  * `progress(read, total)` is called as files are read.
  */
 export async function pickedBundle(
@@ -100,16 +101,23 @@ export async function pickedBundle(
     throw new Error(`the folder picked holds ${candidates.length} bundles (${names.slice(0, 3).join(', ')}${candidates.length > 3 ? ', …' : ''}): pick one of them`);
   }
   const root = candidates[0]!;
-  const inBundle = all.filter(({ path }) => path.startsWith(root));
+  const inBundle = new Map(all.filter(({ path }) => path.startsWith(root)).map(({ file, path }) => [path.slice(root.length), file]));
+  const read = async (name: string) => new Uint8Array(await inBundle.get(name)!.arrayBuffer());
   const files: BundleFile[] = [];
+  for (const name of [MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME]) if (inBundle.has(name)) files.push([name, await read(name)]);
+  // Only what a replay can read: the payloads the events name, not a state.json or notes beside them.
+  const log = files.find(([name]) => name === RAW_EVENT_LOG_FILE_NAME)?.[1];
+  const named = new Set([...(log instanceof Uint8Array ? payloadPathsOf(log) : [])].map((path) => segmentsOf(path).join('/')));
+  const payloads = [...inBundle.keys()].filter((name) => named.has(name));
   let next = 0;
+  let done = 0;
   const readNext = async (): Promise<void> => {
-    while (next < inBundle.length) {
-      const { file, path } = inBundle[next++]!;
-      files.push([path.slice(root.length), new Uint8Array(await file.arrayBuffer())]);
-      if (files.length % PROGRESS_EVERY === 0) progress(files.length, inBundle.length);
+    while (next < payloads.length) {
+      const name = payloads[next++]!;
+      files.push([name, await read(name)]);
+      if (++done % PROGRESS_EVERY === 0) progress(done, payloads.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, inBundle.length) }, readNext));
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, payloads.length) }, readNext));
   return { name: root.replace(/\/$/, '') || 'bundle', files };
 }
