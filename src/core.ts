@@ -36,8 +36,7 @@ export {
   logEvents,
   logLines,
   payloadText,
-  segmentsOf,
 } from './bundle/bundleFiles';
 export type { FileContent, FileRead, FilesTimelineOptions, LineDecoder, ReplayFilesOptions } from './bundle/bundleFiles';
-export { fetchBundleFiles, payloadPathsOf } from './bundle/fetchBundle';
-export type { FetchBundleOptions } from './bundle/fetchBundle';
+export { collectBundleFiles, fetchBundleFiles, payloadPathsOf } from './bundle/fetchBundle';
+export type { CollectOptions, FetchBundleOptions } from './bundle/fetchBundle';

@@ -1,18 +1,53 @@
 /**
- * A bundle served as plain files over HTTP (a static host, a CI artifact
- * store): its manifest, its log, and every payload its events name, fetched
- * into the `[path, bytes]` pairs `replayBundleFiles` takes. Platform-free:
- * `fetch` is a browser's and Node's alike.
- *
- * A static host cannot list `payloads/`, so the payloads to fetch are found
- * in the events: every raw payload reference (`{raw_payload_id, kind,
- * path}`) anywhere in them.
+ * Gathering a bundle's files from a place that cannot list them — a static
+ * HTTP host, a browser's picked files: the manifest and the log first, then
+ * every payload the log's events name (every raw payload reference,
+ * `{raw_payload_id, kind, path}`, anywhere in them), a bounded number at a
+ * time. The result is the `[path, bytes]` pairs `replayBundleFiles` takes.
+ * Platform-free: `fetch` is a browser's and Node's alike.
  */
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { segmentsOf, unsafePayloadPath } from './bundleFiles';
 
 /** Payload fetches in flight at once. */
 const FETCH_CONCURRENCY = 16;
+
+export interface CollectOptions {
+  /** Reads in flight at once. */
+  readonly concurrency: number;
+  /** Called as payloads arrive. */
+  readonly progress?: (read: number, total: number) => void;
+}
+
+/**
+ * The bundle's manifest, log and named payloads, keyed by their normalized
+ * path in the bundle. `read(path)` gives a file's bytes, or `undefined` when
+ * there is none (left out, so that the replay reports it as the reference
+ * reports a missing file).
+ */
+export async function collectBundleFiles(
+  read: (path: string) => Promise<Uint8Array | undefined>,
+  options: CollectOptions,
+): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  const add = async (path: string): Promise<void> => {
+    const bytes = await read(path);
+    if (bytes !== undefined) files.set(path, bytes);
+  };
+  await Promise.all([add(MANIFEST_FILE_NAME), add(RAW_EVENT_LOG_FILE_NAME)]);
+  const log = files.get(RAW_EVENT_LOG_FILE_NAME);
+  const payloads = log === undefined ? [] : [...new Set([...payloadPathsOf(log)].map((path) => segmentsOf(path).join('/')))];
+  let next = 0;
+  let done = 0;
+  const readNext = async (): Promise<void> => {
+    while (next < payloads.length) {
+      await add(payloads[next++]!);
+      options.progress?.(++done, payloads.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, payloads.length) }, readNext));
+  return files;
+}
 
 export interface FetchBundleOptions {
   /** `fetch` to use (default: the global one). */
@@ -22,37 +57,23 @@ export interface FetchBundleOptions {
 }
 
 /**
- * The files of the bundle at `baseUrl` (a directory URL; a missing trailing
- * slash is added). A file the host answers 404 for is left out, so that the
- * replay reports it as the reference reports a missing file; any other
- * failure rejects, naming the URL. Payload paths that would leave the bundle
- * are not fetched (the replay refuses them).
+ * The files of the bundle served as plain files at `baseUrl` (a directory
+ * URL; a missing trailing slash is added). A file the host answers 404 for is
+ * left out; any other failure rejects, naming the URL. Payload paths that
+ * would leave the bundle are not fetched (the replay refuses them).
  */
-export async function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = {}): Promise<Map<string, Uint8Array>> {
+export function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = {}): Promise<Map<string, Uint8Array>> {
   const get = options.fetch ?? fetch;
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const files = new Map<string, Uint8Array>();
-  const fetchFile = async (path: string): Promise<void> => {
+  const fetchFile = async (path: string): Promise<Uint8Array | undefined> => {
     // Each segment encoded: a `?` or `#` in a file name is part of the name, not of the URL.
-    const url = new URL(segmentsOf(path).map(encodeURIComponent).join('/'), base).href;
+    const url = new URL(path.split('/').map(encodeURIComponent).join('/'), base).href;
     const response = await get(url);
-    if (response.status === 404) return;
+    if (response.status === 404) return undefined;
     if (!response.ok) throw new Error(`fetch ${url}: ${response.status} ${response.statusText}`);
-    files.set(path, new Uint8Array(await response.arrayBuffer()));
+    return new Uint8Array(await response.arrayBuffer());
   };
-  await Promise.all([fetchFile(MANIFEST_FILE_NAME), fetchFile(RAW_EVENT_LOG_FILE_NAME)]);
-  const log = files.get(RAW_EVENT_LOG_FILE_NAME);
-  const payloads = log === undefined ? [] : [...payloadPathsOf(log)];
-  let next = 0;
-  let fetched = 0;
-  const fetchNext = async (): Promise<void> => {
-    while (next < payloads.length) {
-      await fetchFile(payloads[next++]!);
-      options.progress?.(++fetched, payloads.length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, payloads.length) }, fetchNext));
-  return files;
+  return collectBundleFiles(fetchFile, { concurrency: FETCH_CONCURRENCY, progress: options.progress });
 }
 
 /**

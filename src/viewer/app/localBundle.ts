@@ -5,7 +5,7 @@
  * shows the state before the failing line, with the error, as the server
  * shows a trace that stopped reducing.
  */
-import { FilesTimeline, MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME, payloadPathsOf, segmentsOf, toPlainTrace } from '../../core';
+import { FilesTimeline, collectBundleFiles, toPlainTrace } from '../../core';
 import type { FileContent } from '../../core';
 import type { RolloutTraceJson } from '../../schema/model';
 import type { SnapshotMessage } from '../../server/protocol';
@@ -102,22 +102,12 @@ export async function pickedBundle(
   }
   const root = candidates[0]!;
   const inBundle = new Map(all.filter(({ path }) => path.startsWith(root)).map(({ file, path }) => [path.slice(root.length), file]));
-  const read = async (name: string) => new Uint8Array(await inBundle.get(name)!.arrayBuffer());
-  const files: BundleFile[] = [];
-  for (const name of [MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME]) if (inBundle.has(name)) files.push([name, await read(name)]);
-  // Only what a replay can read: the payloads the events name, not a state.json or notes beside them.
-  const log = files.find(([name]) => name === RAW_EVENT_LOG_FILE_NAME)?.[1];
-  const named = new Set([...(log instanceof Uint8Array ? payloadPathsOf(log) : [])].map((path) => segmentsOf(path).join('/')));
-  const payloads = [...inBundle.keys()].filter((name) => named.has(name));
-  let next = 0;
-  let done = 0;
-  const readNext = async (): Promise<void> => {
-    while (next < payloads.length) {
-      const name = payloads[next++]!;
-      files.push([name, await read(name)]);
-      if (++done % PROGRESS_EVERY === 0) progress(done, payloads.length);
-    }
+  // Only what a replay can read: not a state.json, notes or unnamed payloads beside them.
+  const read = async (path: string) => {
+    const file = inBundle.get(path);
+    return file && new Uint8Array(await file.arrayBuffer());
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, payloads.length) }, readNext));
-  return { name: root.replace(/\/$/, '') || 'bundle', files };
+  const reportEvery = (done: number, total: number) => (done % PROGRESS_EVERY === 0 ? progress(done, total) : undefined);
+  const files = await collectBundleFiles(read, { concurrency: READ_CONCURRENCY, progress: reportEvery });
+  return { name: root.replace(/\/$/, '') || 'bundle', files: [...files] };
 }
