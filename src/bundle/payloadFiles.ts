@@ -15,6 +15,7 @@ import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { invalidUtf8Payload, unsafePayloadPath } from './bundleFiles';
 import { rustIoMessage } from './ioErrors';
+import { READ_NONBLOCKING, assertFileOrDirectory } from './regularFile';
 
 /** Resolves a payload path inside `bundleDir`, or explains why it is refused. */
 export function resolvePayloadPath(bundleDir: string, relativePath: string): Either<string, string> {
@@ -69,7 +70,7 @@ export class BundlePayloadFiles implements PayloadSource {
     }
     if (NO_FOLLOW !== undefined) {
       try {
-        return fs.openSync(file, fs.constants.O_RDONLY | NO_FOLLOW);
+        return fs.openSync(file, READ_NONBLOCKING | NO_FOLLOW);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
       }
@@ -77,9 +78,9 @@ export class BundlePayloadFiles implements PayloadSource {
     // A link (or, without O_NOFOLLOW, any file): follow it only into the
     // bundle. A link loop fails here with the same ELOOP the reference's open gives.
     const realFile = realPathIfExists(file);
-    if (realFile === undefined) return fs.openSync(file, 'r');
+    if (realFile === undefined) return fs.openSync(file, READ_NONBLOCKING);
     if (!this.insideBundle(realFile)) return escapesThroughLink(relativePath);
-    return fs.openSync(realFile, 'r');
+    return fs.openSync(realFile, READ_NONBLOCKING);
   }
 
   private insideBundle(realPath: string): boolean {
@@ -110,6 +111,24 @@ function realPathIfExists(file: string): string | undefined {
 /** `O_NOFOLLOW` where the platform has it (not on Windows). */
 const NO_FOLLOW: number | undefined = fs.constants.O_NOFOLLOW;
 
+/**
+ * One read into {@link SCRATCH}. The file was opened without blocking, so a
+ * named pipe reads as empty (no writer) or fails with `EAGAIN` (no data yet):
+ * only then is the file's type checked, which keeps the `fstat` off the path
+ * of ordinary payloads and refuses the pipe instead of reading nothing.
+ */
+function readOrRefuse(fd: number, offset: number, length: number): number {
+  let n: number;
+  try {
+    n = fs.readSync(fd, SCRATCH, offset, length, null);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') assertFileOrDirectory(fs.fstatSync(fd));
+    throw err;
+  }
+  if (n === 0 && offset === 0) assertFileOrDirectory(fs.fstatSync(fd));
+  return n;
+}
+
 /** Reused for every read: most payloads fit, and a replay reads tens of thousands. */
 const SCRATCH = Buffer.allocUnsafeSlow(1 << 20);
 
@@ -128,7 +147,7 @@ function readFileBytes(fd: number): Buffer {
     let filled = 0;
     while (filled < SCRATCH.length) {
       const wanted = SCRATCH.length - filled;
-      const n = fs.readSync(fd, SCRATCH, filled, wanted, null);
+      const n = readOrRefuse(fd, filled, wanted);
       filled += n;
       if (n < wanted) return SCRATCH.subarray(0, filled);
     }

@@ -13,13 +13,14 @@ import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from
 import { LineDecoder, logEvents, parseManifest } from './bundleFiles';
 import { rustIoMessage, rustJoin } from './ioErrors';
 import { BundlePayloadFiles } from './payloadFiles';
+import { readBundleFile } from './regularFile';
 
 /** Reads and validates `manifest.json`; errors carry the reference's wording. */
 export function readManifest(bundleDir: string): TraceBundleManifest {
   const manifestPath = rustJoin(bundleDir, MANIFEST_FILE_NAME);
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(manifestPath);
+    bytes = readBundleFile(manifestPath);
   } catch (err) {
     // The reference opens the manifest outside its error context: the bare I/O error.
     throw new ReplayError(rustIoMessage(err), { file: manifestPath });
@@ -43,7 +44,7 @@ export function* readEventLog(bundleDir: string): Generator<LocatedEvent> {
   const logPath = rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME);
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(logPath);
+    bytes = readBundleFile(logPath);
   } catch (err) {
     throw new ReplayError(`open trace event log ${logPath}: ${rustIoMessage(err)}`, { file: logPath });
   }

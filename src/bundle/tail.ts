@@ -3,6 +3,7 @@ import { FileHandle, open, stat } from 'fs/promises';
 import { basename } from 'path';
 import { Observable, switchMap } from 'rxjs';
 import { LineBatch, LineSplitter, TailedLine } from './lineSplitter';
+import { READ_NONBLOCKING, assertFileOrDirectory } from './regularFile';
 import { TailError } from './tailError';
 import { isMissing, waitForFile, watchQuietly } from './waitForFile';
 
@@ -94,10 +95,11 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
     };
 
     const run = async (): Promise<void> => {
-      const handle = await open(path, 'r');
+      const handle = await open(path, READ_NONBLOCKING);
       let watcher: FSWatcher | undefined;
       try {
         const identity = await handle.stat({ bigint: true });
+        assertFileOrDirectory(identity);
         if (follow && !closed) watcher = watchQuietly(path, nudge);
         const splitter = new LineSplitter(path, startOffset, startLine);
         const chunk = Buffer.allocUnsafe(CHUNK_SIZE);

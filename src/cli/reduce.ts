@@ -1,5 +1,4 @@
 /** `rollout-trace reduce BUNDLE|URL [-o FILE] [--at SEQ]` — same contract as `codex debug trace-reduce`. */
-import * as fs from 'fs';
 import type { Command } from 'commander';
 import { lastValueFrom, from, tap } from 'rxjs';
 import { replayBundleFiles } from '../bundle/bundleFiles';
@@ -7,6 +6,7 @@ import { fetchBundleFiles } from '../bundle/fetchBundle';
 import { readEventLog, readManifest } from '../bundle/replay';
 import { BundlePayloadFiles } from '../bundle/payloadFiles';
 import { rustJoin } from '../bundle/ioErrors';
+import { readBundleFile } from '../bundle/regularFile';
 import { reduceTrace } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { upToSeq } from '../reducer/upToSeq';
@@ -21,7 +21,7 @@ export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<R
   // Counting lines costs a second read of the log: only a TTY shows progress.
   if (stderrIsInteractive()) {
     try {
-      const bytes = fs.readFileSync(rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME));
+      const bytes = readBundleFile(rustJoin(bundleDir, RAW_EVENT_LOG_FILE_NAME));
       for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, i + 1)) total++;
     } catch {
       // readEventLog reports a missing log with the reference's wording.

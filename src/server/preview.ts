@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import { decodeEventLine, isBlankLine } from '../bundle/decodeEvent';
 import { rustJoin } from '../bundle/ioErrors';
 import { readManifest } from '../bundle/replay';
+import { openFileOrDirectory } from '../bundle/regularFile';
 import type { RawTraceEvent } from '../schema/rawEvent';
 import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import type { BundleSummary } from './protocol';
@@ -62,7 +63,7 @@ export function previewBundle(id: string, dir: string): BundlePreview | undefine
 
 /** The first and last non-blank lines of a log, decoded; `undefined` when it has none. */
 function firstAndLastEvents(logPath: string): [RawTraceEvent, RawTraceEvent] | undefined {
-  const fd = fs.openSync(logPath, 'r');
+  const fd = openFileOrDirectory(logPath);
   try {
     const size = fs.fstatSync(fd).size;
     const first = lineFrom(fd, size, 'start');

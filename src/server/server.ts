@@ -8,6 +8,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { resolvePayloadPath } from '../bundle/payloadFiles';
+import { READ_NONBLOCKING } from '../bundle/regularFile';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
 import { ensureViewerBundle } from '../viewer/build';
@@ -263,7 +264,7 @@ async function openInside(dir: string, file: string): Promise<fs.promises.FileHa
     throw missing;
   }
   if (!realFile.startsWith(realDir + path.sep)) throw new HttpError(404, 'payload path escapes the bundle directory');
-  const handle = await fs.promises.open(realFile, 'r').catch(() => {
+  const handle = await fs.promises.open(realFile, READ_NONBLOCKING).catch(() => {
     throw missing;
   });
   if (!(await handle.stat()).isFile()) {

@@ -3,6 +3,7 @@
  * one scratch buffer and switches to chunks past 1 MiB), strict UTF-8, and
  * the reference's error wording.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -116,4 +117,29 @@ test('a path naming the bundle itself reads a directory, as the reference does',
   for (const p of ['', '.', 'payloads', 'payloads/']) {
     expect(files.readPayload({ raw_payload_id: 'p', kind: { type: 'tool_result' }, path: p })).toEqual(isDirectory);
   }
+});
+
+describe('a bundle file that is a named pipe is refused, never waited on', () => {
+  // open(2) of a FIFO blocks until a writer comes, and the reference's replay
+  // hangs there: ours must fail at once, naming what the file is.
+  let fifo: string;
+  beforeAll(() => {
+    fifo = path.join(dir, 'payloads', 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+  });
+  const refused = { _tag: 'Left', left: { stage: 'open', message: 'not a regular file (a named pipe)' } };
+
+  test('with no writer', () => {
+    expect(new BundlePayloadFiles(dir).readPayload(ref('pipe.json'))).toEqual(refused);
+  });
+
+  test('with a writer that has written nothing', () => {
+    // O_RDWR on a FIFO does not block on Linux: this process is then its writer.
+    const writer = fs.openSync(fifo, fs.constants.O_RDWR);
+    try {
+      expect(new BundlePayloadFiles(dir).readPayload(ref('pipe.json'))).toEqual(refused);
+    } finally {
+      fs.closeSync(writer);
+    }
+  });
 });

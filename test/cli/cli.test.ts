@@ -108,6 +108,24 @@ describe('rollout-trace CLI', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.each(['manifest.json', 'trace.jsonl'])('a bundle whose %s is a named pipe fails at once instead of waiting for a writer', (name) => {
+    const bundle = fs.mkdtempSync(path.join(scratch, 'fifo-'));
+    fs.cpSync(EXAMPLE, bundle, { recursive: true });
+    fs.rmSync(path.join(bundle, name));
+    spawnSync('mkfifo', [path.join(bundle, name)]);
+    const file = `${bundle}/${name}`;
+    const context = name === 'trace.jsonl' ? `open trace event log ${file}: ` : '';
+    for (const command of [['reduce', bundle, '-o', '-'], ['follow', bundle, '--until-ended']]) {
+      // A timeout turns a hang into a failure here rather than a stuck suite.
+      const result = spawnSync(process.execPath, [CLI, ...command], { encoding: 'utf8', timeout: 20_000 });
+      // (follow may have printed the manifest's summary line before reading the log)
+      expect({ code: result.status, stderr: result.stderr }).toEqual({
+        code: 1,
+        stderr: `rollout-trace: ${file}: ${context}not a regular file (a named pipe)\n`,
+      });
+    }
+  });
+
   it('usage errors exit 2; --help exits 0 and goes to stdout', () => {
     expect(run(['reduce']).code).toBe(2);
     expect(run(['reduce', EXAMPLE, '--at', 'x']).code).toBe(2);
