@@ -26,7 +26,7 @@ import { decodeSerde } from '../schema/serdeErrors';
 import { deserializeReader } from '../schema/serdeTyped';
 import { CheckpointRun, checkedCheckpointEvery, emptyRun, extendRun, firstIndexBySeq, snapshotAfter } from './checkpoints';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
-import { decodeUtf8, rustIoMessage, rustJoin } from './ioErrors';
+import { decodeUtf8, rustIoMessage, rustJoin, textTooLongMessage } from './ioErrors';
 
 /** A file's content: bytes as stored, or text already decoded. */
 export type FileContent = Uint8Array | string;
@@ -66,7 +66,14 @@ export function* logLines(bytes: Uint8Array, decode: LineDecoder = strictLineDec
     line++;
     const lineEnd = end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
     // A newline never splits a UTF-8 sequence, so a file decodes line by line.
-    const text = decode(bytes, start, lineEnd);
+    let text: string | undefined;
+    try {
+      text = decode(bytes, start, lineEnd);
+    } catch (err) {
+      const tooLong = textTooLongMessage(lineEnd - start);
+      if (tooLong === undefined) throw err;
+      throw new ReplayError(`read trace event line ${line}: ${tooLong}`, { file: RAW_EVENT_LOG_FILE_NAME, line });
+    }
     if (text === undefined) {
       throw new ReplayError(`read trace event line ${line}: stream did not contain valid UTF-8`, {
         file: RAW_EVENT_LOG_FILE_NAME,
@@ -116,8 +123,20 @@ export function unsafePayloadPath(
  * stays in the text: serde rejects it, so must the parse.
  */
 export function payloadText(bytes: Uint8Array): Either<PayloadReadError, string> {
-  const text = decodeUtf8(bytes);
+  let text: string | undefined;
+  try {
+    text = decodeUtf8(bytes);
+  } catch (err) {
+    return payloadTooLong(bytes.length, err);
+  }
   return text === undefined ? invalidUtf8Payload(bytes) : right(text);
+}
+
+/** The error for payload bytes that failed to decode: too long for a string, or else `err` itself. */
+export function payloadTooLong(byteLength: number, err: unknown): Either<PayloadReadError, never> {
+  const tooLong = textTooLongMessage(byteLength);
+  if (tooLong === undefined) throw err;
+  return left({ stage: 'parse', message: tooLong });
 }
 
 /** The reference's error for payload bytes that are not valid UTF-8. */

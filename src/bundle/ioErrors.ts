@@ -24,11 +24,33 @@ export function rustJoin(dir: string, name: string): string {
 // ignoreBOM keeps a byte-order mark in the text: serde rejects it, so must we.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Strict UTF-8 decoding: `undefined` when the bytes are not valid UTF-8 (never replaced silently). */
+/**
+ * Strict UTF-8 decoding: `undefined` when the bytes are not valid UTF-8 (never
+ * replaced silently). Other failures (text too long for a string) are thrown.
+ */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
     return utf8.decode(bytes);
-  } catch {
-    return undefined;
+  } catch (err) {
+    // The Encoding standard's decode failure is a TypeError, in Node and browsers alike;
+    // told by name, since Node's may come from another realm (a vm context, jest).
+    if ((err as Error | null)?.name === 'TypeError') return undefined;
+    throw err;
   }
+}
+
+/**
+ * V8's longest string, in UTF-16 code units (Node's `buffer.constants.MAX_STRING_LENGTH`).
+ * UTF-8 decodes to at most one code unit per byte: shorter byte runs always fit.
+ */
+export const MAX_STRING_LENGTH = 2 ** 29 - 24;
+
+/**
+ * When decoding `byteLength` bytes failed because the text is longer than one
+ * string can hold (which the reference would read, and we cannot), says so
+ * with the size; `undefined` when that cannot be the reason.
+ */
+export function textTooLongMessage(byteLength: number): string | undefined {
+  if (byteLength <= MAX_STRING_LENGTH) return undefined;
+  return `${byteLength} bytes of text are more than a JavaScript string can hold (${MAX_STRING_LENGTH} UTF-16 code units)`;
 }

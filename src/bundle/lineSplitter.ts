@@ -1,5 +1,6 @@
 import { isUtf8 } from 'buffer';
 import { basename } from 'path';
+import { textTooLongMessage } from './ioErrors';
 import { TailError } from './tailError';
 
 export interface TailedLine {
@@ -99,10 +100,19 @@ export class LineSplitter {
         file: this.file,
         line,
         offset: at,
+        lineReason: 'stream did not contain valid UTF-8',
       });
     }
+    let text: string;
+    try {
+      text = bytes.toString('utf8');
+    } catch (err) {
+      const tooLong = textTooLongMessage(bytes.length);
+      if (tooLong === undefined) throw err;
+      return new TailError(`${basename(this.file)}:${line}: ${tooLong}`, { file: this.file, line, offset, lineReason: tooLong });
+    }
     this.nextLine += 1;
-    return { line, text: bytes.toString('utf8'), offset };
+    return { line, text, offset };
   }
 }
 

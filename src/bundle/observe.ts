@@ -130,8 +130,8 @@ function decodeLines(lines: readonly TailedLine[]): Observable<TailedEvent[]> {
 /** Tailer failures in the reference's words where it has them (it reads the same file). */
 function asReplayError(err: unknown, logPath: string): unknown {
   if (!(err instanceof TailError)) return err;
-  if (err.line !== undefined) {
-    return new ReplayError(`read trace event line ${err.line}: stream did not contain valid UTF-8`, {
+  if (err.line !== undefined && err.lineReason !== undefined) {
+    return new ReplayError(`read trace event line ${err.line}: ${err.lineReason}`, {
       file: RAW_EVENT_LOG_FILE_NAME,
       line: err.line,
     });

@@ -13,7 +13,7 @@ import * as path from 'path';
 import { Either, left, right } from 'fp-ts/Either';
 import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
 import type { RawPayloadRef } from '../schema/payloadRef';
-import { invalidUtf8Payload, unsafePayloadPath } from './bundleFiles';
+import { invalidUtf8Payload, payloadTooLong, unsafePayloadPath } from './bundleFiles';
 import { rustIoMessage } from './ioErrors';
 import { READ_NONBLOCKING, assertFileOrDirectory } from './regularFile';
 
@@ -48,7 +48,12 @@ export class BundlePayloadFiles implements PayloadSource {
       return left({ stage: 'open', message: rustIoMessage(err) });
     }
     // isUtf8 + toString is the fastest strict decode; toString keeps a BOM, which serde rejects too.
-    return isUtf8(bytes) ? right(bytes.toString('utf8')) : invalidUtf8Payload(bytes);
+    if (!isUtf8(bytes)) return invalidUtf8Payload(bytes);
+    try {
+      return right(bytes.toString('utf8'));
+    } catch (err) {
+      return payloadTooLong(bytes.length, err);
+    }
   }
 
   /**

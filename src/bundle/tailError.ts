@@ -12,15 +12,18 @@ export class TailError extends Error {
   readonly line?: number;
   /** Byte offset in the file the error refers to, when it refers to one. */
   readonly offset?: number;
+  /** Why a line could not be read, without its location: the reference's words where it has them. */
+  readonly lineReason?: string;
 
   constructor(
     message: string,
-    details: { file: string; line?: number; offset?: number; cause?: unknown },
+    details: { file: string; line?: number; offset?: number; lineReason?: string; cause?: unknown },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.file = details.file;
     if (details.line !== undefined) this.line = details.line;
     if (details.offset !== undefined) this.offset = details.offset;
+    if (details.lineReason !== undefined) this.lineReason = details.lineReason;
   }
 
   /** Wraps an arbitrary failure (typically a Node fs error) so consumers only ever see TailError. */

@@ -10,7 +10,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FilesTimeline, replayBundleFiles } from '../../src/bundle/bundleFiles';
+import { FilesTimeline, logLines, payloadText, replayBundleFiles } from '../../src/bundle/bundleFiles';
+import { MAX_STRING_LENGTH } from '../../src/bundle/ioErrors';
+import { LineSplitter } from '../../src/bundle/lineSplitter';
 import { readBundleFiles, replayBundle } from '../../src/bundle/replay';
 import { ReplayError } from '../../src/reducer/errors';
 import { toStateJson } from '../../src/reducer/serialize';
@@ -194,5 +196,33 @@ describe('FilesTimeline', () => {
     for (const seq of timeline.seqs) {
       expect(toStateJson((await timeline.snapshotAt(seq)).trace)).toBe(toStateJson(await replayBundleFiles(readBundleFiles(dir), { atSeq: seq })));
     }
+  });
+});
+
+describe('text longer than a JavaScript string can hold', () => {
+  // V8 strings stop at 2^29 - 24 UTF-16 code units; one more byte of ASCII
+  // (here NULs, valid UTF-8) decodes to one more unit. The reference reads
+  // such text; we cannot, and must say so with the size instead of V8's
+  // "Cannot create a string longer than 0x1fffffe8 characters".
+  const tooLong = MAX_STRING_LENGTH + 1;
+  const reason = `${tooLong} bytes of text are more than a JavaScript string can hold (${MAX_STRING_LENGTH} UTF-16 code units)`;
+
+  it('a payload is a parse error naming the size', () => {
+    expect(payloadText(new Uint8Array(tooLong))).toEqual({ _tag: 'Left', left: { stage: 'parse', message: reason } });
+  });
+
+  it('a log line is a replay error naming the line', () => {
+    const bytes = new Uint8Array(tooLong + 1);
+    bytes[0] = 0x0a; // the long line is line 2
+    const lines = logLines(bytes);
+    expect(lines.next().value).toEqual({ text: '', line: 1 });
+    expect(() => lines.next()).toThrow(new ReplayError(`read trace event line 2: ${reason}`, { file: 'trace.jsonl', line: 2 }));
+  });
+
+  it('a line the live reader splits is an error naming the line and its offset', () => {
+    const splitter = new LineSplitter('/b/trace.jsonl', 0, 1);
+    const batch = splitter.push(Buffer.concat([Buffer.from('\n'), Buffer.alloc(tooLong), Buffer.from('\n')]));
+    expect(batch.lines).toEqual([{ line: 1, text: '', offset: 0 }]);
+    expect(batch.error).toMatchObject({ message: `trace.jsonl:2: ${reason}`, line: 2, offset: 1, lineReason: reason });
   });
 });

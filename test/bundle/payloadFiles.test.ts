@@ -7,6 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { MAX_STRING_LENGTH } from '../../src/bundle/ioErrors';
 import { BundlePayloadFiles } from '../../src/bundle/payloadFiles';
 import type { RawPayloadRef } from '../../src/schema/payloadRef';
 
@@ -58,6 +59,24 @@ describe('BundlePayloadFiles', () => {
     });
     expect(files.readPayload(ref('missing.json'))).toEqual({ _tag: 'Left', left: { stage: 'open', message: 'No such file or directory (os error 2)' } });
   });
+});
+
+test('a payload longer than a JavaScript string can hold is an error naming its size', () => {
+  // A sparse file of NULs (valid UTF-8): one byte past V8's longest string, 2^29 - 24 units.
+  const file = path.join(dir, 'payloads', 'huge.json');
+  fs.writeFileSync(file, '');
+  fs.truncateSync(file, MAX_STRING_LENGTH + 1);
+  try {
+    expect(new BundlePayloadFiles(dir).readPayload(ref('huge.json'))).toEqual({
+      _tag: 'Left',
+      left: {
+        stage: 'parse',
+        message: `${MAX_STRING_LENGTH + 1} bytes of text are more than a JavaScript string can hold (${MAX_STRING_LENGTH} UTF-16 code units)`,
+      },
+    });
+  } finally {
+    fs.rmSync(file);
+  }
 });
 
 describe('payload paths are confined to the bundle, symbolic links included', () => {
