@@ -22,7 +22,7 @@ import { synthesizeBundle } from '../src/synth';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ORACLE = process.env.ORACLE ?? path.resolve(ROOT, '../shared/oracle/target/preserve-order/release/oracle');
-const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+const CLI = path.join(ROOT, 'dist/rollout-trace.js');
 const WORKER = path.join(ROOT, 'dist/bench/worker.js');
 
 interface Measure {

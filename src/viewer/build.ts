@@ -2,7 +2,7 @@
  * Bundles the browser viewer (`src/viewer/app/`) into
  * `dist/viewer/rollout-trace-view.js` with esbuild.
  *
- *   node dist/src/viewer/build.js
+ *   node dist/scripts/build.js (with the CLI bundle; `npm run build` runs it)
  *
  * The server calls {@link ensureViewerBundle} at startup, so a fresh checkout
  * needs no manual step: the bundle is (re)built when missing or older than
@@ -66,14 +66,4 @@ export async function ensureViewerBundle(): Promise<string> {
   const built = fs.existsSync(VIEWER_BUNDLE) ? fs.statSync(VIEWER_BUNDLE).mtimeMs : undefined;
   if (built === undefined || (sources !== undefined && sources > built)) await buildViewer();
   return VIEWER_BUNDLE;
-}
-
-if (require.main === module) {
-  buildViewer().then(
-    () => process.stdout.write(`${path.relative(process.cwd(), VIEWER_BUNDLE)}\n`),
-    (err: unknown) => {
-      process.stderr.write(`viewer build failed: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -15,7 +15,7 @@ import { toPlainTrace } from '../../src/reducer/serialize';
 import { NdjsonDelta, foldNdjsonDeltas } from '../live/support';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(ROOT, 'dist/src/cli/main.js');
+const CLI = path.join(ROOT, 'dist/rollout-trace.js');
 const EXAMPLE = path.join(ROOT, 'examples/rollout');
 const FIXTURES = path.join(ROOT, 'test/fixtures');
 
