@@ -8,6 +8,9 @@ const RUST_IO_MESSAGES: Record<string, string> = {
   ELOOP: 'Too many levels of symbolic links (os error 40)',
   ENAMETOOLONG: 'File name too long (os error 36)',
   EMFILE: 'Too many open files (os error 24)',
+  ENOSPC: 'No space left on device (os error 28)',
+  EROFS: 'Read-only file system (os error 30)',
+  EPIPE: 'Broken pipe (os error 32)',
 };
 
 /** Rust's `Display` of the I/O error behind `err`, or Node's message for unknown codes. */

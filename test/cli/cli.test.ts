@@ -69,6 +69,42 @@ describe('rollout-trace CLI', () => {
     expect(fs.readdirSync(dir)).toEqual(['taken']);
   });
 
+  describe('reduce -o writes through what the path names, as `> FILE` would', () => {
+    const expected = () => fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8');
+
+    it('a named pipe is written, not replaced', async () => {
+      const fifo = path.join(fs.mkdtempSync(path.join(scratch, 'o-')), 'pipe');
+      spawnSync('mkfifo', [fifo]);
+      const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let read = '';
+      reader.stdout.setEncoding('utf8').on('data', (text: string) => (read += text));
+      const [result] = await Promise.all([
+        new Promise<number | null>((resolve) => spawn(process.execPath, [CLI, 'reduce', EXAMPLE, '-o', fifo], { stdio: 'ignore' }).on('close', resolve)),
+        new Promise((resolve) => reader.on('close', resolve)),
+      ]);
+      expect(result).toBe(0);
+      expect(read).toBe(expected());
+      expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    });
+
+    it('a symbolic link keeps pointing at the file, which gets the state and keeps its permissions', () => {
+      const dir = fs.mkdtempSync(path.join(scratch, 'o-'));
+      fs.writeFileSync(path.join(dir, 'private.json'), 'old', { mode: 0o600 });
+      fs.symlinkSync('private.json', path.join(dir, 'link.json'));
+      fs.symlinkSync('sub/new.json', path.join(dir, 'dangling.json'));
+      fs.mkdirSync(path.join(dir, 'sub'));
+      expect(run(['reduce', EXAMPLE, '-o', path.join(dir, 'link.json')]).code).toBe(0);
+      expect(run(['reduce', EXAMPLE, '-o', path.join(dir, 'dangling.json')]).code).toBe(0);
+      expect(fs.readlinkSync(path.join(dir, 'link.json'))).toBe('private.json');
+      expect(fs.readFileSync(path.join(dir, 'private.json'), 'utf8')).toBe(expected());
+      expect(fs.statSync(path.join(dir, 'private.json')).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(path.join(dir, 'sub', 'new.json'), 'utf8')).toBe(expected());
+      // No temp file left anywhere.
+      expect(fs.readdirSync(dir).sort()).toEqual(['dangling.json', 'link.json', 'private.json', 'sub']);
+      expect(fs.readdirSync(path.join(dir, 'sub'))).toEqual(['new.json']);
+    });
+  });
+
   it('reduce -o - streams the state to stdout', () => {
     const result = run(['reduce', EXAMPLE, '-o', '-']);
     expect(result.code).toBe(0);
