@@ -8,7 +8,7 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
-import { UsageError, colorEnabled, describeFailure, exitWhenStdoutCloses, writeFileAtomic } from './io';
+import { UsageError, colorEnabled, describeFailure, writeFileAtomic } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
 export interface FollowOptions {
@@ -162,9 +162,6 @@ export function registerFollow(program: Command): void {
     .option('--until-ended', 'exit 0 once rollout_ended has been applied')
     .option('--every-event', 'a snapshot after every event instead of every read')
     .option('--throttle <ms>', 'at most one snapshot per MS milliseconds; 0 shows all', parseMilliseconds, 100)
-    .action((target: string, options: FollowOptions) => {
-      // `follow --ndjson | head`: the reader leaving is a normal way to stop following.
-      exitWhenStdoutCloses();
-      return runFollow(target, options, process.stdout);
-    });
+    // `follow --ndjson | head`: the reader leaving is a normal way to stop following (main's `exitWhenStdoutCloses`).
+    .action((target: string, options: FollowOptions) => runFollow(target, options, process.stdout));
 }

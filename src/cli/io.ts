@@ -115,19 +115,18 @@ export class Progress {
 }
 
 /**
- * Ends the process when stdout fails: quietly with exit 0 when the reader
+ * Ends the process when stdout fails (installed once by `main`, for every command): quietly with exit 0 when the reader
  * left (`… -o - | head`), as Unix tools do; otherwise with the error, exit 1.
  */
 export function exitWhenStdoutCloses(): void {
   if (process.stdout.listenerCount('error') > 0) return;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') process.stderr.write(`rollout-trace: ${describeFailure(err)}\n`);
+    if (err.code !== 'EPIPE') process.stderr.write(`rollout-trace: cannot write to stdout: ${rustIoMessage(err)}\n`);
     process.exit(err.code === 'EPIPE' ? EXIT_OK : EXIT_FAILURE);
   });
 }
 
 /** Writes `chunks` to stdout, waiting whenever the pipe is full (never buffering a whole state). */
 export async function writeStdout(chunks: Iterable<string>): Promise<void> {
-  exitWhenStdoutCloses();
   for (const chunk of chunks) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
 }

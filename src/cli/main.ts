@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_ROOT } from '../packageRoot';
 import { registerDemo } from './demo';
 import { registerFollow } from './follow';
-import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure } from './io';
+import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure, exitWhenStdoutCloses } from './io';
 import { registerReduce } from './reduce';
 import { registerServe } from './serve';
 import { registerSynth } from './synth';
@@ -30,6 +30,9 @@ function buildProgram(): Command {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Every command writes to stdout (a path, a URL, help): a reader that left
+  // or a full disk ends the process with one line, never a stack trace.
+  exitWhenStdoutCloses();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

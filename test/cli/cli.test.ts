@@ -50,6 +50,31 @@ describe('rollout-trace CLI', () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
+  it.each([
+    ['reduce', () => ['reduce', EXAMPLE, '-o', path.join(scratch, 'full.json')]],
+    ['synth', () => ['synth', fs.mkdtempSync(path.join(scratch, 'full-')) + '/b', '--scale', '0.01']],
+    ['demo', () => ['demo']],
+    ['--help', () => ['--help']],
+  ])('%s with stdout on a full disk fails with one line, and quietly exits 0 for a reader that left', async (_, args) => {
+    // /dev/full: every write fails with ENOSPC.
+    const full = fs.openSync('/dev/full', 'w');
+    const onFull = spawnSync(process.execPath, [CLI, ...args()], { encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
+    fs.closeSync(full);
+    // (synth also reports what it wrote on stderr: only the last line is the failure)
+    expect({ code: onFull.status, failure: onFull.stderr.split('\n').slice(-2).join('\n') }).toEqual({
+      code: 1,
+      failure: 'rollout-trace: cannot write to stdout: No space left on device (os error 28)\n',
+    });
+    // A reader that closed its end before the first write (`… | true`).
+    const child = spawn(process.execPath, [CLI, ...args()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('rollout-trace:');
+  });
+
   it('reduce into a missing directory fails naming the output (not its temp file)', () => {
     const result = run(['reduce', EXAMPLE, '-o', path.join(scratch, 'missing', 'state.json')]);
     expect(result.code).toBe(1);
