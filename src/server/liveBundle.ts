@@ -177,6 +177,11 @@ export class LiveBundle {
     return true;
   }
 
+  /** Why this bundle has no state at all (its manifest or log could not be read), or `null`. */
+  get unreadable(): string | null {
+    return this.current === null ? this.failure : null;
+  }
+
   summary(): BundleSummary | null {
     const snapshot = this.current;
     return snapshot ? reducedSummary(this.id, snapshot.trace, snapshot.seq, this.failure) : (this.preview?.summary ?? null);

@@ -8,6 +8,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { resolvePayloadPath } from '../bundle/payloadFiles';
+import { ReplayError } from '../reducer/errors';
 import { READ_NONBLOCKING } from '../bundle/regularFile';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
@@ -27,6 +28,7 @@ import {
 } from './http';
 import type { LiveBundle } from './liveBundle';
 import type { BundleList } from './protocol';
+import { SSE_HEADERS } from './sse';
 
 export interface TraceServerOptions {
   readonly target: ServeTarget;
@@ -191,7 +193,7 @@ class Routes {
 
   private summary(bundle: LiveBundle) {
     const summary = bundle.summary();
-    if (!summary) throw new HttpError(404, `bundle ${JSON.stringify(bundle.id)} has no reduced state yet`);
+    if (!summary) throw noStateYet(bundle);
     return summary;
   }
 
@@ -200,7 +202,7 @@ class Routes {
     let trace: RolloutTrace;
     if (seqParam === null) {
       const snapshot = await bundle.ready();
-      if (!snapshot) throw new HttpError(404, `bundle ${JSON.stringify(bundle.id)} has no reduced state yet`);
+      if (!snapshot) throw noStateYet(bundle);
       trace = snapshot.trace;
     } else {
       if (!/^\d{1,15}$/.test(seqParam)) throw new HttpError(400, 'seq must be a non-negative integer');
@@ -217,11 +219,18 @@ class Routes {
       return await bundle.history.traceAt(seq);
     } catch (err) {
       if (err instanceof RangeError) throw new HttpError(404, `no event with seq ${seq} in this bundle`);
+      // Its files are gone or changed since it was reduced: the state it had is still served, earlier ones are not.
+      if (err instanceof ReplayError) throw new HttpError(404, `bundle ${JSON.stringify(bundle.id)} cannot be read at seq ${seq}: ${err.message}`);
       throw err;
     }
   }
 
   private events(bundle: LiveBundle, request: http.IncomingMessage, response: http.ServerResponse): void {
+    if (request.method === 'HEAD') {
+      // What a GET would start with; a stream that never ends has no body to stand for.
+      response.writeHead(200, SSE_HEADERS).end();
+      return;
+    }
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : null;
     request.socket.setNoDelay(true);
@@ -251,6 +260,18 @@ class Routes {
       await file.close();
     }
   }
+}
+
+/**
+ * A bundle without state: one whose files could not be read says why (422,
+ * for good); one still waiting for its manifest says so (404, for now).
+ */
+function noStateYet(bundle: LiveBundle): HttpError {
+  const id = JSON.stringify(bundle.id);
+  const unreadable = bundle.unreadable;
+  return unreadable === null
+    ? new HttpError(404, `bundle ${id} has no reduced state yet`)
+    : new HttpError(422, `bundle ${id} cannot be read: ${unreadable}`);
 }
 
 /** Opens `file` for reading only if, symlinks resolved, it is a regular file inside `dir`. */

@@ -31,6 +31,13 @@ export type CatchUp = (sentId: number | null) => StateFrame | undefined;
 /** Reconnect delay suggested to EventSource clients. */
 const RETRY_MS = 1000;
 
+/** Response headers of an event stream (also what `HEAD` on one answers). */
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Accel-Buffering': 'no',
+} as const;
+
 export class SseClient {
   /** SSE id of the last state frame written: the state this client has, once its socket delivers it. */
   private sentId: number | null;
@@ -51,11 +58,7 @@ export class SseClient {
     resumedFrom: number | null = null,
   ) {
     this.sentId = resumedFrom;
-    response.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'X-Accel-Buffering': 'no',
-    });
+    response.writeHead(200, SSE_HEADERS);
     response.write(`retry: ${RETRY_MS}\n\n`);
     response.on('drain', () => this.drain());
     response.on('close', () => {

@@ -38,6 +38,41 @@ describe('GET /api/bundles', () => {
     expect(errorOf(response.body).message).toBe('bundle "trace-starting" has no reduced state yet');
   });
 
+  it('says why a bundle whose manifest cannot be read has no state (422), instead of "not yet"', async () => {
+    const root = tempDir();
+    fs.cpSync(synthBundle(), path.join(root, 'trace-broken'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'trace-broken', 'manifest.json'), '[]');
+    const server = await serve(root);
+    await eventually(() => server.catalog.get('trace-broken')?.unreadable ?? undefined);
+    // The replay's own error follows (its wording is checked against the reference elsewhere).
+    const replayError = await replayBundle(path.join(root, 'trace-broken')).then(
+      () => 'accepted',
+      (err: Error) => err.message,
+    );
+    expect(replayError).toContain('manifest.json: read ');
+    for (const target of ['/api/bundles/trace-broken', '/api/bundles/trace-broken/state']) {
+      const response = await rawGet(server, target);
+      expect(response.status).toBe(422);
+      expect(errorOf(response.body).message).toBe(`bundle "trace-broken" cannot be read: ${replayError}`);
+    }
+  });
+
+  it('a bundle removed while served keeps its state; earlier seqs answer 404 naming the missing file', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'trace-removed');
+    fs.cpSync(synthBundle(), dir, { recursive: true });
+    const server = await serve(root);
+    // Opening the (ended, so only previewed) bundle reduces it.
+    expect((await rawGet(server, '/api/bundles/trace-removed/state')).status).toBe(200);
+    fs.rmSync(dir, { recursive: true });
+    expect((await rawGet(server, '/api/bundles/trace-removed/state')).status).toBe(200);
+    const earlier = await rawGet(server, '/api/bundles/trace-removed/state?seq=50');
+    expect(earlier.status).toBe(404);
+    expect(errorOf(earlier.body).message).toBe(
+      `bundle "trace-removed" cannot be read at seq 50: ${dir}/manifest.json: No such file or directory (os error 2)`,
+    );
+  });
+
   it('lists bundles that appear under a root while serving', async () => {
     const root = tempDir();
     const server = await serve(root);
@@ -305,6 +340,16 @@ describe('the server itself', () => {
     expect(allowed.headers['access-control-allow-origin']).toBe('http://embedder.test');
     const other = await rawGet(server, '/api/bundles', { Origin: 'http://other.test' });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers HEAD on an event stream with its headers, at once', async () => {
+    const server = await serve(synthBundle());
+    const { hostname, port } = new URL(server.url);
+    // A HEAD that waited for the stream to end would never be answered: the test's timeout says so.
+    const response = await fetch(`http://${hostname}:${port}/api/bundles/bundle/events`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(await response.text()).toBe('');
   });
 
   it('refuses other methods with a JSON 405', async () => {
