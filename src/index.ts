@@ -8,7 +8,7 @@ export * from './core';
 
 // Bundles on disk (Node).
 export { replayBundle, replayBundleSnapshot, readManifest, readEventLog, readBundleFiles } from './bundle/replay';
-export { BundlePayloadFiles } from './bundle/payloadFiles';
+export { BundlePayloadFiles, type BundlePayloadFilesOptions } from './bundle/payloadFiles';
 export { TraceWriter } from './bundle/writer';
 export { tailLines, TailError } from './bundle/tail';
 export { synthesizeBundle, synthesizeBundleLive } from './synth';

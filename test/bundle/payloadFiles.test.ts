@@ -119,6 +119,21 @@ describe('payload paths are confined to the bundle, symbolic links included', ()
     expect(new BundlePayloadFiles(link).readPayload(at('payloads/real.json'))).toEqual({ _tag: 'Right', right: '{"real":1}' });
   });
 
+  test('a directory swapped for a link after its first read: caught by a reader that checks every time', () => {
+    fs.mkdirSync(path.join(bundle, 'swapped'));
+    fs.writeFileSync(path.join(bundle, 'swapped', 'a.json'), '1');
+    fs.writeFileSync(path.join(root, 'outside', 'a.json'), '"outside"');
+    const onceEach = new BundlePayloadFiles(bundle);
+    const everyTime = new BundlePayloadFiles(bundle, { checkDirectoriesOnce: false });
+    for (const files of [onceEach, everyTime]) expect(files.readPayload(at('swapped/a.json'))).toEqual({ _tag: 'Right', right: '1' });
+    // What a follower running for hours could meet: the directory becomes a link out of the bundle.
+    fs.renameSync(path.join(bundle, 'swapped'), path.join(bundle, 'swapped.real'));
+    fs.symlinkSync(path.join(root, 'outside'), path.join(bundle, 'swapped'));
+    expect(everyTime.readPayload(at('swapped/a.json'))).toEqual(escapes('swapped/a.json'));
+    // A replay's single pass trusts its first check (docs/differences.md, "Known gaps").
+    expect(onceEach.readPayload(at('swapped/a.json'))).toEqual({ _tag: 'Right', right: '"outside"' });
+  });
+
   test('a link loop fails as the reference open does', () => {
     fs.symlinkSync('loop-b.json', path.join(bundle, 'payloads', 'loop-a.json'));
     fs.symlinkSync('loop-a.json', path.join(bundle, 'payloads', 'loop-b.json'));

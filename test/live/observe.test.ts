@@ -217,6 +217,21 @@ describe('following a bundle being written', () => {
     expect(`error: ${(seen.error as Error).message}`).toBe(await replayOutcome(dir));
   });
 
+  test('a payload directory swapped for a link out of the bundle while following is refused', async () => {
+    const { dir, lines, append } = growingCopy(syntheticBundle);
+    const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS }), subscriptions);
+    append(Buffer.concat(lines.slice(0, 20)));
+    await until(() => seen.values.some((s) => s.line === 20), 'line 20');
+    // The same payloads, outside the bundle: only the link makes them reachable.
+    const outside = path.join(scratch.dir(), 'outside');
+    fs.cpSync(path.join(dir, 'payloads'), outside, { recursive: true });
+    fs.renameSync(path.join(dir, 'payloads'), path.join(dir, 'payloads.real'));
+    fs.symlinkSync(outside, path.join(dir, 'payloads'));
+    append(Buffer.concat(lines.slice(20)));
+    await until(() => seen.error !== undefined, 'the error');
+    expect((seen.error as Error).message).toMatch(/open payload raw_payload:\d+: payload path "payloads\/\d+\.json" leaves the bundle directory through a symbolic link$/);
+  });
+
   test('invalid UTF-8 fails with the reference wording', async () => {
     const { dir, lines, append } = growingCopy(syntheticBundle);
     const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS }), subscriptions);
