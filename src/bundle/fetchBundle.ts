@@ -49,31 +49,104 @@ export async function collectBundleFiles(
   return files;
 }
 
+/** A fetch that has received nothing for this long is abandoned (a host that accepts and never answers). */
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
 export interface FetchBundleOptions {
   /** `fetch` to use (default: the global one). */
   readonly fetch?: typeof fetch;
   /** Called as payloads arrive. */
   readonly progress?: (fetched: number, total: number) => void;
+  /** A file that has received nothing (headers or bytes) for this long fails (default 30 s). */
+  readonly idleTimeoutMs?: number;
 }
 
 /**
  * The files of the bundle served as plain files at `baseUrl` (a directory
  * URL; a missing trailing slash is added). A file the host answers 404 for is
- * left out; any other failure rejects, naming the URL. Payload paths that
+ * left out; any other failure rejects, naming the URL: an HTTP error, a
+ * network error, or a host silent for `idleTimeoutMs`. Payload paths that
  * would leave the bundle are not fetched (the replay refuses them).
  */
 export function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = {}): Promise<Map<string, Uint8Array>> {
   const get = options.fetch ?? fetch;
-  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  let base: URL;
+  try {
+    base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  } catch {
+    return Promise.reject(new Error(`${baseUrl} is not a valid URL`));
+  }
   const fetchFile = async (path: string): Promise<Uint8Array | undefined> => {
     // Each segment encoded: a `?` or `#` in a file name is part of the name, not of the URL.
     const url = new URL(path.split('/').map(encodeURIComponent).join('/'), base).href;
-    const response = await get(url);
-    if (response.status === 404) return undefined;
-    if (!response.ok) throw new Error(`fetch ${url}: ${response.status} ${response.statusText}`);
-    return new Uint8Array(await response.arrayBuffer());
+    const idle = new IdleTimer(idleMs);
+    try {
+      const response = await get(url, { signal: idle.signal });
+      if (response.status === 404) return undefined;
+      if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+      return await readBody(response, idle);
+    } catch (err) {
+      if (idle.signal.aborted) throw new Error(`fetch ${url}: nothing received for ${idleMs / 1000} s`);
+      throw new Error(`fetch ${url}: ${describeFetchError(err)}`);
+    } finally {
+      idle.stop();
+    }
   };
   return collectBundleFiles(fetchFile, { concurrency: FETCH_CONCURRENCY, progress: options.progress });
+}
+
+/** Aborts its signal after `ms` without a `touch()`. */
+class IdleTimer {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly ms: number) {
+    this.timer = setTimeout(() => this.controller.abort(), ms);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  touch(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.controller.abort(), this.ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
+}
+
+/** A response's bytes, the idle timer restarted by each chunk (a large log may take long, but never stalls long). */
+async function readBody(response: Response, idle: IdleTimer): Promise<Uint8Array> {
+  if (response.body === null) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    idle.touch();
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
+/** `fetch failed` says nothing: its cause (refused, unknown host…) does. */
+function describeFetchError(err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown; code?: unknown } } | null)?.cause;
+  if (cause && typeof cause.message === 'string') return cause.message;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**

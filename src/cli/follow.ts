@@ -8,7 +8,7 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
-import { UsageError, colorEnabled, describeFailure, writeFileAtomic } from './io';
+import { UsageError, colorEnabled, describeFailure, nonEmptyPath, writeFileAtomic } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
 export interface FollowOptions {
@@ -78,7 +78,9 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
 
 /** A path that does not exist yet is taken for a bundle, to be waited for; any other directory that is not one is a root. */
 function isBundleDir(target: string): boolean {
-  return !fs.existsSync(target) || isBundleDirectory(target);
+  const stats = fs.statSync(target, { throwIfNoEntry: false });
+  if (stats !== undefined && !stats.isDirectory()) throw new UsageError(`${target} is not a directory: follow a bundle directory or a root of bundles`);
+  return stats === undefined || isBundleDirectory(target);
 }
 
 type Writer = (update: Update) => void;
@@ -156,9 +158,9 @@ export function registerFollow(program: Command): void {
   program
     .command('follow')
     .description('watch a trace bundle (or every bundle under a CODEX_ROLLOUT_TRACE_ROOT) while it is written')
-    .argument('<path>', 'bundle directory, or a root holding trace-<trace_id>-<thread_id> bundles')
+    .argument('<path>', 'bundle directory, or a root holding trace-<trace_id>-<thread_id> bundles', nonEmptyPath('the path to follow'))
     .option('--ndjson', 'write one JSON line per snapshot (seq, line, changed records, pending) instead of the summary')
-    .option('--state <file>', 'keep FILE equal to the current state.json, replaced atomically')
+    .option('--state <file>', 'keep FILE equal to the current state.json, replaced atomically', nonEmptyPath('--state'))
     .option('--until-ended', 'exit 0 once rollout_ended has been applied')
     .option('--every-event', 'a snapshot after every event instead of every read')
     .option('--throttle <ms>', 'at most one snapshot per MS milliseconds; 0 shows all', parseMilliseconds, 100)

@@ -23,6 +23,17 @@ export function colorEnabled(stream: NodeJS.WriteStream): boolean {
 /** A usage mistake: reported with a hint and exit code 2. */
 export class UsageError extends Error {}
 
+/**
+ * Argument parser for a path: an empty one (`""`, an unset shell variable)
+ * would name the current directory or the file system root by accident.
+ */
+export function nonEmptyPath(what: string): (value: string) => string {
+  return (value) => {
+    if (value === '') throw new UsageError(`${what} is empty: give a path`);
+    return value;
+  };
+}
+
 /** One line for stderr, never a stack trace. */
 export function describeFailure(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

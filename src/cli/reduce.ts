@@ -1,4 +1,5 @@
 /** `rollout-trace reduce BUNDLE|URL [-o FILE] [--at SEQ]` — same contract as `codex debug trace-reduce`. */
+import { fileURLToPath } from 'url';
 import type { Command } from 'commander';
 import { lastValueFrom, from, tap } from 'rxjs';
 import { replayBundleFiles } from '../bundle/bundleFiles';
@@ -12,7 +13,7 @@ import { stateJsonChunks } from '../reducer/serialize';
 import { upToSeq } from '../reducer/upToSeq';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
-import { Progress, UsageError, stderrIsInteractive, writeFileAtomic, writeStdout } from './io';
+import { Progress, UsageError, nonEmptyPath, stderrIsInteractive, writeFileAtomic, writeStdout } from './io';
 
 /** Replays `bundleDir` (up to the event with `atSeq`, when given) with progress on a TTY. */
 export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<RolloutTrace> {
@@ -44,7 +45,23 @@ function parseSeq(value: string): number {
   return Number(value);
 }
 
-const URL_PATTERN = /^https?:\/\//i;
+const HTTP_URL = /^https?:\/\//i;
+const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * What a `reduce` argument names: a bundle served over HTTP, or a directory
+ * (a `file:` URL is one). Any other `scheme://` is refused rather than
+ * looked for as a directory of that name.
+ */
+function bundleLocation(argument: string): { url: string } | { dir: string } {
+  if (HTTP_URL.test(argument)) {
+    if (!URL.canParse(argument)) throw new UsageError(`${argument} is not a valid URL`);
+    return { url: argument };
+  }
+  if (!OTHER_URL.test(argument)) return { dir: argument };
+  if (/^file:/i.test(argument) && URL.canParse(argument)) return { dir: fileURLToPath(argument) };
+  throw new UsageError(`${argument}: reduce reads a bundle directory, a file: URL or an http(s) URL`);
+}
 
 /**
  * Replays the bundle served as plain files at `url` (see `fetchBundleFiles`),
@@ -69,14 +86,14 @@ export function registerReduce(program: Command): void {
   program
     .command('reduce')
     .description('replay a trace bundle into state.json (byte-identical to `codex debug trace-reduce`)')
-    .argument('<bundle>', 'trace bundle directory (manifest.json, trace.jsonl, payloads/), or the http(s) URL of one served as plain files')
-    .option('-o, --output <file>', 'where to write the state; "-" for stdout (default: BUNDLE/state.json; required for a URL)')
+    .argument('<bundle>', 'trace bundle directory (manifest.json, trace.jsonl, payloads/), or the http(s) URL of one served as plain files', nonEmptyPath('the bundle'))
+    .option('-o, --output <file>', 'where to write the state; "-" for stdout (default: BUNDLE/state.json; required for a URL)', nonEmptyPath('-o'))
     .option('--at <seq>', 'state after the event with this seq (writers number events 1, 2, 3… in file order)', parseSeq)
     .action(async (bundle: string, options: { output?: string; at?: number }) => {
-      const hosted = URL_PATTERN.test(bundle);
-      if (hosted && options.output === undefined) throw new UsageError('a bundle given by URL needs -o FILE (or -o - for stdout)');
-      const trace = hosted ? await reduceHostedBundle(bundle, options.at) : await reduceBundle(bundle, options.at);
-      const output = options.output ?? rustJoin(bundle, REDUCED_STATE_FILE_NAME);
+      const location = bundleLocation(bundle);
+      if ('url' in location && options.output === undefined) throw new UsageError('a bundle given by URL needs -o FILE (or -o - for stdout)');
+      const trace = 'url' in location ? await reduceHostedBundle(location.url, options.at) : await reduceBundle(location.dir, options.at);
+      const output = options.output ?? rustJoin('dir' in location ? location.dir : bundle, REDUCED_STATE_FILE_NAME);
       if (output === '-') {
         await writeStdout(stateJsonChunks(trace));
         return;

@@ -4,7 +4,7 @@ import { detectServeTarget } from '../server/catalog';
 import { isLoopbackAddress } from '../server/http';
 import { startTraceServer } from '../server/server';
 import { EXAMPLE_BUNDLE } from './demo';
-import { UsageError } from './io';
+import { UsageError, nonEmptyPath } from './io';
 
 export const DEFAULT_PORT = 4319;
 
@@ -13,18 +13,29 @@ function parsePort(value: string): number {
   return Number(value);
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** `--allow-origin`: `*`, or an origin as browsers send it (`https://host[:port]`; a trailing `/` is dropped). */
+function collectOrigin(value: string, previous: string[]): string[] {
+  if (value === '*') return [...previous, value];
+  let origin: string | undefined;
+  try {
+    origin = new URL(value).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (origin === undefined || origin === 'null' || origin !== value.replace(/\/$/, '')) {
+    throw new UsageError(`--allow-origin expects an origin such as https://example.com (scheme, host and port only) or "*", got ${JSON.stringify(value)}`);
+  }
+  return [...previous, origin];
 }
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the live viewer and its HTTP API for one bundle or every bundle under a root directory')
-    .argument('[path]', 'a bundle directory, or a directory whose bundles (existing and new) are all served (default: the bundled example)')
+    .argument('[path]', 'a bundle directory, or a directory whose bundles (existing and new) are all served (default: the bundled example)', nonEmptyPath('the path to serve'))
     .option('-p, --port <port>', `port to listen on (0 picks a free one)`, parsePort, DEFAULT_PORT)
     .option('--host <host>', 'address to bind; anything but loopback exposes the traces to the network', '127.0.0.1')
-    .option('--allow-origin <origin>', 'let pages from this origin embed the viewer (repeatable; "*" for any)', collect, [])
+    .option('--allow-origin <origin>', 'let pages from this origin embed the viewer (repeatable; "*" for any)', collectOrigin, [])
     .action(async (target: string | undefined, options: { port: number; host: string; allowOrigin: string[] }) => {
       let serveTarget;
       try {

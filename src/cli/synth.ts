@@ -1,7 +1,7 @@
 /** `rollout-trace synth OUT_DIR [--seed N] [--scale S] [--live --rate R] [--split-writes]`. */
 import type { Command } from 'commander';
 import { synthesizeBundle, synthesizeBundleLive } from '../synth';
-import { UsageError } from './io';
+import { UsageError, nonEmptyPath } from './io';
 
 function parseNumber(name: string, integer: boolean) {
   return (value: string): number => {
@@ -17,7 +17,7 @@ export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description('write a deterministic, realistic trace bundle (scale 1 ≈ 2,000 events)')
-    .argument('<out-dir>', 'bundle directory to create (must not already hold a trace.jsonl)')
+    .argument('<out-dir>', 'bundle directory to create (must not already hold a trace.jsonl)', nonEmptyPath('the output directory'))
     .option('--seed <n>', 'random seed; same seed and scale give the same bytes', parseNumber('--seed', true), 1)
     .option('--scale <s>', 'size: 1 ≈ 2k events, 100 ≈ 200k events', parseNumber('--scale', false), 1)
     .option('--live', 'write over time, payload first then its event line, as Codex does')

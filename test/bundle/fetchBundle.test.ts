@@ -24,6 +24,9 @@ let baseUrl: string;
 const requested: string[] = [];
 /** Paths answered with a server error instead of the file. */
 const failing = new Set<string>();
+/** Paths never answered, and paths whose body stops after its first bytes. */
+const silent = new Set<string>();
+const stalling = new Set<string>();
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-fetch-'));
@@ -31,6 +34,8 @@ beforeAll(async () => {
     const urlPath = decodeURIComponent(new URL(request.url!, 'http://x').pathname);
     requested.push(urlPath);
     if (failing.has(urlPath)) return void response.writeHead(503, 'Unavailable').end();
+    if (silent.has(urlPath)) return;
+    if (stalling.has(urlPath)) return void response.writeHead(200, { 'Content-Length': 100 }).write('{"sch');
     const file = path.join(root, urlPath);
     if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return void response.writeHead(404).end();
     response.writeHead(200).end(fs.readFileSync(file));
@@ -81,6 +86,31 @@ describe('fetchBundleFiles', () => {
     hosted(SYNTH, 'flaky');
     failing.add('/flaky/trace.jsonl');
     await expect(fetchBundleFiles(`${baseUrl}/flaky`)).rejects.toThrow(`fetch ${baseUrl}/flaky/trace.jsonl: 503 Unavailable`);
+  });
+
+  it('gives up on a host silent for idleTimeoutMs, before or during a body, naming the URL', async () => {
+    hosted(SYNTH, 'silent');
+    silent.add('/silent/manifest.json');
+    await expect(fetchBundleFiles(`${baseUrl}/silent`, { idleTimeoutMs: 200 })).rejects.toThrow(
+      `fetch ${baseUrl}/silent/manifest.json: nothing received for 0.2 s`,
+    );
+    hosted(SYNTH, 'stalling');
+    stalling.add('/stalling/trace.jsonl');
+    await expect(fetchBundleFiles(`${baseUrl}/stalling`, { idleTimeoutMs: 200 })).rejects.toThrow(
+      `fetch ${baseUrl}/stalling/trace.jsonl: nothing received for 0.2 s`,
+    );
+  });
+
+  it('names the URL and the cause of a network failure, and refuses an invalid URL', async () => {
+    // A port nothing listens on: the server above, closed.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(fetchBundleFiles(`http://127.0.0.1:${port}/b`)).rejects.toThrow(
+      `fetch http://127.0.0.1:${port}/b/manifest.json: connect ECONNREFUSED 127.0.0.1:${port}`,
+    );
+    await expect(fetchBundleFiles('http://[')).rejects.toThrow('http://[ is not a valid URL');
   });
 
   it('does not fetch payload paths that would leave the bundle', () => {

@@ -130,6 +130,12 @@ describe('rollout-trace CLI', () => {
     });
   });
 
+  it('reduce takes a file: URL for a directory', () => {
+    const result = run(['reduce', `file://${EXAMPLE}`, '-o', '-']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8'));
+  });
+
   it('reduce -o - streams the state to stdout', () => {
     const result = run(['reduce', EXAMPLE, '-o', '-']);
     expect(result.code).toBe(0);
@@ -191,6 +197,20 @@ describe('rollout-trace CLI', () => {
     expect(run(['reduce']).code).toBe(2);
     expect(run(['reduce', EXAMPLE, '--at', 'x']).code).toBe(2);
     expect(run(['frobnicate']).code).toBe(2);
+    // An empty path (an unset variable) would name the current directory or `/`.
+    for (const args of [['reduce', ''], ['reduce', EXAMPLE, '-o', ''], ['follow', ''], ['synth', ''], ['serve', '']]) {
+      expect(run(args)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^rollout-trace: .* is empty: give a path\n$/) });
+    }
+    expect(run(['follow', path.join(EXAMPLE, 'manifest.json')])).toMatchObject({
+      code: 2,
+      stderr: `rollout-trace: ${path.join(EXAMPLE, 'manifest.json')} is not a directory: follow a bundle directory or a root of bundles\n`,
+    });
+    expect(run(['reduce', 'ftp://127.0.0.1/bundle', '-o', '-'])).toMatchObject({
+      code: 2,
+      stderr: 'rollout-trace: ftp://127.0.0.1/bundle: reduce reads a bundle directory, a file: URL or an http(s) URL\n',
+    });
+    expect(run(['reduce', 'http://[', '-o', '-'])).toMatchObject({ code: 2, stderr: 'rollout-trace: http://[ is not a valid URL\n' });
+    expect(run(['serve', EXAMPLE, '--allow-origin', 'https://embedder.test/page'])).toMatchObject({ code: 2 });
     const help = run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('reduce');
