@@ -6,16 +6,22 @@
  * wraps it with where it happened, so a user can find the bad line.
  */
 
+import type { RawPayloadRef } from '../schema/payloadRef';
+
 /** An error raised while reducing; the text is the reference's wording. */
 export class ReducerError extends Error {
   override readonly name = 'ReducerError';
-  constructor(readonly referenceMessage: string) {
+  constructor(
+    readonly referenceMessage: string,
+    /** The payload file being read when it failed: the location names its field and path. */
+    readonly payload?: RawPayloadRef,
+  ) {
     super(referenceMessage);
   }
 
   /** anyhow's `.context(outer)`: prefixes the reference message. */
   withContext(outer: string): ReducerError {
-    return new ReducerError(`${outer}: ${this.referenceMessage}`);
+    return new ReducerError(`${outer}: ${this.referenceMessage}`, this.payload);
   }
 }
 

@@ -40,12 +40,12 @@ export class PayloadJson {
     if (this.faithful === undefined) {
       const parsed = parseSerdeJson(this.text);
       // Only nesting deeper than serde's limit of 128 gets here: JSON.parse accepted it.
-      if (isLeft(parsed)) throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: ${parsed.left.message}`);
+      if (isLeft(parsed)) throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: ${parsed.left.message}`, this.ref);
       this.faithful = parsed.right;
     }
     let node: SerdeValue | undefined = this.faithful;
     for (const step of path) node = node === undefined ? undefined : serdeGet(node, step);
-    if (node === undefined) throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: path ${path.join('.')} missing`);
+    if (node === undefined) throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: path ${path.join('.')} missing`, this.ref);
     return node;
   }
 

@@ -4,6 +4,7 @@
  */
 import { MonoTypeOperatorFunction, map } from 'rxjs';
 import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
+import type { RawPayloadRef } from '../schema/payloadRef';
 import type { RawTraceEvent, RawTraceEventPayload, RawTraceEventType } from '../schema/rawEvent';
 import { ReducerError, ReplayError } from './errors';
 import type { TraceReducer } from './state';
@@ -27,15 +28,38 @@ export interface ReduceStep {
 
 export type EventOf<T extends RawTraceEventType> = RawTraceEvent & { payload: Extract<RawTraceEventPayload, { type: T }> };
 
-/** Wraps a reducer error with the line and seq of the event that raised it. */
+/**
+ * Wraps a reducer error with the line and seq of the event that raised it,
+ * and, when a payload file failed, the event field that named it and its
+ * path: `trace.jsonl:6 (seq 6, inference_started, request_payload =
+ * payloads/4.json): open payload raw_payload:4: …`.
+ */
 export function locateError(err: unknown, located: LocatedEvent): unknown {
   if (!(err instanceof ReducerError)) return err;
+  const { type } = located.event.payload;
   return new ReplayError(err.referenceMessage, {
     file: RAW_EVENT_LOG_FILE_NAME,
     line: located.line,
     seq: located.event.seq,
-    detail: located.event.payload.type,
+    detail: err.payload ? `${type}, ${describePayloadRef(located.event.payload, err.payload)}` : type,
   });
+}
+
+/** `field = path` for the reference to `ref` in `value` (an event's payload), or its path alone when no field of it holds one. */
+function describePayloadRef(value: unknown, ref: RawPayloadRef): string {
+  const field = fieldHolding(value, ref, '');
+  return field === undefined ? ref.path : `${field} = ${ref.path}`;
+}
+
+function fieldHolding(value: unknown, ref: RawPayloadRef, at: string): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (record.raw_payload_id === ref.raw_payload_id && record.path === ref.path) return at || undefined;
+  for (const [key, child] of Object.entries(record)) {
+    const found = fieldHolding(child, ref, Array.isArray(value) ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** An operator applying `apply` to events whose payload type is one of `types`. */

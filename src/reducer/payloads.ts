@@ -22,17 +22,17 @@ const LONE_SURROGATE_SUSPECT = /\\u[dD][89a-fA-F]/;
  */
 export function readPayloadJson(r: TraceReducer, ref: RawPayloadRef): PayloadJson {
   const text = r.payloads.readPayload(ref);
-  if (isLeft(text)) throw new ReducerError(`${text.left.stage} payload ${ref.raw_payload_id}: ${text.left.message}`);
+  if (isLeft(text)) throw new ReducerError(`${text.left.stage} payload ${ref.raw_payload_id}: ${text.left.message}`, ref);
   let value: unknown;
   try {
     value = JSON.parse(text.right);
   } catch {
-    throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${serdeTextError(text.right) ?? 'invalid JSON'}`);
+    throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${serdeTextError(text.right) ?? 'invalid JSON'}`, ref);
   }
   // serde parses the whole file into a `Value`: what it rejects anywhere fails the read.
   if (LONE_SURROGATE_SUSPECT.test(text.right) || !withinSerdeLimits(value)) {
     const error = serdeTextError(text.right);
-    if (error !== undefined) throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${error}`);
+    if (error !== undefined) throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${error}`, ref);
   }
   return new PayloadJson(ref, text.right, value);
 }

@@ -175,7 +175,9 @@ function finalize(state: ReducerState, payloads: PayloadSource): { trace: Rollou
     try {
       resolvePendingSpawnEdgeFallbacks(reducer);
     } catch (err) {
-      if (err instanceof ReducerError) throw new ReplayError(err.referenceMessage, { detail: 'end of replay' });
+      if (err instanceof ReducerError) {
+        throw new ReplayError(err.referenceMessage, { detail: err.payload ? `end of replay, ${err.payload.path}` : 'end of replay' });
+      }
       throw err;
     }
     const finished = reducer.snapshot();

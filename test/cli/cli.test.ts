@@ -168,6 +168,20 @@ describe('rollout-trace CLI', () => {
     expect(fs.existsSync(path.join(scratch, 'x.json'))).toBe(false);
   });
 
+  it('a payload that cannot be read is named by the event field holding it and its path', () => {
+    const bundle = path.join(scratch, 'missing-payload');
+    fs.cpSync(EXAMPLE, bundle, { recursive: true });
+    // Line 6 of the example is inference_started, whose request_payload is raw_payload:4 at payloads/4.json.
+    fs.rmSync(path.join(bundle, 'payloads', '4.json'));
+    expect(run(['reduce', bundle, '-o', '-'])).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'rollout-trace: trace.jsonl:6 (seq 6, inference_started, request_payload = payloads/4.json): ' +
+        'open payload raw_payload:4: No such file or directory (os error 2)\n',
+    });
+  });
+
   it('a missing bundle exits 1 without a stack trace', () => {
     const result = run(['reduce', path.join(scratch, 'nope')]);
     expect(result.code).toBe(1);
