@@ -3,11 +3,14 @@
  * `seq` is the given one — the state a reader would have seen right after
  * that event was written. A log without such an event fails with
  * `notFound()` once it ends, rather than silently showing the whole trace.
+ * Seq 0 is the state before any event (writers number events from 1), as
+ * the server's `state?seq=0` and time travel have it: no event passes.
  */
-import { MonoTypeOperatorFunction, Observable, takeWhile } from 'rxjs';
+import { EMPTY, MonoTypeOperatorFunction, Observable, takeWhile } from 'rxjs';
 import type { LocatedEvent } from './operator';
 
 export function upToSeq<E extends LocatedEvent>(seq: number, notFound: () => Error): MonoTypeOperatorFunction<E> {
+  if (seq === 0) return () => EMPTY;
   return (source) =>
     new Observable<E>((subscriber) => {
       let found = false;

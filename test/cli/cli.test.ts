@@ -2,7 +2,8 @@
  * The built CLI as a user runs it (`npm ci` builds `dist/` through `prepare`).
  * Expected bytes come from the reference oracle: `expected.json` is its
  * output for `examples/rollout`, `expected-at-seq-300.json` its output for
- * that bundle cut after the event with seq 300.
+ * that bundle cut after the event with seq 300, `expected-at-seq-0.json` for
+ * it with an empty log.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -155,6 +156,12 @@ describe('rollout-trace CLI', () => {
     const result = run(['reduce', EXAMPLE, '--at', '300', '-o', '-']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected-at-seq-300.json'), 'utf8'));
+  });
+
+  it('reduce --at 0 is the state before any event: the reference replay of the bundle with an empty log', () => {
+    const result = run(['reduce', EXAMPLE, '--at', '0', '-o', '-']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected-at-seq-0.json'), 'utf8'));
   });
 
   it('a rejected bundle exits 1 with one line naming file, line and seq, and the reference message', () => {

@@ -210,6 +210,14 @@ describe('upToSeq', () => {
     });
   });
 
+  test('seq 0 is the state before any event: nothing passes and the log is not read', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('a-b-c|', events);
+      expectObservable(source.pipe(upToSeq(0, notFound))).toBe('|');
+      expectSubscriptions(source.subscriptions).toBe([]);
+    });
+  });
+
   test('a log that ends without the seq fails with notFound (never the whole trace as if it matched)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('a-b|', events).pipe(upToSeq(9, notFound))).toBe('a-b#', events, notFound());
