@@ -214,10 +214,13 @@ class Routes {
 
   private async traceAt(bundle: LiveBundle, seq: number): Promise<RolloutTrace> {
     const live = await bundle.ready();
-    if (live && (live.seq ?? 0) < seq) throw new HttpError(400, `seq ${seq} is past the last applied event (${live.seq ?? 0})`);
     try {
       return await bundle.history.traceAt(seq);
     } catch (err) {
+      // Seqs are copied from the log, never checked: one above the last applied may still be an earlier line's.
+      if (err instanceof RangeError && live && (live.seq ?? 0) < seq) {
+        throw new HttpError(400, `seq ${seq} is past the last applied event (${live.seq ?? 0})`);
+      }
       if (err instanceof RangeError) throw new HttpError(404, `no event with seq ${seq} in this bundle`);
       // Its files are gone or changed since it was reduced: the state it had is still served, earlier ones are not.
       if (err instanceof ReplayError) throw new HttpError(404, `bundle ${JSON.stringify(bundle.id)} cannot be read at seq ${seq}: ${err.message}`);

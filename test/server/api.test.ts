@@ -224,6 +224,26 @@ describe('GET /api/bundles/:id/state', () => {
     expect(initial.threads).toEqual({});
   });
 
+  it('finds a seq written out of order (seqs are copied, never checked), as reduce --at does', async () => {
+    const dir = synthBundle();
+    const log = path.join(dir, 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').split('\n');
+    lines[9] = lines[9]!.replace(/"seq":10,/, '"seq":100000,');
+    fs.writeFileSync(log, lines.join('\n'));
+    const lastSeq = eventCount(dir);
+    const server = await serve(dir);
+    await untilSeq(server, 'bundle', lastSeq);
+    // The state after line 10: the bundle cut there.
+    const cut = path.join(tempDir(), 'cut');
+    fs.cpSync(dir, cut, { recursive: true });
+    fs.writeFileSync(path.join(cut, 'trace.jsonl'), `${lines.slice(0, 10).join('\n')}\n`);
+    const response = await rawGet(server, '/api/bundles/bundle/state?seq=100000');
+    expect(response.status).toBe(200);
+    expect(response.body).toBe(toStateJson(await replayBundle(cut)));
+    expect(response.body).toBe(toStateJson(await reduceBundle(dir, 100000)));
+    expect((await rawGet(server, '/api/bundles/bundle/state?seq=100001')).status).toBe(400);
+  });
+
   it('answers a seq written after the server started', async () => {
     const dir = path.join(tempDir(), 'trace-chat');
     const chat = ChatWriter.create(dir);
