@@ -1,6 +1,6 @@
 /**
- * The build step after `tsc` (`npm run build`): the browser viewer and the
- * command-line program, each bundled by esbuild.
+ * The build step after `tsc` (`npm run build`): the browser viewer (and its
+ * reduction worker) and the command-line program, each bundled by esbuild.
  *
  *   node dist/scripts/build.js
  *
@@ -14,7 +14,7 @@ import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import { PACKAGE_ROOT } from '../src/packageRoot';
-import { VIEWER_BUNDLE, buildViewer } from '../src/viewer/build';
+import { VIEWER_BUNDLE, WORKER_BUNDLE, buildViewer } from '../src/viewer/build';
 
 /** What `package.json`'s `bin` points at. */
 const CLI_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'rollout-trace.js');
@@ -36,7 +36,7 @@ async function buildCli(): Promise<void> {
 
 Promise.all([buildViewer(), buildCli()]).then(
   () => {
-    for (const file of [VIEWER_BUNDLE, CLI_BUNDLE]) process.stdout.write(`${path.relative(process.cwd(), file)}\n`);
+    for (const file of [VIEWER_BUNDLE, WORKER_BUNDLE, CLI_BUNDLE]) process.stdout.write(`${path.relative(process.cwd(), file)}\n`);
   },
   (err: unknown) => {
     process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);

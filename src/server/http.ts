@@ -19,9 +19,9 @@ const BASE_HEADERS = {
   'Cross-Origin-Resource-Policy': 'cross-origin',
 } as const;
 
-/** The viewer builds its DOM from untrusted trace text: forbid anything but our own script. */
+/** The viewer builds its DOM from untrusted trace text: forbid anything but our own scripts (the viewer and its worker). */
 export const PAGE_CSP =
-  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+  "default-src 'none'; script-src 'self'; worker-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
 
 export function setBaseHeaders(response: ServerResponse): void {
   for (const [name, value] of Object.entries(BASE_HEADERS)) response.setHeader(name, value);

@@ -83,4 +83,7 @@ export interface ApiError {
 }
 
 /** The SSE event names, in one place for both sides. */
+/** The viewer's reduction worker, served beside `rollout-trace-view.js` (see `viewer/app/workerBundle.ts`). */
+export const WORKER_SCRIPT = 'rollout-trace-reduce-worker.js';
+
 export const SSE_EVENTS = { snapshot: 'snapshot', delta: 'delta', failure: 'failure' } as const;

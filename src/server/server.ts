@@ -27,7 +27,7 @@ import {
   streamChunks,
 } from './http';
 import type { LiveBundle } from './liveBundle';
-import type { BundleList } from './protocol';
+import { type BundleList, WORKER_SCRIPT } from './protocol';
 import { SSE_HEADERS } from './sse';
 
 export interface TraceServerOptions {
@@ -78,13 +78,14 @@ const INDEX_HTML = `<!doctype html>
 
 export async function startTraceServer(options: TraceServerOptions): Promise<TraceServer> {
   const host = options.host ?? '127.0.0.1';
-  const viewerScript = await fs.promises.readFile(await ensureViewerBundle());
+  const bundles = await ensureViewerBundle();
+  const scripts = { viewer: await fs.promises.readFile(bundles.viewer), worker: await fs.promises.readFile(bundles.worker) };
   const catalog = new BundleCatalog(options.target, {
     resumableBatches: options.resumableBatches ?? 1024,
     idleMs: options.idleBundleMs ?? 120_000,
     staleMs: options.staleBundleMs ?? 30 * 60_000,
   });
-  const routes = new Routes(catalog, viewerScript);
+  const routes = new Routes(catalog, scripts);
   const allowOrigins = new Set(options.allowOrigins ?? []);
   const checkHost = isLoopbackAddress(host);
 
@@ -134,7 +135,7 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
 class Routes {
   constructor(
     private readonly catalog: BundleCatalog,
-    private readonly viewerScript: Buffer,
+    private readonly scripts: { readonly viewer: Buffer; readonly worker: Buffer },
   ) {}
 
   async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
@@ -149,7 +150,8 @@ class Routes {
     const { segments, query } = parseTarget(request.url ?? '/');
     const [first, second, id, resource, resourceId, ...rest] = segments;
     if (segments.length === 1 && first === '') return this.page(response);
-    if (segments.length === 1 && first === 'rollout-trace-view.js') return this.script(response);
+    if (segments.length === 1 && first === 'rollout-trace-view.js') return this.script(response, this.scripts.viewer);
+    if (segments.length === 1 && first === WORKER_SCRIPT) return this.script(response, this.scripts.worker);
     if (segments.length === 1 && first === 'favicon.ico') return void response.writeHead(204).end();
     if (segments.length === 2 && first === 'bundles') return this.page(response);
     if (first !== 'api' || second !== 'bundles' || rest.length > 0) throw new HttpError(404, 'not found');
@@ -171,13 +173,13 @@ class Routes {
     response.end(INDEX_HTML);
   }
 
-  private script(response: http.ServerResponse): void {
+  private script(response: http.ServerResponse, script: Buffer): void {
     response.writeHead(200, {
       'Content-Type': 'text/javascript; charset=utf-8',
-      'Content-Length': this.viewerScript.length,
+      'Content-Length': script.length,
       'Cache-Control': 'no-cache',
     });
-    response.end(this.viewerScript);
+    response.end(script);
   }
 
   private list(response: http.ServerResponse): void {

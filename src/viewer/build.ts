@@ -14,37 +14,42 @@ import { PACKAGE_ROOT } from '../packageRoot';
 
 const APP_DIR = path.join(PACKAGE_ROOT, 'src', 'viewer', 'app');
 const APP_ENTRY = path.join(APP_DIR, 'index.ts');
+const WORKER_ENTRY = path.join(APP_DIR, 'reduceWorker.ts');
 /** Sources outside `app/` that the bundle imports (wire types and constants). */
 const SHARED_SOURCES = [path.join(PACKAGE_ROOT, 'src', 'server', 'protocol.ts')];
 
 export const VIEWER_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'viewer', 'rollout-trace-view.js');
+/** The worker that reduces bundles opened from files (`reduceWorker.ts`), served beside the viewer. */
+export const WORKER_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'viewer', 'rollout-trace-reduce-worker.js');
 
-/** Builds the bundle; written atomically so concurrent builders never expose half a file. */
-export async function buildViewer(outFile: string = VIEWER_BUNDLE): Promise<void> {
+/** Builds both bundles; each written atomically so concurrent builders never expose half a file. */
+export async function buildViewer(): Promise<void> {
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
   } catch {
-    throw new Error(`the viewer bundle ${outFile} is missing and esbuild (a dev dependency) is not installed`);
+    throw new Error(`the viewer bundle ${VIEWER_BUNDLE} is missing and esbuild (a dev dependency) is not installed`);
   }
-  const result = await esbuild.build({
-    entryPoints: [APP_ENTRY],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: ['chrome110', 'firefox110', 'safari16'],
-    loader: { '.css': 'text' },
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
-  });
-  const code = result.outputFiles[0]!.contents;
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  const temp = `${outFile}.${process.pid}.${Date.now()}.tmp`;
-  fs.writeFileSync(temp, code);
-  fs.renameSync(temp, outFile);
+  const build = async (entry: string, outFile: string): Promise<void> => {
+    const result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      target: ['chrome110', 'firefox110', 'safari16'],
+      loader: { '.css': 'text' },
+      minify: true,
+      sourcemap: false,
+      legalComments: 'none',
+      write: false,
+      logLevel: 'silent',
+    });
+    fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    const temp = `${outFile}.${process.pid}.${Date.now()}.tmp`;
+    fs.writeFileSync(temp, result.outputFiles[0]!.contents);
+    fs.renameSync(temp, outFile);
+  };
+  await Promise.all([build(APP_ENTRY, VIEWER_BUNDLE), build(WORKER_ENTRY, WORKER_BUNDLE)]);
 }
 
 function newestSourceMtime(): number | undefined {
@@ -60,10 +65,10 @@ function newestSourceMtime(): number | undefined {
   return newest;
 }
 
-/** Builds the bundle if it is missing or older than its sources; returns its path. */
-export async function ensureViewerBundle(): Promise<string> {
+/** Builds the bundles if one is missing or older than its sources; returns their paths. */
+export async function ensureViewerBundle(): Promise<{ viewer: string; worker: string }> {
   const sources = newestSourceMtime();
-  const built = fs.existsSync(VIEWER_BUNDLE) ? fs.statSync(VIEWER_BUNDLE).mtimeMs : undefined;
-  if (built === undefined || (sources !== undefined && sources > built)) await buildViewer();
-  return VIEWER_BUNDLE;
+  const built = [VIEWER_BUNDLE, WORKER_BUNDLE].map((file) => (fs.existsSync(file) ? fs.statSync(file).mtimeMs : undefined));
+  if (built.some((mtime) => mtime === undefined || (sources !== undefined && sources > mtime))) await buildViewer();
+  return { viewer: VIEWER_BUNDLE, worker: WORKER_BUNDLE };
 }

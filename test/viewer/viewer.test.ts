@@ -203,7 +203,7 @@ describe('the viewer', () => {
     expect(await view.getByText('Nightly agent run').count()).toBe(1);
   });
 
-  describe('a bundle folder opened from this computer, reduced in the page', () => {
+  describe('a bundle folder opened from this computer, reduced in the browser', () => {
     const CONFORMANCE = path.join(__dirname, '..', 'fixtures', 'conformance');
 
     /** The bundle list of a server with no bundles, and the folder picker on it. */
@@ -213,15 +213,15 @@ describe('the viewer', () => {
       await view.goto(server.url);
       const picker = view.locator('input.open-folder');
       await picker.waitFor({ state: 'attached' });
-      return { view, picker };
+      return { view, picker, server };
     }
 
     it('shows the trace, its raw payloads and earlier states without a server behind it', async () => {
       const synth = synthBundle();
       const trace = await replayBundle(synth);
       const last = eventCount(synth);
-      const { view, picker } = await listPage();
-      // Only page-local work from here: the server must not be asked for the bundle.
+      const { view, picker, server } = await listPage();
+      // Only browser-local work from here: the server must not be asked for the bundle.
       const apiCalls: string[] = [];
       view.on('request', (request) => {
         if (new URL(request.url()).pathname.startsWith('/api/bundles/')) apiCalls.push(request.url());
@@ -248,6 +248,21 @@ describe('the viewer', () => {
       await view.locator('.live-button').click();
       await view.locator('.thread-row').nth(trace.threads.size - 1).waitFor();
       expect(apiCalls).toEqual([]);
+      // Reduced (and sought, and read for payloads) in the worker the server serves beside the viewer.
+      const [worker] = view.workers();
+      expect(view.workers().map((w) => w.url())).toEqual([`${server.url}rollout-trace-reduce-worker.js`]);
+
+      // Another bundle in the same element: its own worker, and the first one (holding the first bundle's files) ends.
+      const second = await replayBundle(path.join(CONFORMANCE, 'writer_records_payload_refs_and_replays_rollout_status', 'bundle'));
+      const files = ['manifest.json', 'trace.jsonl'].map((name) => [
+        name,
+        fs.readFileSync(path.join(CONFORMANCE, 'writer_records_payload_refs_and_replays_rollout_status', 'bundle', name), 'utf8'),
+      ]);
+      const firstClosed = new Promise((resolve) => worker!.once('close', resolve));
+      await view.evaluate((given) => (document.querySelector('rollout-trace-view') as unknown as { openFiles(f: unknown): Promise<void> }).openFiles(given), files);
+      await view.locator('.rt-title', { hasText: second.rollout_id }).waitFor();
+      await firstClosed;
+      expect(view.workers()).toHaveLength(1);
     });
 
     it('shows a bundle the reference rejects up to the failing line, with the reference message', async () => {
@@ -272,6 +287,8 @@ describe('the viewer', () => {
       expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
       expect(await view.locator('#status').textContent()).toBe('');
       expect(new Set(requests)).toEqual(new Set(['file:']));
+      // A file:// page cannot start a worker from a file: URL: reduced in the page.
+      expect(view.workers()).toEqual([]);
     });
 
     /** `dir` served as plain files on another origin, with CORS open to all. */

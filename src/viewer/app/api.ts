@@ -38,6 +38,8 @@ export interface TraceSource {
   payload(rawPayloadId: string): Promise<string>;
   /** Delivers the trace, then its changes; returns a closer. */
   follow(handlers: TraceStreamHandlers): () => void;
+  /** Releases what the source holds (a worker and the bundle's files), once no view shows it. */
+  close?(): void;
 }
 
 /** One bundle's endpoints, from its API URL (`…/api/bundles/ID`). */

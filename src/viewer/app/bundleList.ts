@@ -1,16 +1,13 @@
 /**
  * The bundles a server shows, refreshed while the page is open (new bundles
- * appear), and a picker for a bundle folder on this computer, reduced in the
- * page.
+ * appear), and a picker for a bundle folder on this computer, read and
+ * reduced in the browser.
  */
 import type { BundleSummary } from '../../server/protocol';
 import { fetchBundleList } from './api';
 import { el, replaceChildren } from './dom';
-import { pickedBundle } from './localBundle';
+import type { Progress } from './localBundle';
 import { formatDuration } from './model';
-
-/** A bundle folder picked on this computer: its name and files. */
-export type PickedBundle = Awaited<ReturnType<typeof pickedBundle>>;
 
 const REFRESH_MS = 2000;
 
@@ -21,10 +18,10 @@ export class BundleListView {
   private timer = 0;
   private stopped = false;
 
-  /** `open` shows a picked bundle; its rejection is shown beside the picker. */
+  /** `open` shows the bundle in the files picked, reporting its reading; its rejection is shown beside the picker. */
   constructor(
     private readonly apiRoot: string,
-    open: (bundle: PickedBundle) => Promise<void>,
+    open: (picked: File[], progress: Progress) => Promise<void>,
   ) {
     const picker = el('input', { class: 'open-folder' });
     picker.type = 'file';
@@ -33,20 +30,14 @@ export class BundleListView {
       this.openStatus.classList.remove('error');
       const status = (text: string) => (this.openStatus.textContent = text);
       status('reading files…');
-      pickedBundle(Array.from(picker.files ?? []), (read, total) => status(`reading files: ${read} of ${total}`))
-        .then(async (bundle) => {
-          status(`reducing ${bundle.name}…`);
-          // Let the status paint: the reduction holds the page until it is done.
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          await open(bundle);
-        })
+      open(Array.from(picker.files ?? []), (read, total) => status(read === total ? 'reducing…' : `reading files: ${read} of ${total}`))
         .catch((err: unknown) => {
           status(err instanceof Error ? err.message : String(err));
           this.openStatus.classList.add('error');
         })
         .finally(() => (picker.value = ''));
     });
-    const opener = el('p', { class: 'rt-open' }, el('label', {}, 'Open a bundle folder from this computer (reduced in this page): ', picker), this.openStatus);
+    const opener = el('p', { class: 'rt-open' }, el('label', {}, 'Open a bundle folder from this computer (reduced in this browser): ', picker), this.openStatus);
     this.element = el('div', { class: 'rt-bundles' }, el('h1', {}, 'Rollout traces'), opener, this.list);
   }
 

@@ -6,13 +6,23 @@
  * `openFolder(picked)` or `openUrl(url)` (`examples/local.html` works from
  * `file://`).
  */
-import { fetchBundleFiles } from '../../core';
 import type { FileContent } from '../../core';
 import { BundleApi, TraceSource } from './api';
 import { el, replaceChildren } from './dom';
-import { LocalBundle, pickedBundle } from './localBundle';
+import { pickedBundle } from './localBundle';
 import { viewerStyles } from './styles';
 import { TraceView } from './traceView';
+import { WORKER_SCRIPT } from '../../server/protocol';
+import { openBundle } from './workerBundle';
+
+/**
+ * The reduction worker's URL: beside this script, as the server serves
+ * them. Read while the script runs (`currentScript` is unset afterwards);
+ * a script added inline has no URL, and reduces in the page.
+ */
+const WORKER_URL = document.currentScript instanceof HTMLScriptElement && document.currentScript.src
+  ? new URL(WORKER_SCRIPT, document.currentScript.src).href
+  : undefined;
 
 export class RolloutTraceViewElement extends HTMLElement {
   static readonly observedAttributes = ['src', 'bundle-url'];
@@ -39,7 +49,7 @@ export class RolloutTraceViewElement extends HTMLElement {
     this.failure = null;
     const value = this.getAttribute(name);
     if (name === 'bundle-url') {
-      this.source = null;
+      this.replaceSource(null);
       if (value) {
         // Only the latest value is shown, however the fetches finish.
         const current = () => this.getAttribute('bundle-url') === value;
@@ -57,19 +67,22 @@ export class RolloutTraceViewElement extends HTMLElement {
         );
       }
     } else {
-      this.source = value ? new BundleApi(new URL(value, document.baseURI).href.replace(/\/+$/, '')) : null;
+      this.replaceSource(value ? new BundleApi(new URL(value, document.baseURI).href.replace(/\/+$/, '')) : null);
     }
     if (this.isConnected) this.render();
   }
 
   /**
    * Shows a bundle given as its files (`[path in the bundle, bytes or text]`),
-   * reduced in the page: no server needed. Rejects when nothing can be shown
-   * (no readable manifest or log); a trace that fails later shows the state
-   * before the failing line, with the error.
+   * reduced in the browser (in a worker when the viewer script was loaded
+   * from a rollout-trace server, else in the page): no server needed. Rejects
+   * when nothing can be shown (no readable manifest or log); a trace that
+   * fails later shows the state before the failing line, with the error.
+   * `transfer`: hand the files' buffers to the worker instead of copying
+   * them; they are unusable here afterwards.
    */
-  async openFiles(files: readonly (readonly [string, FileContent])[], name = 'bundle'): Promise<void> {
-    this.show(await LocalBundle.open(files, name));
+  async openFiles(files: readonly (readonly [string, FileContent])[], name = 'bundle', options: { transfer?: boolean } = {}): Promise<void> {
+    this.show(await openBundle({ kind: 'files', name, files }, { workerUrl: WORKER_URL, transfer: options.transfer }));
   }
 
   /**
@@ -79,7 +92,8 @@ export class RolloutTraceViewElement extends HTMLElement {
    */
   async openFolder(picked: Iterable<File>, progress?: (read: number, total: number) => void): Promise<void> {
     const { name, files } = await pickedBundle(picked, progress);
-    await this.openFiles(files, name);
+    // Read here, so nobody else holds the buffers: handed to the worker, not copied.
+    await this.openFiles(files, name, { transfer: true });
   }
 
   /**
@@ -92,9 +106,15 @@ export class RolloutTraceViewElement extends HTMLElement {
   }
 
   private show(source: TraceSource): void {
-    this.source = source;
+    this.replaceSource(source);
     this.failure = null;
     if (this.isConnected) this.render();
+  }
+
+  /** The previous source is done with: a worker holding its files is let go. */
+  private replaceSource(source: TraceSource | null): void {
+    if (this.source !== source) this.source?.close?.();
+    this.source = source;
   }
 
   private render(): void {
@@ -113,8 +133,8 @@ export class RolloutTraceViewElement extends HTMLElement {
 }
 
 /** The bundle served as plain files at `url`, fetched and reduced. */
-async function bundleAt(url: string, progress?: (fetched: number, total: number) => void): Promise<LocalBundle> {
-  return LocalBundle.open([...(await fetchBundleFiles(url, { progress }))], url);
+function bundleAt(url: string, progress?: (fetched: number, total: number) => void): Promise<TraceSource> {
+  return openBundle({ kind: 'url', url }, { workerUrl: WORKER_URL, progress });
 }
 
 export const ELEMENT_NAME = 'rollout-trace-view';

@@ -18,9 +18,9 @@ async function startApp(root: HTMLElement): Promise<void> {
   let bundleId = route ? decodeURIComponent(route[1]!) : null;
   if (bundleId === null) bundleId = (await fetchBundleList(origin)).single_bundle_id;
   if (bundleId === null) {
-    const list = new BundleListView(origin, async ({ name, files }) => {
+    const list = new BundleListView(origin, async (picked, progress) => {
       const view = document.createElement(ELEMENT_NAME);
-      await view.openFiles(files, name);
+      await view.openFolder(picked, progress);
       list.dispose();
       replaceChildren(root, view);
     });

@@ -1,11 +1,12 @@
 /**
- * A bundle read from disk in the page (a folder picked, or files a page
- * hands to `openFiles`) and reduced there by `rollout-trace/core`: no
- * server, no upload. The trace is final; a bundle the reference rejects
+ * A bundle held in the browser (a folder picked, files a page hands to
+ * `openFiles`, or a static host's files) and reduced there by
+ * `rollout-trace/core` — in the viewer's worker when it can start one
+ * (`workerBundle.ts`), else in the page: no server, no upload. The trace is final; a bundle the reference rejects
  * shows the state before the failing line, with the error, as the server
  * shows a trace that stopped reducing.
  */
-import { FilesTimeline, collectBundleFiles, toPlainTrace } from '../../core';
+import { FilesTimeline, collectBundleFiles, fetchBundleFiles, toPlainTrace } from '../../core';
 import type { FileContent } from '../../core';
 import type { RolloutTraceJson } from '../../schema/model';
 import type { SnapshotMessage } from '../../server/protocol';
@@ -25,8 +26,23 @@ export class LocalBundle implements TraceSource {
   private constructor(
     readonly name: string,
     private readonly timeline: FilesTimeline,
-    private readonly initial: SnapshotMessage,
+    /** The final state: the whole trace, or the state before the line that failed. */
+    readonly initial: SnapshotMessage,
   ) {}
+
+  /** Why the trace stopped reducing, if it did (the replay's message). */
+  get failure(): string | undefined {
+    return this.timeline.failure?.message;
+  }
+
+  /**
+   * Reads the bundle `input` names (see {@link bundleFilesOf}) and reduces it.
+   * Rejects when its files cannot be had or nothing can be shown.
+   */
+  static async read(input: BundleInput, progress?: Progress): Promise<LocalBundle> {
+    const { name, files } = await bundleFilesOf(input, progress);
+    return LocalBundle.open(files, name);
+  }
 
   /**
    * Reduces the bundle once, keeping checkpoints for earlier seqs. Rejects
@@ -41,18 +57,7 @@ export class LocalBundle implements TraceSource {
   }
 
   follow(handlers: TraceStreamHandlers): () => void {
-    let open = true;
-    handlers.connection('local');
-    // Asynchronous like a server's stream: the view is in place before the first render.
-    queueMicrotask(() => {
-      if (!open) return;
-      handlers.snapshot(this.initial);
-      const failure = this.timeline.failure;
-      if (failure !== undefined) handlers.failure({ message: failure.message });
-    });
-    return () => {
-      open = false;
-    };
+    return followFinalState(handlers, this.initial, this.failure);
   }
 
   async state(seq?: number): Promise<RolloutTraceJson> {
@@ -64,6 +69,47 @@ export class LocalBundle implements TraceSource {
     const file = ref ? this.timeline.files.read(ref.path) : undefined;
     if (!file || 'missing' in file) throw new Error(`${this.name} has no file for ${rawPayloadId}`);
     return typeof file.content === 'string' ? file.content : new TextDecoder().decode(file.content);
+  }
+}
+
+/**
+ * `TraceSource.follow` for a bundle reduced once: its final state, and its
+ * failure if it had one; nothing changes after.
+ */
+export function followFinalState(handlers: TraceStreamHandlers, initial: SnapshotMessage, failure: string | undefined): () => void {
+  let open = true;
+  handlers.connection('local');
+  // Asynchronous like a server's stream: the view is in place before the first render.
+  queueMicrotask(() => {
+    if (!open) return;
+    handlers.snapshot(initial);
+    if (failure !== undefined) handlers.failure({ message: failure });
+  });
+  return () => {
+    open = false;
+  };
+}
+
+/**
+ * Where a bundle to reduce in the browser comes from: its files, already in
+ * memory (a picked folder is read in the page: handing a worker 19k `File`s
+ * to read took Chromium's main thread 3.2 s, longer than reading them), or a
+ * static host's URL (fetched where it is reduced).
+ */
+export type BundleInput =
+  | { readonly kind: 'files'; readonly name: string; readonly files: readonly BundleFile[] }
+  | { readonly kind: 'url'; readonly url: string };
+
+/** Called as files are read or fetched. */
+export type Progress = (read: number, total: number) => void;
+
+/** The bundle's name and files, read from wherever `input` says. */
+export async function bundleFilesOf(input: BundleInput, progress?: Progress): Promise<{ name: string; files: readonly BundleFile[] }> {
+  switch (input.kind) {
+    case 'files':
+      return input;
+    case 'url':
+      return { name: input.url, files: [...(await fetchBundleFiles(input.url, { progress }))] };
   }
 }
 
@@ -85,10 +131,7 @@ const PROGRESS_EVERY = 500;
  * in that folder.
  * `progress(read, total)` is called as files are read.
  */
-export async function pickedBundle(
-  picked: Iterable<File>,
-  progress: (read: number, total: number) => void = () => {},
-): Promise<{ name: string; files: BundleFile[] }> {
+export async function pickedBundle(picked: Iterable<File>, progress: Progress = () => {}): Promise<{ name: string; files: BundleFile[] }> {
   const all = [...picked].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
   const manifests = all.filter(({ path }) => path === 'manifest.json' || path.endsWith('/manifest.json'));
   if (manifests.length === 0) throw new Error('no manifest.json in the folder picked: choose a trace bundle folder');
@@ -107,7 +150,7 @@ export async function pickedBundle(
     const file = inBundle.get(path);
     return file && new Uint8Array(await file.arrayBuffer());
   };
-  const reportEvery = (done: number, total: number) => (done % PROGRESS_EVERY === 0 ? progress(done, total) : undefined);
+  const reportEvery = (done: number, total: number) => (done % PROGRESS_EVERY === 0 || done === total ? progress(done, total) : undefined);
   const files = await collectBundleFiles(read, { concurrency: READ_CONCURRENCY, progress: reportEvery });
   return { name: root.replace(/\/$/, '') || 'bundle', files: [...files] };
 }
