@@ -59,13 +59,12 @@ interface Waiting {
   readonly progress?: Progress;
 }
 
-class WorkerBundle implements TraceSource {
+/** Requests to a started worker, each answered under its own id. */
+class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Waiting>();
-  private initial!: SnapshotMessage;
-  private failure: string | undefined;
 
-  private constructor(private readonly worker: Worker) {
+  constructor(private readonly worker: Worker) {
     worker.onmessage = ({ data }: MessageEvent<WorkerReply>) => {
       if (data.kind === 'ready') return;
       const waiting = this.pending.get(data.id);
@@ -75,26 +74,50 @@ class WorkerBundle implements TraceSource {
       else waiting?.resolve(data);
     };
     // The worker died (out of memory, say): nothing it owed will come.
-    worker.onerror = (event) => {
-      for (const waiting of this.pending.values()) waiting.reject(new Error(`the reduction worker failed: ${event.message}`));
-      this.pending.clear();
-    };
+    worker.onerror = (event) => this.rejectAll(`the reduction worker failed: ${event.message}`);
   }
 
+  /** Sends `request` under a fresh id; resolves with the worker's answer to it. */
+  request(request: Unsent<WorkerRequest>, transfer: Transferable[] = [], progress?: Progress): Promise<WorkerReply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, progress });
+      const message: WorkerRequest = { ...request, id };
+      this.worker.postMessage(message, transfer);
+    });
+  }
+
+  close(): void {
+    this.worker.terminate();
+    this.rejectAll('the bundle was closed');
+  }
+
+  private rejectAll(message: string): void {
+    for (const waiting of this.pending.values()) waiting.reject(new Error(message));
+    this.pending.clear();
+  }
+}
+
+/** A bundle reduced in a worker, which keeps its files: seeks and payloads are asked of it. */
+class WorkerBundle implements TraceSource {
+  private constructor(
+    private readonly client: WorkerClient,
+    private readonly initial: SnapshotMessage,
+    private readonly failure: string | undefined,
+  ) {}
+
   static async open(worker: Worker, input: BundleInput, options: OpenOptions): Promise<WorkerBundle> {
-    const bundle = new WorkerBundle(worker);
+    const client = new WorkerClient(worker);
     const buffers =
       input.kind === 'files' && options.transfer
         ? [...new Set(input.files.flatMap(([, content]) => (typeof content === 'string' ? [] : [content.buffer])))]
         : [];
     try {
-      const reply = await bundle.request({ kind: 'open', input }, buffers as Transferable[], options.progress);
+      const reply = await client.request({ kind: 'open', input }, buffers as Transferable[], options.progress);
       if (reply.kind !== 'opened') throw new Error(`unexpected reply ${reply.kind}`);
-      bundle.initial = reply.initial;
-      bundle.failure = reply.failure;
-      return bundle;
+      return new WorkerBundle(client, reply.initial, reply.failure);
     } catch (err) {
-      worker.terminate();
+      client.close();
       throw err;
     }
   }
@@ -104,31 +127,19 @@ class WorkerBundle implements TraceSource {
   }
 
   close(): void {
-    this.worker.terminate();
-    for (const waiting of this.pending.values()) waiting.reject(new Error('the bundle was closed'));
-    this.pending.clear();
+    this.client.close();
   }
 
   async state(seq?: number): Promise<RolloutTraceJson> {
     if (seq === undefined) return this.initial.trace;
-    const reply = await this.request({ kind: 'state', seq });
+    const reply = await this.client.request({ kind: 'state', seq });
     if (reply.kind !== 'state') throw new Error(`unexpected reply ${reply.kind}`);
     return reply.trace;
   }
 
   async payload(rawPayloadId: string): Promise<string> {
-    const reply = await this.request({ kind: 'payload', rawPayloadId });
+    const reply = await this.client.request({ kind: 'payload', rawPayloadId });
     if (reply.kind !== 'payload') throw new Error(`unexpected reply ${reply.kind}`);
     return reply.text;
-  }
-
-  /** Sends `request` under a fresh id; resolves with the worker's answer to it. */
-  private request(request: Unsent<WorkerRequest>, transfer: Transferable[] = [], progress?: Progress): Promise<WorkerReply> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, progress });
-      const message: WorkerRequest = { ...request, id };
-      this.worker.postMessage(message, transfer);
-    });
   }
 }
