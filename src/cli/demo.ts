@@ -5,7 +5,7 @@ import { rustJoin } from '../bundle/ioErrors';
 import { PACKAGE_ROOT } from '../packageRoot';
 import { stateJsonChunks } from '../reducer/serialize';
 import { REDUCED_STATE_FILE_NAME } from '../schema/manifest';
-import { writeFileAtomic } from './io';
+import { writeOutputFile } from './io';
 import { reduceBundle } from './reduce';
 import { formatSummary } from './summary';
 
@@ -19,7 +19,7 @@ export function registerDemo(program: Command): void {
     .action(async () => {
       const trace = await reduceBundle(EXAMPLE_BUNDLE);
       const output = rustJoin(path.relative(process.cwd(), EXAMPLE_BUNDLE) || '.', REDUCED_STATE_FILE_NAME);
-      writeFileAtomic(output, stateJsonChunks(trace));
+      writeOutputFile(output, stateJsonChunks(trace));
       process.stdout.write(`wrote ${output}\n${formatSummary(trace)}\n`);
     });
 }

@@ -8,7 +8,7 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
-import { UsageError, colorEnabled, describeFailure, nonEmptyPath, writeFileAtomic } from './io';
+import { UsageError, colorEnabled, describeFailure, nonEmptyPath, writeOutputFile } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
 export interface FollowOptions {
@@ -70,7 +70,7 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
   const shown = updates.pipe(
     tap((update) => {
       show(update);
-      if (options.state !== undefined && update.snapshot) writeFileAtomic(options.state, stateJsonChunks(update.snapshot.trace));
+      if (options.state !== undefined && update.snapshot) writeOutputFile(options.state, stateJsonChunks(update.snapshot.trace));
     }),
   );
   await lastValueFrom(shown, { defaultValue: undefined });

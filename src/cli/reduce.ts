@@ -13,7 +13,7 @@ import { stateJsonChunks } from '../reducer/serialize';
 import { upToSeq } from '../reducer/upToSeq';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
-import { Progress, UsageError, nonEmptyPath, stderrIsInteractive, writeFileAtomic, writeStdout } from './io';
+import { Progress, UsageError, nonEmptyPath, stderrIsInteractive, writeOutputFile, writeStdout } from './io';
 
 /** Replays `bundleDir` (up to the event with `atSeq`, when given) with progress on a TTY. */
 export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<RolloutTrace> {
@@ -98,7 +98,7 @@ export function registerReduce(program: Command): void {
         await writeStdout(stateJsonChunks(trace));
         return;
       }
-      writeFileAtomic(output, stateJsonChunks(trace));
+      writeOutputFile(output, stateJsonChunks(trace));
       process.stdout.write(`${output}\n`);
     });
 }
