@@ -18,6 +18,7 @@ import type { LocatedEvent } from '../reducer/operator';
 import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { RawTraceEvent } from '../schema/rawEvent';
 import { RUST_RAW_TRACE_EVENT } from '../schema/rustTypes';
+import { UNFAITHFUL_NUMBER_TEXT } from '../json/serde';
 import { precisionMessage } from '../schema/serdeErrors';
 import { deserializeStr } from '../schema/serdeTyped';
 
@@ -34,16 +35,14 @@ export function isBlankLine(text: string): boolean {
  * so that a line is scanned once (three separate scans cost 50% more):
  * - an escaped surrogate (`\uD800`–`\uDFFF`): serde rejects a lone one,
  *   `JSON.parse` does not;
- * - a number with a fraction or exponent (`1.0`, `1e2` and `-0` are floats
- *   to serde, so no `u64`; `1e400` is out of range), or of 19+ digits (beyond
- *   what a double holds exactly, so range checks near `i64::MAX`/`u64::MAX`
- *   are unreliable). Anchored on the `:`, `,` or `[` before a JSON number,
- *   which keeps the scan cheap; strings are matched too, at the price of a
- *   slow path;
+ * - a number that may read differently ({@link UNFAITHFUL_NUMBER_TEXT}:
+ *   `1.0`, `1e2` and `-0` are floats to serde, so no `u64`; `1e400` is out
+ *   of range; 19+ digits are beyond what a double holds exactly, so range
+ *   checks near `i64::MAX`/`u64::MAX` are unreliable);
  * - a `"value"` key: the content of the adjacently tagged `RawPayloadKind`,
  *   which the codecs let through but serde requires to be `null`.
  */
-const SERDE_SUSPECT = /\\u[dD][89a-fA-F]|[:,[]\s*(?:-?\d+[.eE]|-?\d{19}|-0(?![\d.eE]))|"value"/;
+const SERDE_SUSPECT = new RegExp(`\\\\u[dD][89a-fA-F]|${UNFAITHFUL_NUMBER_TEXT.source}|"value"`);
 
 /**
  * The end of a key: a quote after an even run of backslashes (so not an

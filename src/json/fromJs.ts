@@ -85,6 +85,15 @@ function isFaithful(v: unknown, depth: number): boolean {
 }
 
 /**
+ * Text in which a number may read differently to `JSON.parse` than to serde:
+ * a fraction or exponent (`1.0` is a float to serde, an integer here), 19
+ * digits or more (beyond 2^53: serde keeps the integer), `-0`. Anchored on
+ * the `:`, `,` or `[` before a JSON number; text inside strings matches
+ * too, which only costs a slow path.
+ */
+export const UNFAITHFUL_NUMBER_TEXT = /[:,[]\s*(?:-?\d+[.eE]|-?\d{19}|-0(?![\d.eE]))/;
+
+/**
  * Whether serde_json's parser would also accept the text that `JSON.parse`
  * read as `v`, as far as `v` can tell: containers nest less than 128 deep
  * and every number is finite (`JSON.parse` reads `1e400` as `Infinity`;

@@ -39,7 +39,7 @@ function toolEdgeId(toolCallId: string): string {
 
 function decodeRuntimePayload<A>(r: TraceReducer, codec: t.Decoder<unknown, A>, payload: RawPayloadRef): A {
   const json = readPayloadJson(r, payload);
-  const decoded = decodeSerde(codec, json.typedAt([], json.value, codec));
+  const decoded = json.decodeTyped(codec, [], json.value);
   if (isLeft(decoded)) throw new ReducerError(decoded.left);
   return decoded.right;
 }

@@ -7,9 +7,11 @@
  * When the native value cannot guarantee that, the payload text is parsed
  * again, once, by the faithful parser and the same path is read from it.
  */
-import { isLeft } from 'fp-ts/Either';
+import { Either, isLeft } from 'fp-ts/Either';
+import type * as t from 'io-ts';
 import {
   SerdeValue,
+  UNFAITHFUL_NUMBER_TEXT,
   fromJsValue,
   isFaithfulJsValue,
   parseSerdeJson,
@@ -19,6 +21,7 @@ import {
 } from '../json/serde';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { floatSpelledIntegerPattern } from '../schema/rustTypes';
+import { decodeSerde, isPrecisionFailure } from '../schema/serdeErrors';
 import { ReducerError } from './errors';
 
 /** A JSON path from a payload's root: object keys and array indexes. */
@@ -77,17 +80,30 @@ export class PayloadJson {
   }
 
   /**
-   * The value at `path` for `codec`'s typed decoder (`decodeSerde`).
-   * `JSON.parse` reads `1.0` as 1, which would pass an integer field where
-   * serde fails ("invalid type: floating point `1`, expected i32"); when the
-   * text writes one of the type's integer fields that way, serde's exact
-   * value is handed over instead. A struct written as an array has no keys
-   * to look for, so it always gets the exact value.
+   * `serde_json::from_value` of the value at `path` (`jsValue`, as
+   * `JSON.parse` read it) into `codec`'s Rust type: the decoded value, or
+   * serde's message. `JSON.parse` reads `1.0` as 1, which would pass an
+   * integer field where serde fails ("invalid type: floating point `1`,
+   * expected i32"); when the text writes one of the type's integer fields
+   * that way, or a struct as an array (no keys to look for), serde's exact
+   * value is decoded instead. So is it after any failure when the text
+   * holds a number `JSON.parse` may have read differently
+   * ({@link UNFAITHFUL_NUMBER_TEXT}), so that the message is serde's
+   * ("floating point `1`", not "integer `1`").
+   *
+   * Throws, rather than fail, for an integer beyond 2^53 that serde
+   * accepts: a caller falling back as the reference does on a failure would
+   * silently give another state than the reference's.
    */
-  typedAt(path: JsonPath, jsValue: unknown, codec: unknown): unknown {
+  decodeTyped<A>(codec: t.Decoder<unknown, A>, path: JsonPath, jsValue: unknown): Either<string, A> {
     const floatSpelled = floatSpelledIntegerPattern(codec);
-    if (!Array.isArray(jsValue) && (floatSpelled === null || !floatSpelled.test(this.text))) return jsValue;
-    return this.serdeAt(path, jsValue);
+    const exact = Array.isArray(jsValue) || (floatSpelled !== null && floatSpelled.test(this.text));
+    let decoded = decodeSerde(codec, exact ? this.serdeAt(path, jsValue) : jsValue);
+    if (isLeft(decoded) && !exact && UNFAITHFUL_NUMBER_TEXT.test(this.text)) decoded = decodeSerde(codec, this.serdeAt(path, jsValue));
+    if (isLeft(decoded) && isPrecisionFailure(decoded.left)) {
+      throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: ${decoded.left}`, this.ref);
+    }
+    return decoded;
   }
 
   /** `summarize_json` of the value at `path`. */

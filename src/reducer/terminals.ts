@@ -5,7 +5,7 @@
  * facts. `write_stdin` has no begin event, so its dispatch invocation and
  * result payloads are the only source of the terminal session join key.
  */
-import { isLeft } from 'fp-ts/Either';
+import { Either, isLeft } from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import type {
   ExecutionStatus,
@@ -59,7 +59,7 @@ export function startTerminalOperationFromInvocation(
   const payload = readPayloadJson(r, invocationPayload);
   let request: ParsedTerminalRequest;
   try {
-    request = parseDispatchTerminalRequest(payload.typedAt([], payload.value, DispatchedToolTraceRequestPayload));
+    request = parseDispatchTerminalRequest(payload.decodeTyped(DispatchedToolTraceRequestPayload, [], payload.value));
   } catch (err) {
     throw contextError(err, `parse terminal invocation payload ${invocationPayload.raw_payload_id} as dispatch payload`);
   }
@@ -79,9 +79,8 @@ export function startTerminalOperationFromRuntime(
   const operationKind = terminalOperationKind(kind);
   if (operationKind === null) return null;
   const payload = readPayloadJson(r, runtimePayload);
-  const begin = decodeOrThrow(
-    ExecCommandBeginPayload,
-    payload.typedAt([], payload.value, ExecCommandBeginPayload),
+  const begin = decodedOrThrow(
+    payload.decodeTyped(ExecCommandBeginPayload, [], payload.value),
     `parse terminal runtime start payload ${runtimePayload.raw_payload_id}`,
   );
   // Startup/poll paths usually report a process id at begin; plain exec
@@ -234,14 +233,13 @@ function contextError(err: unknown, context: string): unknown {
   return err instanceof ReducerError ? err.withContext(context) : err;
 }
 
-function decodeOrThrow<A>(codec: t.Decoder<unknown, A>, value: unknown, context?: string): A {
-  const decoded = decodeSerde(codec, value);
+function decodedOrThrow<A>(decoded: Either<string, A>, context?: string): A {
   if (isLeft(decoded)) throw new ReducerError(context ? `${context}: ${decoded.left}` : decoded.left);
   return decoded.right;
 }
 
-function parseDispatchTerminalRequest(value: unknown): ParsedTerminalRequest {
-  const payload = decodeOrThrow(DispatchedToolTraceRequestPayload, value);
+function parseDispatchTerminalRequest(decoded: Either<string, t.TypeOf<typeof DispatchedToolTraceRequestPayload>>): ParsedTerminalRequest {
+  const payload = decodedOrThrow(decoded);
   if (payload.tool_name !== 'write_stdin') bail(`dispatch terminal request is for ${payload.tool_name}, not write_stdin`);
   if (payload.payload.type !== 'function') bail(`write_stdin dispatch payload used unsupported ${payload.payload.type} payload`);
   const argumentsText = payload.payload.arguments;
@@ -251,7 +249,7 @@ function parseDispatchTerminalRequest(value: unknown): ParsedTerminalRequest {
   // The reference reads these arguments with `from_str`: its errors carry a position.
   const typed = deserializeStr(RUST_DISPATCHED_WRITE_STDIN_ARGS, argumentsText);
   if (!typed.ok) throw new ReducerError(`parse write_stdin dispatch function arguments: ${typed.error.message}`);
-  const args = decodeOrThrow(DispatchedWriteStdinArgs, JSON.parse(argumentsText));
+  const args = decodedOrThrow(decodeSerde(DispatchedWriteStdinArgs, JSON.parse(argumentsText)));
   const sessionId = serdeGet(parsed.right, 'session_id');
   const terminalId =
     typeof sessionId === 'string'
@@ -280,14 +278,10 @@ function parseTerminalResponsePayload(
 ): ParsedTerminalResponse {
   if (kind === 'exec_command') {
     return protocolResponse(
-      decodeOrThrow(
-        ExecCommandEndPayload,
-        payload.typedAt([], payload.value, ExecCommandEndPayload),
-        `parse exec terminal response ${rawPayloadId}`,
-      ),
+      decodedOrThrow(payload.decodeTyped(ExecCommandEndPayload, [], payload.value), `parse exec terminal response ${rawPayloadId}`),
     );
   }
-  const protocol = decodeSerde(ExecCommandEndPayload, payload.typedAt([], payload.value, ExecCommandEndPayload));
+  const protocol = payload.decodeTyped(ExecCommandEndPayload, [], payload.value);
   if (!isLeft(protocol)) return protocolResponse(protocol.right);
   try {
     return parseDispatchTerminalResponse(payload);
@@ -334,7 +328,7 @@ function parseDispatchTerminalResponse(payload: PayloadJson): ParsedTerminalResp
       const codeModeValue = field(value, 'value');
       // Code mode returns the JavaScript-facing value; for write_stdin that is
       // the structured unified-exec result, projected here field by field.
-      const structured = decodeSerde(CodeModeExecResult, payload.typedAt(['value'], codeModeValue, CodeModeExecResult));
+      const structured = payload.decodeTyped(CodeModeExecResult, ['value'], codeModeValue);
       if (!isLeft(structured)) {
         const result = structured.right;
         return {

@@ -10,7 +10,6 @@ import { isLeft } from 'fp-ts/Either';
 import type { AgentOrigin, AgentThread, ExecutionStatus, RolloutStatus } from '../schema/model';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { ThreadStartedMetadata } from '../schema/payloads';
-import { decodeSerde } from '../schema/serdeErrors';
 import { spawnEdgeId } from './agents';
 import { terminateRunningCodeCellsForTurnEnd } from './codeCells';
 import { ReducerError, bail } from './errors';
@@ -172,7 +171,7 @@ type Metadata = {
 
 function readThreadMetadata(r: TraceReducer, payload: RawPayloadRef): Metadata {
   const json = readPayloadJson(r, payload);
-  const decoded = decodeSerde(ThreadStartedMetadata, json.typedAt([], json.value, ThreadStartedMetadata));
+  const decoded = json.decodeTyped(ThreadStartedMetadata, [], json.value);
   if (isLeft(decoded)) throw new ReducerError(`parse thread metadata ${payload.raw_payload_id}: ${decoded.left}`);
   return decoded.right;
 }

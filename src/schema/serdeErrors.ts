@@ -127,6 +127,15 @@ export function precisionMessage(errors: t.Errors, input: unknown): string {
 /** Why an integer serde accepts is refused here (docs/differences.md). */
 export const BEYOND_SAFE_INTEGERS = 'holds an integer beyond 2^53 - 1, which a JavaScript number cannot hold exactly';
 
+/**
+ * Whether a `decodeSerde` failure is {@link precisionMessage}'s: a value the
+ * reference accepts, refused here. Never a failure to fall back from as the
+ * reference would: it did not fail.
+ */
+export function isPrecisionFailure(message: string): boolean {
+  return message.endsWith(BEYOND_SAFE_INTEGERS);
+}
+
 /** The io-ts path of the first failure (`payload.request_payload.kind`), for diagnostics. */
 export function errorPath(errors: t.Errors, input: unknown): string {
   return firstSerdeError(errors, input)

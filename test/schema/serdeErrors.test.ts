@@ -358,6 +358,22 @@ describe('integers beyond 2^53 - 1: refused, not changed (a documented differenc
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a code-mode write_stdin result field: refused, not read as an unstructured result', async () => {
+    // The reference decodes the structured result (its u64 holds 2^63) and projects its fields;
+    // failing to decode it, we once fell back to the raw-JSON projection it uses for other
+    // values, silently giving another state (found by the differential fuzzer, seed 2411).
+    const fixture = path.join(__dirname, '../fixtures/conformance/code_mode_write_stdin_result_projects_structured_exec_fields/bundle');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-code-mode-'));
+    try {
+      fs.cpSync(fixture, dir, { recursive: true });
+      const file = path.join(dir, 'payloads/2.json');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"original_token_count": 3', '"original_token_count": 9223372036854775808'));
+      await expect(replayBundle(dir)).rejects.toThrow(`parse payload raw_payload:2: original_token_count ${MESSAGE}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('typed payload fields: integers written as floats', () => {
@@ -380,6 +396,27 @@ describe('typed payload fields: integers written as floats', () => {
         (err: unknown) => err,
       );
       expect((error as ReplayError).referenceMessage).toBe(`parse exec terminal response raw_payload:5: ${message}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names a float where another type is expected as serde does, not as the integer JSON.parse read', async () => {
+    // The oracle's message for the exec begin payload with `"command": 0.1e1` (found by the differential
+    // fuzzer, seed 2411: we said "integer `1`").
+    const fixture = path.join(__dirname, '../fixtures/conformance/exec_tool_reduces_to_terminal_operation_and_session/bundle');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-command-'));
+    try {
+      fs.cpSync(fixture, dir, { recursive: true });
+      const file = path.join(dir, 'payloads/4.json');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/"command": \[[^\]]*\]/, '"command": 0.1e1'));
+      const error = await replayBundle(dir).then(
+        () => new Error('accepted'),
+        (err: unknown) => err,
+      );
+      expect((error as ReplayError).referenceMessage).toBe(
+        'parse terminal runtime start payload raw_payload:4: invalid type: floating point `1`, expected a sequence',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

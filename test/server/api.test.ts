@@ -62,6 +62,7 @@ describe('GET /api/bundles', () => {
     const dir = path.join(root, 'trace-removed');
     fs.cpSync(synthBundle(), dir, { recursive: true });
     const server = await serve(root);
+    await eventually(() => server.catalog.get('trace-removed'));
     // Opening the (ended, so only previewed) bundle reduces it.
     expect((await rawGet(server, '/api/bundles/trace-removed/state')).status).toBe(200);
     fs.rmSync(dir, { recursive: true });
