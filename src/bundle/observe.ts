@@ -88,7 +88,7 @@ export function observeBundle(dir: string, options: ObserveOptions = {}): Observ
     switchMap((manifest) =>
       tailEvents(logPath, { follow, pollIntervalMs }).pipe(
         awaitPayloadFiles(dir, graceMs, pollIntervalMs),
-        snapshotBatches(manifest, new BundlePayloadFiles(dir, { checkDirectoriesOnce: !follow }), options),
+        snapshotBatches(manifest, new BundlePayloadFiles(dir, { verifyEveryRead: follow }), options),
       ),
     ),
   );

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
-import { resolvePayloadPath } from '../bundle/payloadFiles';
+import { pathOfDescriptor, resolvePayloadPath } from '../bundle/payloadFiles';
 import { ReplayError } from '../reducer/errors';
 import { READ_NONBLOCKING } from '../bundle/regularFile';
 import { stateJsonChunks } from '../reducer/serialize';
@@ -293,6 +293,12 @@ async function openInside(dir: string, file: string): Promise<fs.promises.FileHa
   const handle = await fs.promises.open(realFile, READ_NONBLOCKING).catch(() => {
     throw missing;
   });
+  // A directory swapped for a link between the check above and the open still leads outside: check what was opened.
+  const opened = pathOfDescriptor(handle.fd);
+  if (opened !== undefined && !opened.startsWith(realDir + path.sep)) {
+    await handle.close();
+    throw new HttpError(404, 'payload path escapes the bundle directory');
+  }
   if (!(await handle.stat()).isFile()) {
     await handle.close();
     throw missing;
