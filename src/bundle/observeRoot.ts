@@ -8,7 +8,8 @@
  * per host) are found too.
  */
 import { existsSync } from 'fs';
-import { readdir } from 'fs/promises';
+import type { Dirent } from 'fs';
+import { readdir, stat } from 'fs/promises';
 import * as path from 'path';
 import { Observable, defer, exhaustMap, map, merge, mergeMap, switchMap, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
@@ -80,14 +81,23 @@ async function listBundleDirs(root: string, rootMayBeMissing: boolean): Promise<
   return found.sort();
 }
 
+/**
+ * The directories in `dir`, links to directories included (as `ls` lists
+ * them: a bundle linked into a root is served like one copied there; its
+ * payloads stay confined to where the link leads).
+ */
 async function subdirectories(dir: string, mayBeMissing: boolean): Promise<string[]> {
+  let entries: Dirent[];
   try {
-    const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
     if (mayBeMissing && isMissing(err)) return [];
     throw err;
   }
+  const linksToDirectories = await Promise.all(
+    entries.map(async (entry) => entry.isSymbolicLink() && (await stat(path.join(dir, entry.name)).catch(() => undefined))?.isDirectory() === true),
+  );
+  return entries.filter((entry, i) => entry.isDirectory() || linksToDirectories[i]).map((entry) => entry.name);
 }
 
 /** Emits whenever `fs.watch` reports a change in `dir`; completes silently if watching fails. */

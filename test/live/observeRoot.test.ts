@@ -42,6 +42,21 @@ test('a directory holding a bundle, whatever its name, is a bundle (at the root 
   expect(ids(bundles)).toEqual([path.join('2026-04-02', 'copied bundle'), 'run-1']);
 });
 
+test('a link to a bundle, or to a directory of bundles, is listed as the directory would be; a dangling link is not', async () => {
+  const root = scratch.dir();
+  const elsewhere = scratch.dir();
+  addBundle(elsewhere, 'trace-linked');
+  addBundle(elsewhere, path.join('day', 'trace-nested'));
+  fs.symlinkSync(path.join(elsewhere, 'trace-linked'), path.join(root, 'trace-link'));
+  fs.symlinkSync(path.join(elsewhere, 'day'), path.join(root, 'daylink'));
+  fs.symlinkSync(path.join(elsewhere, 'missing'), path.join(root, 'trace-dangling'));
+  const bundles = await lastValueFrom(observeTraceRoot(root, { follow: false }).pipe(toArray()));
+  expect(ids(bundles)).toEqual([path.join('daylink', 'trace-nested'), 'trace-link']);
+  // Read through the link, a linked bundle reduces as its directory does.
+  const linked = await lastValueFrom(bundles[1]!.snapshots);
+  expect(toStateJson(linked.trace)).toBe(toStateJson(await replayBundle(path.join(elsewhere, 'trace-linked'))));
+});
+
 test('following: waits for the root, emits each new bundle once, and its snapshots follow it', async () => {
   const root = path.join(scratch.dir(), 'root');
   const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS, untilEnded: true }), subscriptions);
