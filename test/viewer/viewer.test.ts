@@ -110,6 +110,14 @@ describe('the viewer', () => {
     await expectFirstToolPayloadShown(view, trace, synth);
   });
 
+  it('says why a bundle the server does not have cannot be shown (a stale /bundles/ID link)', async () => {
+    const server = await serve(synthBundle());
+    const view = await page();
+    await view.goto(`${server.url}bundles/no-such-bundle`);
+    await view.locator('.rt-banner', { hasText: 'Cannot show this bundle: no bundle with id "no-such-bundle"' }).waitFor();
+    expect(await view.locator('.conn').textContent()).toBe('unavailable');
+  });
+
   it('moves the selection between threads in the list, the graph and the conversation', async () => {
     const { trace, view } = await openSynth();
     await view.locator('.thread-row').nth(1).waitFor();

@@ -20,7 +20,8 @@ export async function fetchBundleList(apiRoot: string): Promise<BundleList> {
 }
 
 /** Where a trace comes from: a server following it live (`open`, `reconnecting`), or files read in the page (`local`). */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'local';
+/** `refused`: the server answered the stream with an error (an unknown or unreadable bundle); EventSource does not retry then. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'refused' | 'local';
 
 export interface TraceStreamHandlers {
   snapshot(message: SnapshotMessage): void;
@@ -70,7 +71,15 @@ export class BundleApi implements TraceSource {
     const open = (): void => {
       source = new EventSource(`${this.base}/events`);
       source.addEventListener('open', () => handlers.connection('open'));
-      source.addEventListener('error', () => handlers.connection('reconnecting'));
+      source.addEventListener('error', () => {
+        if (source.readyState !== EventSource.CLOSED) return handlers.connection('reconnecting');
+        // Refused, not dropped: the bundle's own endpoint says why (its JSON error).
+        handlers.connection('refused');
+        fetchOk(this.base).then(
+          () => handlers.failure({ message: 'the server refused the event stream' }),
+          (err: unknown) => handlers.failure({ message: err instanceof Error ? err.message : String(err) }),
+        );
+      });
       source.addEventListener(SSE_EVENTS.snapshot, (event) => handlers.snapshot(parse<SnapshotMessage>(event)));
       source.addEventListener(SSE_EVENTS.failure, (event) => handlers.failure(parse<FailureMessage>(event)));
       source.addEventListener(SSE_EVENTS.delta, (event) => {

@@ -133,6 +133,7 @@ export class TraceView implements ViewContext {
     this.lastRender = started;
     if (!model) {
       if (this.liveModel) this.header.update(this.liveModel, this.scrubState());
+      else this.header.updateStatus(this.scrubState());
       return;
     }
     const trace = model.trace;

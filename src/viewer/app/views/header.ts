@@ -27,6 +27,7 @@ const CONNECTION_LABELS: Record<ConnectionState, string> = {
   connecting: 'connecting',
   open: 'live',
   reconnecting: 'reconnecting',
+  refused: 'unavailable',
   local: 'from disk',
 };
 
@@ -60,7 +61,7 @@ export class Header {
       el('span', { class: `badge status status-${trace.status}` }, trace.status),
       el('span', { class: 'rt-duration', title: 'duration' }, formatDuration(Math.max(0, end - trace.started_at_unix_ms))),
       el('span', { class: 'rt-usage', title: 'token usage, all threads' }, usageText(total)),
-      el('span', { class: `conn conn-${scrub.connection}` }, CONNECTION_LABELS[scrub.connection]),
+      connectionBadge(scrub),
     );
     this.slider.max = String(scrub.liveSeq);
     if (document.activeElement !== this.slider) this.slider.value = String(scrub.shownSeq);
@@ -69,7 +70,22 @@ export class Header {
       : `seq ${scrub.liveSeq}`;
     this.element.classList.toggle('historical', scrub.historical);
     this.liveButton.disabled = !scrub.historical;
-    this.banner.textContent = scrub.failure ? `Trace stopped reducing: ${scrub.failure}` : '';
+    this.updateBanner(scrub);
+  }
+
+  /** Before any state arrived (or when none will: a refused stream): the connection and why. */
+  updateStatus(scrub: ScrubState): void {
+    replaceChildren(this.summary, connectionBadge(scrub));
+    this.updateBanner(scrub);
+  }
+
+  private updateBanner(scrub: ScrubState): void {
+    const prefix = scrub.connection === 'refused' ? 'Cannot show this bundle' : 'Trace stopped reducing';
+    this.banner.textContent = scrub.failure ? `${prefix}: ${scrub.failure}` : '';
     this.banner.hidden = scrub.failure === null;
   }
+}
+
+function connectionBadge(scrub: ScrubState): HTMLElement {
+  return el('span', { class: `conn conn-${scrub.connection}` }, CONNECTION_LABELS[scrub.connection]);
 }
