@@ -24,7 +24,7 @@ import type { RawPayloadRef } from '../schema/payloadRef';
 import { RUST_TRACE_BUNDLE_MANIFEST } from '../schema/rustTypes';
 import { decodeSerde } from '../schema/serdeErrors';
 import { deserializeReader } from '../schema/serdeTyped';
-import { CheckpointRun, checkedCheckpointEvery, emptyRun, extendRun, firstIndexBySeq, snapshotAfter } from './checkpoints';
+import { CheckpointRun, checkedCheckpointEvery, emptyRun, extendRun, appliedThroughSeq, snapshotAfter } from './checkpoints';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
 import { decodeUtf8, rustIoMessage, rustJoin, textTooLongMessage } from './ioErrors';
 
@@ -248,7 +248,7 @@ export interface FilesTimelineOptions {
  * the failure can be visited, and `failure` says what stopped it.
  */
 export class FilesTimeline {
-  private readonly indexBySeq: Map<number, number>;
+  private readonly appliedThrough: (seq: number) => number | undefined;
 
   private constructor(
     readonly manifest: TraceBundleManifest,
@@ -260,7 +260,7 @@ export class FilesTimeline {
     private readonly events: readonly LocatedEvent[],
     readonly failure: Error | undefined,
   ) {
-    this.indexBySeq = firstIndexBySeq(run.seqs);
+    this.appliedThrough = appliedThroughSeq(run.seqs);
   }
 
   /** Reduces the files once. Rejects only when the manifest or the log cannot be read. */
@@ -282,9 +282,9 @@ export class FilesTimeline {
 
   /** The snapshot after the event with `seq` (0: before any event); a `RangeError` for a seq the log does not have. */
   snapshotAt(seq: number): Promise<TraceSnapshot> {
-    const index = seq === 0 ? -1 : this.indexBySeq.get(seq);
-    if (index === undefined) return Promise.reject(new RangeError(`no event with seq ${seq} in ${this.logPath}`));
-    return this.after(index + 1);
+    const applied = this.appliedThrough(seq);
+    if (applied === undefined) return Promise.reject(new RangeError(`no event with seq ${seq} in ${this.logPath}`));
+    return this.after(applied);
   }
 
   /** The snapshot after every applied event: the whole trace, or the state before the failure. */

@@ -84,13 +84,22 @@ export async function extendRun(
   return failure;
 }
 
-/** Index of the first applied event with each seq (a replay cut "at seq N" stops at the first). */
-export function firstIndexBySeq(seqs: readonly number[]): Map<number, number> {
-  const index = new Map<number, number>();
+/**
+ * How many applied events the state "at seq N" includes: those through the
+ * first event with that seq (a replay cut at seq N stops at the first), none
+ * for seq 0 (the state before any event: writers number events from 1).
+ * `undefined` when no applied event has that seq.
+ */
+export function appliedThroughSeq(seqs: readonly number[]): (seq: number) => number | undefined {
+  const firstIndex = new Map<number, number>();
   seqs.forEach((seq, i) => {
-    if (!index.has(seq)) index.set(seq, i);
+    if (!firstIndex.has(seq)) firstIndex.set(seq, i);
   });
-  return index;
+  return (seq) => {
+    if (seq === 0) return 0;
+    const index = firstIndex.get(seq);
+    return index === undefined ? undefined : index + 1;
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import type { LocatedEvent } from '../reducer/operator';
 import { TraceSnapshot, stateFromManifest } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
-import { CheckpointRun, checkedCheckpointEvery, emptyRun, extendRun, firstIndexBySeq, snapshotAfter } from './checkpoints';
+import { CheckpointRun, checkedCheckpointEvery, emptyRun, extendRun, appliedThroughSeq, snapshotAfter } from './checkpoints';
 import { rustJoin } from './ioErrors';
 import { tailEvents } from './observe';
 import { BundlePayloadFiles } from './payloadFiles';
@@ -42,7 +42,7 @@ interface TimelineParts {
 /** A bundle's log as read by {@link openTimeline}: any event's state on demand. */
 export class Timeline {
   /** Index of the first event with each seq. */
-  private readonly indexBySeq: Map<number, number>;
+  private readonly appliedThrough: (seq: number) => number | undefined;
 
   /** @internal use {@link openTimeline} */
   constructor(
@@ -56,7 +56,7 @@ export class Timeline {
     private readonly parts: TimelineParts,
     private readonly options: TimelineOptions,
   ) {
-    this.indexBySeq = firstIndexBySeq(parts.run.seqs);
+    this.appliedThrough = appliedThroughSeq(parts.run.seqs);
   }
 
   /** Seq of every applied event, in log order. */
@@ -64,12 +64,12 @@ export class Timeline {
     return this.parts.run.seqs;
   }
 
-  /** The snapshot after the event with `seq`: equal to a replay of the log cut after that event. */
+  /** The snapshot after the event with `seq` (0: before any): equal to a replay of the log cut after that event. */
   async snapshotAt(seq: number): Promise<TraceSnapshot> {
-    const index = this.indexBySeq.get(seq);
-    if (index === undefined) throw new RangeError(`no event with seq ${seq} in ${rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME)}`);
+    const applied = this.appliedThrough(seq);
+    if (applied === undefined) throw new RangeError(`no event with seq ${seq} in ${rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME)}`);
     const eventsFrom = (from: number) => this.eventsFrom(from);
-    return snapshotAfter(index + 1, this.parts.run.checkpoints, eventsFrom, this.manifest, new BundlePayloadFiles(this.dir));
+    return snapshotAfter(applied, this.parts.run.checkpoints, eventsFrom, this.manifest, new BundlePayloadFiles(this.dir));
   }
 
   /**

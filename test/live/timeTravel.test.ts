@@ -27,7 +27,8 @@ describe('stateAt', () => {
     const timeline = await openTimeline(syntheticBundle, { checkpointEvery: 50 });
     expect(timeline.failure).toBeUndefined();
     const last = timeline.seqs[timeline.seqs.length - 1]!;
-    for (const seq of [1, 49, 50, 51, 100, 173, 2, last - 1, last, 120]) {
+    // Seq 0, before any event, is the replay of the bundle cut before its first line.
+    for (const seq of [1, 49, 50, 51, 100, 173, 2, last - 1, last, 120, 0]) {
       expect(toStateJson(await stateAt(timeline, seq))).toBe(await replayCutAtSeq(syntheticBundle, seq));
     }
   });
