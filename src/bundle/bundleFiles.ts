@@ -149,6 +149,18 @@ export function segmentsOf(relativePath: string): string[] {
   return relativePath.split('/').filter((segment) => segment !== '' && segment !== '.');
 }
 
+/** Caller mistakes in a bundle given as files, said as such rather than met later as a missing file or a bare `TypeError`. */
+function checkBundleFile(name: unknown, content: unknown): void {
+  if (typeof name !== 'string') throw new TypeError(`a bundle file's path must be a string, got ${typeof name}`);
+  const unsafe = unsafePayloadPath(name);
+  if (unsafe !== undefined) throw new TypeError(`bundle file ${JSON.stringify(name)}: ${unsafe.replace(/^payload path "[^"]*" /, '')}`);
+  // Told by tag, not `instanceof`: a Buffer or Uint8Array from another realm (a vm, a frame) is bytes too.
+  if (typeof content !== 'string' && Object.prototype.toString.call(content) !== '[object Uint8Array]') {
+    const got = content === null ? 'null' : Object.prototype.toString.call(content).slice(8, -1);
+    throw new TypeError(`bundle file ${JSON.stringify(name)}: content must be a string or a Uint8Array (new Uint8Array(buffer) for an ArrayBuffer), got ${got}`);
+  }
+}
+
 /** A file's content, or why reading its path fails: the error code the same path gives on disk. */
 export type FileRead = { readonly content: FileContent } | { readonly missing: 'ENOENT' | 'EISDIR' | 'ENOTDIR' };
 
@@ -162,8 +174,10 @@ export class InMemoryBundleFiles implements PayloadSource {
   private readonly files = new Map<string, FileContent>();
   private readonly dirs = new Set<string>(['']);
 
+  /** Throws a `TypeError` naming the entry for a path that is not relative to the bundle, or content that is not text or bytes. */
   constructor(files: Iterable<readonly [string, FileContent]>) {
     for (const [name, content] of files) {
+      checkBundleFile(name, content);
       const segments = segmentsOf(name);
       this.files.set(segments.join('/'), content);
       for (let n = 1; n < segments.length; n++) this.dirs.add(segments.slice(0, n).join('/'));

@@ -145,6 +145,16 @@ describe('replayBundleFiles agrees with replayBundle', () => {
     expect(result).toEqual({ state: expected.replace(`"path": "${REQUEST}"`, '"path": "./payloads//4.json"') });
   });
 
+  it.each([
+    ['an absolute path', ['/manifest.json', '{}'], 'bundle file "/manifest.json": is not a relative path inside the bundle'],
+    ['a path with ..', ['x/../manifest.json', '{}'], 'bundle file "x/../manifest.json": escapes the bundle directory'],
+    ['null content', ['manifest.json', null], 'bundle file "manifest.json": content must be a string or a Uint8Array (new Uint8Array(buffer) for an ArrayBuffer), got null'],
+    ['an ArrayBuffer', ['manifest.json', new ArrayBuffer(2)], 'bundle file "manifest.json": content must be a string or a Uint8Array (new Uint8Array(buffer) for an ArrayBuffer), got ArrayBuffer'],
+    ['a path that is not a string', [3, '{}'], "a bundle file's path must be a string, got number"],
+  ])('refuses %s with a TypeError naming the entry (a caller mistake, not a bundle that fails)', async (_, entry, message) => {
+    await expect(replayBundleFiles([entry as unknown as [string, string]])).rejects.toThrow(new TypeError(message));
+  });
+
   it('accepts files given as text as well as bytes', async () => {
     const asText = [...readBundleFiles(EXAMPLE)].map(([name, bytes]) => [name, Buffer.from(bytes).toString('utf8')] as const);
     expect(toStateJson(await replayBundleFiles(asText))).toBe(fs.readFileSync(path.join(FIXTURES, 'example', 'expected.json'), 'utf8'));
