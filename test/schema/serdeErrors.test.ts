@@ -323,6 +323,25 @@ describe('payload files (serde_json::from_reader into a Value)', () => {
   });
 });
 
+/**
+ * Replays a copy of a conformance case with one payload file rewritten by
+ * `edit`: the reference part of its error (`referenceMessage`), or `accepted`.
+ */
+async function replayWithPayloadEdited(caseName: string, payload: string, edit: (text: string) => string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-edited-'));
+  try {
+    fs.cpSync(path.join(__dirname, '../fixtures/conformance', caseName, 'bundle'), dir, { recursive: true });
+    const file = path.join(dir, 'payloads', payload);
+    fs.writeFileSync(file, edit(fs.readFileSync(file, 'utf8')));
+    return await replayBundle(dir).then(
+      () => 'accepted',
+      (err: unknown) => (err instanceof ReplayError ? err.referenceMessage : String(err)),
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('integers beyond 2^53 - 1: refused, not changed (a documented difference)', () => {
   // The reference accepts these and writes them back digit for digit (seen with the oracle:
   // `"ended_seq": 9007199254740993`). A JavaScript number cannot: 2^53 + 1 reads as 2^53,
@@ -345,34 +364,21 @@ describe('integers beyond 2^53 - 1: refused, not changed (a documented differenc
   });
 
   it('a token usage counter in a response payload', async () => {
-    const fixture = path.join(__dirname, '../fixtures/conformance/response_outputs_enter_thread_conversation_on_completion/bundle');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-tokens-'));
-    try {
-      fs.cpSync(fixture, dir, { recursive: true });
-      const response = JSON.parse(fs.readFileSync(path.join(dir, 'payloads/2.json'), 'utf8')) as Record<string, unknown>;
-      const usage = { input_tokens: 1, cached_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 };
-      const text = JSON.stringify({ ...response, token_usage: usage }).replace('"input_tokens":1', '"input_tokens":9007199254740993');
-      fs.writeFileSync(path.join(dir, 'payloads/2.json'), text);
-      await expect(replayBundle(dir)).rejects.toThrow(`token_usage of payload raw_payload:2 ${MESSAGE}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const usage = { input_tokens: 1, cached_input_tokens: 0, output_tokens: 1, reasoning_output_tokens: 0 };
+    const outcome = await replayWithPayloadEdited('response_outputs_enter_thread_conversation_on_completion', '2.json', (text) =>
+      JSON.stringify({ ...(JSON.parse(text) as object), token_usage: usage }).replace('"input_tokens":1', '"input_tokens":9007199254740993'),
+    );
+    expect(outcome).toBe(`token_usage of payload raw_payload:2 ${MESSAGE}`);
   });
 
   it('a code-mode write_stdin result field: refused, not read as an unstructured result', async () => {
     // The reference decodes the structured result (its u64 holds 2^63) and projects its fields;
     // failing to decode it, we once fell back to the raw-JSON projection it uses for other
     // values, silently giving another state (found by the differential fuzzer, seed 2411).
-    const fixture = path.join(__dirname, '../fixtures/conformance/code_mode_write_stdin_result_projects_structured_exec_fields/bundle');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-code-mode-'));
-    try {
-      fs.cpSync(fixture, dir, { recursive: true });
-      const file = path.join(dir, 'payloads/2.json');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"original_token_count": 3', '"original_token_count": 9223372036854775808'));
-      await expect(replayBundle(dir)).rejects.toThrow(`parse payload raw_payload:2: original_token_count ${MESSAGE}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const outcome = await replayWithPayloadEdited('code_mode_write_stdin_result_projects_structured_exec_fields', '2.json', (text) =>
+      text.replace('"original_token_count": 3', '"original_token_count": 9223372036854775808'),
+    );
+    expect(outcome).toContain(`parse payload raw_payload:2: original_token_count ${MESSAGE}`);
   });
 });
 
@@ -385,41 +391,19 @@ describe('typed payload fields: integers written as floats', () => {
   ];
 
   it.each(CASES)('rejects an exec exit code written %s, with the reference message', async (spelling, message) => {
-    const fixture = path.join(__dirname, '../fixtures/conformance/exec_tool_reduces_to_terminal_operation_and_session/bundle');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-exit-'));
-    try {
-      fs.cpSync(fixture, dir, { recursive: true });
-      const file = path.join(dir, 'payloads/5.json');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"exit_code": 0', `"exit_code": ${spelling}`));
-      const error = await replayBundle(dir).then(
-        () => new Error('accepted'),
-        (err: unknown) => err,
-      );
-      expect((error as ReplayError).referenceMessage).toBe(`parse exec terminal response raw_payload:5: ${message}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const outcome = await replayWithPayloadEdited('exec_tool_reduces_to_terminal_operation_and_session', '5.json', (text) =>
+      text.replace('"exit_code": 0', `"exit_code": ${spelling}`),
+    );
+    expect(outcome).toBe(`parse exec terminal response raw_payload:5: ${message}`);
   });
 
   it('names a float where another type is expected as serde does, not as the integer JSON.parse read', async () => {
     // The oracle's message for the exec begin payload with `"command": 0.1e1` (found by the differential
     // fuzzer, seed 2411: we said "integer `1`").
-    const fixture = path.join(__dirname, '../fixtures/conformance/exec_tool_reduces_to_terminal_operation_and_session/bundle');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-command-'));
-    try {
-      fs.cpSync(fixture, dir, { recursive: true });
-      const file = path.join(dir, 'payloads/4.json');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/"command": \[[^\]]*\]/, '"command": 0.1e1'));
-      const error = await replayBundle(dir).then(
-        () => new Error('accepted'),
-        (err: unknown) => err,
-      );
-      expect((error as ReplayError).referenceMessage).toBe(
-        'parse terminal runtime start payload raw_payload:4: invalid type: floating point `1`, expected a sequence',
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const outcome = await replayWithPayloadEdited('exec_tool_reduces_to_terminal_operation_and_session', '4.json', (text) =>
+      text.replace(/"command": \[[^\]]*\]/, '"command": 0.1e1'),
+    );
+    expect(outcome).toBe('parse terminal runtime start payload raw_payload:4: invalid type: floating point `1`, expected a sequence');
   });
 });
 
