@@ -8,8 +8,8 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { pathOfDescriptor, resolvePayloadPath } from '../bundle/payloadFiles';
-import { ReplayError } from '../reducer/errors';
 import { READ_NONBLOCKING } from '../bundle/regularFile';
+import { ReplayError } from '../reducer/errors';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
 import { ensureViewerBundle } from '../viewer/build';
@@ -195,7 +195,7 @@ class Routes {
 
   private summary(bundle: LiveBundle) {
     const summary = bundle.summary();
-    if (!summary) throw noStateYet(bundle);
+    if (!summary) throw whyNoState(bundle);
     return summary;
   }
 
@@ -204,7 +204,7 @@ class Routes {
     let trace: RolloutTrace;
     if (seqParam === null) {
       const snapshot = await bundle.ready();
-      if (!snapshot) throw noStateYet(bundle);
+      if (!snapshot) throw whyNoState(bundle);
       trace = snapshot.trace;
     } else {
       if (!/^\d{1,15}$/.test(seqParam)) throw new HttpError(400, 'seq must be a non-negative integer');
@@ -271,7 +271,7 @@ class Routes {
  * A bundle without state: one whose files could not be read says why (422,
  * for good); one still waiting for its manifest says so (404, for now).
  */
-function noStateYet(bundle: LiveBundle): HttpError {
+function whyNoState(bundle: LiveBundle): HttpError {
   const id = JSON.stringify(bundle.id);
   const unreadable = bundle.unreadable;
   return unreadable === null
