@@ -24,7 +24,7 @@ import type { RawPayloadRef } from '../schema/payloadRef';
 import { RUST_TRACE_BUNDLE_MANIFEST } from '../schema/rustTypes';
 import { decodeSerde } from '../schema/serdeErrors';
 import { deserializeReader } from '../schema/serdeTyped';
-import { CheckpointRun, checkedCheckpointEvery, emptyRun, extendRun, appliedThroughSeq, snapshotAfter } from './checkpoints';
+import { CheckpointRun, appliedThroughSeq, checkedCheckpointEvery, emptyRun, extendRun, snapshotAfter } from './checkpoints';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
 import { decodeUtf8, rustIoMessage, rustJoin, textTooLongMessage } from './ioErrors';
 
