@@ -11,7 +11,7 @@ import type { LocatedEvent } from '../reducer/operator';
 import { TraceSnapshot, stateFromManifest } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
-import { CheckpointRun, checkedCheckpointEvery, emptyRun, extendRun, appliedThroughSeq, snapshotAfter } from './checkpoints';
+import { CheckpointRun, appliedThroughSeq, checkedCheckpointEvery, emptyRun, extendRun, snapshotAfter } from './checkpoints';
 import { rustJoin } from './ioErrors';
 import { tailEvents } from './observe';
 import { BundlePayloadFiles } from './payloadFiles';
