@@ -53,6 +53,8 @@ export class ReplayError extends Error {
 }
 
 function formatLocated(message: string, { file, line, seq, detail }: ErrorLocation): string {
+  // A message that already names the file (`read <manifest>: …`) says where: not twice.
+  if (file !== undefined && line === undefined && seq === undefined && !detail && message.includes(file)) return message;
   let where = file ?? '';
   if (line !== undefined) where += `${where ? ':' : 'line '}${line}`;
   if (seq !== undefined) where += ` (seq ${seq}${detail ? `, ${detail}` : ''})`;

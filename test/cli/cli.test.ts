@@ -202,14 +202,15 @@ describe('rollout-trace CLI', () => {
     fs.rmSync(path.join(bundle, name));
     spawnSync('mkfifo', [path.join(bundle, name)]);
     const file = `${bundle}/${name}`;
-    const context = name === 'trace.jsonl' ? `open trace event log ${file}: ` : '';
+    // The log's error names it itself (the reference's `open trace event log PATH`); the manifest's is located by it.
+    const where = name === 'trace.jsonl' ? `open trace event log ${file}` : file;
     for (const command of [['reduce', bundle, '-o', '-'], ['follow', bundle, '--until-ended']]) {
       // A timeout turns a hang into a failure here rather than a stuck suite.
       const result = spawnSync(process.execPath, [CLI, ...command], { encoding: 'utf8', timeout: 20_000 });
       // (follow may have printed the manifest's summary line before reading the log)
       expect({ code: result.status, stderr: result.stderr }).toEqual({
         code: 1,
-        stderr: `rollout-trace: ${file}: ${context}not a regular file (a named pipe)\n`,
+        stderr: `rollout-trace: ${where}: not a regular file (a named pipe)\n`,
       });
     }
   });
