@@ -21,7 +21,7 @@ import {
 } from '../json/serde';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { floatSpelledIntegerPattern } from '../schema/rustTypes';
-import { decodeSerde, isPrecisionFailure } from '../schema/serdeErrors';
+import { decodeSerde, decodeSerdeValue, isPrecisionFailure } from '../schema/serdeErrors';
 import { ReducerError } from './errors';
 
 /** A JSON path from a payload's root: object keys and array indexes. */
@@ -98,8 +98,8 @@ export class PayloadJson {
   decodeTyped<A>(codec: t.Decoder<unknown, A>, path: JsonPath, jsValue: unknown): Either<string, A> {
     const floatSpelled = floatSpelledIntegerPattern(codec);
     const exact = Array.isArray(jsValue) || (floatSpelled !== null && floatSpelled.test(this.text));
-    let decoded = decodeSerde(codec, exact ? this.serdeAt(path, jsValue) : jsValue);
-    if (isLeft(decoded) && !exact && UNFAITHFUL_NUMBER_TEXT.test(this.text)) decoded = decodeSerde(codec, this.serdeAt(path, jsValue));
+    let decoded = exact ? decodeSerdeValue(codec, this.serdeAt(path, jsValue)) : decodeSerde(codec, jsValue);
+    if (isLeft(decoded) && !exact && UNFAITHFUL_NUMBER_TEXT.test(this.text)) decoded = decodeSerdeValue(codec, this.serdeAt(path, jsValue));
     if (isLeft(decoded) && isPrecisionFailure(decoded.left)) {
       throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: ${decoded.left}`, this.ref);
     }

@@ -15,7 +15,8 @@ import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { rustDebugStr, rustDisplayF64 } from './rustFormat';
 import { RUST_TYPE_OF_CODEC } from './rustTypes';
-import { deserializeValue } from './serdeTyped';
+import { RustType, deserializeValue } from './serdeTyped';
+import type { SerdeValue } from '../json/serde';
 
 /**
  * serde's `Unexpected` for a `JSON.parse`d value, as serde_json prints it.
@@ -108,7 +109,23 @@ export function decodeSerde<A>(codec: t.Decoder<unknown, A>, input: unknown): Ei
   const result = codec.decode(input);
   if (result._tag === 'Right') return right(result.right);
   const rust = RUST_TYPE_OF_CODEC.get(codec);
-  if (rust === undefined) return left(serdeMessage(result.left, input));
+  return rust === undefined ? left(serdeMessage(result.left, input)) : emulated(codec, rust, input);
+}
+
+/**
+ * {@link decodeSerde} of a value serde's own parser produced (`SerdeValue`:
+ * source key order, number kinds kept), which only the serde emulator reads:
+ * io-ts would see a `SerdeObject` as an object without fields, and a struct
+ * whose fields are all optional would accept it as all `None`.
+ */
+export function decodeSerdeValue<A>(codec: t.Decoder<unknown, A>, value: SerdeValue): Either<string, A> {
+  const rust = RUST_TYPE_OF_CODEC.get(codec);
+  if (rust === undefined) throw new TypeError('decodeSerdeValue needs a codec with a known Rust type');
+  return emulated(codec, rust, value);
+}
+
+/** serde's verdict on `input` as `rust`, then `codec` on the value serde produced. */
+function emulated<A>(codec: t.Decoder<unknown, A>, rust: RustType, input: unknown): Either<string, A> {
   const serde = deserializeValue(rust, input);
   if (!serde.ok) return left(serde.error.message);
   const again = codec.decode(serde.value);

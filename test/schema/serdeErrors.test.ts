@@ -405,6 +405,15 @@ describe('typed payload fields: integers written as floats', () => {
     );
     expect(outcome).toBe('parse terminal runtime start payload raw_payload:4: invalid type: floating point `1`, expected a sequence');
   });
+
+  it('rejects a number beyond u64 where a string is expected, in a struct whose fields are all optional', async () => {
+    // The oracle's message (differential fuzzer, seed 2412): serde's own value of the payload once
+    // went to io-ts, which read its SerdeObject as a struct with every field missing, and accepted it.
+    const outcome = await replayWithPayloadEdited('child_thread_metadata_creates_spawn_origin_without_delivery_edge', '1.json', (text) =>
+      text.replace('"nickname": "James"', '"nickname": 18446744073709552000'),
+    );
+    expect(outcome).toBe('parse thread metadata raw_payload:1: invalid type: floating point `18446744073709552000`, expected a string');
+  });
 });
 
 describe('payloads read with serde_json::from_value (no position)', () => {
