@@ -15,7 +15,7 @@ import * as fs from 'fs';
 export const READ_NONBLOCKING: number = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 /** A bundle file that is a FIFO, socket or device. */
-export class NotRegularFileError extends Error {
+class NotRegularFileError extends Error {
   readonly code = 'ENOTREG';
 }
 

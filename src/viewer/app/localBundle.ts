@@ -104,7 +104,7 @@ export type BundleInput =
 export type Progress = (read: number, total: number) => void;
 
 /** The bundle's name and files, read from wherever `input` says. */
-export async function bundleFilesOf(input: BundleInput, progress?: Progress): Promise<{ name: string; files: readonly BundleFile[] }> {
+async function bundleFilesOf(input: BundleInput, progress?: Progress): Promise<{ name: string; files: readonly BundleFile[] }> {
   switch (input.kind) {
     case 'files':
       return input;
