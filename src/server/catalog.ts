@@ -9,7 +9,7 @@ import { isBundleDirectory } from '../bundle/observeRoot';
 import { BundleFeed, followBundle, followTraceRoot } from './feeds';
 import { LiveBundle, LiveBundleOptions } from './liveBundle';
 import { previewBundle } from './preview';
-import type { BundleSummary } from './protocol';
+import type { BundleList } from './protocol';
 
 export type ServeTarget = { readonly kind: 'bundle'; readonly dir: string } | { readonly kind: 'root'; readonly dir: string };
 
@@ -55,15 +55,23 @@ export class BundleCatalog {
     return bundle?.gone ? undefined : bundle;
   }
 
-  /** Summaries of the bundles that can be opened (read, or previewed), by id. */
-  list(): BundleSummary[] {
-    const out: BundleSummary[] = [];
-    for (const bundle of this.bundles.values()) {
-      if (bundle.gone) continue;
+  /**
+   * Summaries of the bundles that can be opened (read, or previewed), and
+   * the ones that cannot be read at all, by id. A bundle whose directory was
+   * removed or renamed (it is found again under its new name) is not listed,
+   * though a client already following it keeps its state.
+   */
+  list(): Pick<BundleList, 'bundles' | 'unreadable'> {
+    const bundles = [];
+    const unreadable = [];
+    for (const bundle of [...this.bundles.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+      if (bundle.gone || !fs.existsSync(bundle.dir)) continue;
       const summary = bundle.summary();
-      if (summary) out.push(summary);
+      const error = bundle.unreadable;
+      if (summary) bundles.push(summary);
+      else if (error !== null) unreadable.push({ id: bundle.id, error });
     }
-    return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { bundles, unreadable };
   }
 
   /**

@@ -48,7 +48,7 @@ interface BatchRecord {
  * first use, or its log growing, when it was listed from a preview). One
  * with no client and no request for `idleMs` whose feed has ended (the
  * rollout ended or the trace failed), or whose log has not grown for
- * `staleMs`, goes back to sleep: its state is dropped, its last summary kept
+ * `staleMs` (or was removed), goes back to sleep: its state is dropped, its last summary kept
  * for the list, and the next use, or the log growing, reduces it again.
  */
 export class LiveBundle {
@@ -150,13 +150,16 @@ export class LiveBundle {
   }
 
   /**
-   * Drops the state of a bundle nobody used for `idleMs` whose feed has ended
-   * or whose log has not grown for `staleMs`; true if it did.
+   * Drops the state of a bundle nobody used for `idleMs` whose feed has ended,
+   * whose log has not grown for `staleMs`, or whose log was removed; true if it did.
    */
   sleepIfIdle(now: number): boolean {
     if (this.subscription === null || this.clients.size > 0 || now - this.lastUsed < this.options.idleMs) return false;
     const log = this.logStat();
-    if (!this.settled && (log === undefined || now - log.mtimeMs < this.options.staleMs)) return false;
+    // A running bundle is quiet once its log stops growing, or is removed after it was read
+    // (a bundle whose log is not written yet keeps waiting for it).
+    const quiet = this.settled || (log === undefined ? this.current !== null : now - log.mtimeMs >= this.options.staleMs);
+    if (!quiet) return false;
     const summary = this.summary();
     // An ended bundle whose log is gone keeps its summary; it is never woken by growth.
     this.preview = summary && { summary, ended: this.settled, log: log ?? { size: -1, mtimeMs: 0 } };

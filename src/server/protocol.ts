@@ -27,8 +27,17 @@ export interface BundleSummary {
   readonly reduced: boolean;
 }
 
+/** A bundle found under the root whose manifest or log cannot be read: it has no trace header to list. */
+export interface UnreadableBundle {
+  readonly id: string;
+  /** The replay's error, naming the file (and line and seq when the log is at fault). */
+  readonly error: string;
+}
+
 export interface BundleList {
   readonly bundles: readonly BundleSummary[];
+  /** Bundles with no state at all: their manifest or log could not be read. */
+  readonly unreadable: readonly UnreadableBundle[];
   /** Set when the server was started on one bundle: the viewer opens it directly. */
   readonly single_bundle_id: string | null;
 }

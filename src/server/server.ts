@@ -183,7 +183,7 @@ class Routes {
   }
 
   private list(response: http.ServerResponse): void {
-    const body: BundleList = { bundles: this.catalog.list(), single_bundle_id: this.catalog.singleBundleId };
+    const body: BundleList = { ...this.catalog.list(), single_bundle_id: this.catalog.singleBundleId };
     sendJson(response, 200, body);
   }
 
@@ -236,6 +236,10 @@ class Routes {
       response.writeHead(200, SSE_HEADERS).end();
       return;
     }
+    // Nothing will ever be streamed (until it is read again after sleeping): refused like the
+    // bundle's other endpoints, so that EventSource does not retry.
+    bundle.start();
+    if (bundle.unreadable !== null) throw whyNoState(bundle);
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : null;
     request.socket.setNoDelay(true);

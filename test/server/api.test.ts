@@ -23,7 +23,7 @@ describe('GET /api/bundles', () => {
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     const list = JSON.parse(response.body) as BundleList;
     const trace = await replayBundle(synth);
-    expect(list).toEqual({ single_bundle_id: 'bundle', bundles: [reducedSummary('bundle', trace, lastSeq, null)] });
+    expect(list).toEqual({ single_bundle_id: 'bundle', bundles: [reducedSummary('bundle', trace, lastSeq, null)], unreadable: [] });
     const one = await rawGet(server, '/api/bundles/bundle');
     expect(JSON.parse(one.body)).toEqual(list.bundles[0]);
   });
@@ -50,11 +50,35 @@ describe('GET /api/bundles', () => {
       (err: Error) => err.message,
     );
     expect(replayError).toMatch(/^read .*trace-broken\/manifest\.json: invalid length 0/);
-    for (const target of ['/api/bundles/trace-broken', '/api/bundles/trace-broken/state']) {
+    for (const target of ['/api/bundles/trace-broken', '/api/bundles/trace-broken/state', '/api/bundles/trace-broken/events']) {
       const response = await rawGet(server, target);
       expect(response.status).toBe(422);
       expect(errorOf(response.body).message).toBe(`bundle "trace-broken" cannot be read: ${replayError}`);
     }
+    // Without a trace header it has no summary; the list still names it, and why.
+    const list = JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList;
+    expect(list).toEqual({ bundles: [], unreadable: [{ id: 'trace-broken', error: replayError }], single_bundle_id: null });
+  });
+
+  it('lists a followed bundle renamed while it is written under its new name only, and lets the removed one sleep', async () => {
+    const root = tempDir();
+    const chat = ChatWriter.create(path.join(root, 'trace-old-name'));
+    chat.exchange('hello', 'hi');
+    const server = await serve(root, { idleBundleMs: 1_000 });
+    const ids = async () => (JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList).bundles.map((bundle) => `${bundle.id}@${bundle.last_seq}`);
+    const listedAs = (expected: string[]) => eventually(async () => ((await ids()).join() === expected.join() ? true : undefined));
+    await listedAs([`trace-old-name@${chat.lastSeq}`]);
+    const followed = server.catalog.get('trace-old-name')!;
+    expect(followed.snapshot?.seq).toBe(chat.lastSeq);
+
+    fs.renameSync(path.join(root, 'trace-old-name'), path.join(root, 'trace-new-name'));
+    await listedAs([`trace-new-name@${chat.lastSeq}`]);
+    // Its log is gone: once nobody has used it for idleBundleMs it sleeps, instead of being followed forever.
+    server.catalog.heartbeat(Date.now());
+    expect(followed.snapshot).not.toBeNull();
+    server.catalog.heartbeat(Date.now() + 1_000);
+    expect(followed.snapshot).toBeNull();
+    expect(server.catalog.get('trace-old-name')).toBeUndefined();
   });
 
   it('a bundle removed while served keeps its state; earlier seqs answer 404 naming the missing file', async () => {

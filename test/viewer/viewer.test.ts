@@ -130,6 +130,23 @@ describe('the viewer', () => {
     expect(await view.locator('.conn').textContent()).toBe('unavailable');
   });
 
+  it('lists a bundle whose manifest cannot be read, with the reason, and says it again when it is opened', async () => {
+    const root = tempDir();
+    fs.cpSync(synthBundle(), path.join(root, 'trace-good'), { recursive: true });
+    fs.cpSync(synthBundle(), path.join(root, 'trace-broken'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'trace-broken', 'manifest.json'), '[]');
+    const reason = await replayBundle(path.join(root, 'trace-broken')).then(() => 'accepted', (err: Error) => err.message);
+    const server = await serve(root);
+    const view = await page();
+    await view.goto(server.url);
+    const broken = view.locator('tr[data-bundle-id="trace-broken"]');
+    await broken.locator('.status-unreadable').waitFor();
+    expect(await broken.locator('.error').textContent()).toBe(reason);
+    expect(await view.locator('tr[data-bundle-id="trace-good"] .status').textContent()).toBe('completed');
+    await broken.locator('a').click();
+    await view.locator('.rt-banner', { hasText: `bundle "trace-broken" cannot be read: ${reason}` }).waitFor();
+  });
+
   it('moves the selection between threads in the list, the graph and the conversation', async () => {
     const { trace, view } = await openSynth();
     await view.locator('.thread-row').nth(1).waitFor();

@@ -3,7 +3,7 @@
  * appear), and a picker for a bundle folder on this computer, read and
  * reduced in the browser.
  */
-import type { BundleSummary } from '../../server/protocol';
+import type { BundleList } from '../../server/protocol';
 import { fetchBundleList } from './api';
 import { el, replaceChildren } from './dom';
 import type { Progress } from './localBundle';
@@ -44,9 +44,9 @@ export class BundleListView {
   start(): void {
     const refresh = async (): Promise<void> => {
       try {
-        this.render((await fetchBundleList(this.apiRoot)).bundles, null);
+        this.render(await fetchBundleList(this.apiRoot), null);
       } catch (err) {
-        this.render([], err instanceof Error ? err.message : String(err));
+        this.render({ bundles: [], unreadable: [] }, err instanceof Error ? err.message : String(err));
       }
       if (!this.stopped) this.timer = window.setTimeout(refresh, REFRESH_MS);
     };
@@ -58,14 +58,12 @@ export class BundleListView {
     clearTimeout(this.timer);
   }
 
-  private render(bundles: readonly BundleSummary[], error: string | null): void {
+  private render({ bundles, unreadable }: Pick<BundleList, 'bundles' | 'unreadable'>, error: string | null): void {
     const rows = bundles.map((bundle) => {
       const end = bundle.ended_at_unix_ms;
-      const link = el('a', {}, bundle.id);
-      link.href = `/bundles/${encodeURIComponent(bundle.id)}`;
       const title = bundle.reduced ? undefined : 'listed from its first and last events: reduced when opened';
       return el('tr', { data: { bundleId: bundle.id }, title },
-        el('td', {}, link),
+        el('td', {}, bundleLink(bundle.id)),
         el('td', {}, el('span', { class: `badge status status-${bundle.status}` }, bundle.status)),
         el('td', {}, new Date(bundle.started_at_unix_ms).toLocaleString()),
         el('td', {}, end === null ? '—' : formatDuration(end - bundle.started_at_unix_ms)),
@@ -74,14 +72,29 @@ export class BundleListView {
         el('td', { class: 'error' }, bundle.error ?? ''),
       );
     });
+    // No header to show: the row says why, the link shows the same reason.
+    const unreadableRows = unreadable.map(({ id, error: why }) =>
+      el('tr', { data: { bundleId: id } },
+        el('td', {}, bundleLink(id)),
+        el('td', {}, el('span', { class: 'badge status status-unreadable' }, 'unreadable')),
+        Object.assign(el('td'), { colSpan: 4 }),
+        el('td', { class: 'error' }, why),
+      ),
+    );
     replaceChildren(
       this.list,
       error ? el('p', { class: 'error' }, error) : null,
-      bundles.length === 0 && !error ? el('p', { class: 'muted' }, 'No bundles yet: they appear here as soon as they are written.') : null,
+      bundles.length + unreadable.length === 0 && !error ? el('p', { class: 'muted' }, 'No bundles yet: they appear here as soon as they are written.') : null,
       el('table', {},
         el('thead', {}, el('tr', {}, ...['bundle', 'status', 'started', 'duration', 'events', 'rollout', ''].map((h) => el('th', {}, h)))),
-        el('tbody', {}, ...rows),
+        el('tbody', {}, ...rows, ...unreadableRows),
       ),
     );
   }
+}
+
+function bundleLink(id: string): HTMLAnchorElement {
+  const link = el('a', {}, id);
+  link.href = `/bundles/${encodeURIComponent(id)}`;
+  return link;
 }

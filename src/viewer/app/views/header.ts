@@ -70,17 +70,17 @@ export class Header {
       : `seq ${scrub.liveSeq}`;
     this.element.classList.toggle('historical', scrub.historical);
     this.liveButton.disabled = !scrub.historical;
-    this.updateBanner(scrub);
+    this.updateBanner(scrub, true);
   }
 
-  /** Before any state arrived (or when none will: a refused stream): the connection and why. */
+  /** Before any state arrived (or when none will: a refused stream, an unreadable manifest): the connection and why. */
   updateStatus(scrub: ScrubState): void {
     replaceChildren(this.summary, connectionBadge(scrub));
-    this.updateBanner(scrub);
+    this.updateBanner(scrub, false);
   }
 
-  private updateBanner(scrub: ScrubState): void {
-    const prefix = scrub.connection === 'refused' ? 'Cannot show this bundle' : 'Trace stopped reducing';
+  private updateBanner(scrub: ScrubState, hasTrace: boolean): void {
+    const prefix = scrub.connection === 'refused' || !hasTrace ? 'Cannot show this bundle' : 'Trace stopped reducing';
     this.banner.textContent = scrub.failure ? `${prefix}: ${scrub.failure}` : '';
     this.banner.hidden = scrub.failure === null;
   }
