@@ -10,7 +10,6 @@
  */
 import { isLeft, isRight } from 'fp-ts/Either';
 import type * as t from 'io-ts';
-import { parseSerdeJson } from '../json/serde';
 import type { ConversationBody, InteractionEdge, InteractionEdgeKind, TraceAnchor } from '../schema/model';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import {
@@ -21,7 +20,7 @@ import {
   CollabCloseEndEvent,
   InterAgentCommunication,
 } from '../schema/payloads';
-import { decodeSerde } from '../schema/serdeErrors';
+import { decodeSerdeStr } from '../schema/serdeErrors';
 import { ReducerError, bail } from './errors';
 import { onEvents } from './operator';
 import { compareBytes, insertSorted } from './order';
@@ -357,8 +356,9 @@ function interAgentCommunicationOf(body: ConversationBody): { recipient: string;
   if (cached !== undefined) return cached;
   let result: { recipient: string; content: string } | null = null;
   const [part] = body.parts;
-  if (body.parts.length === 1 && part!.type === 'text' && /^[\s]*\{/.test(part.text) && isRight(parseSerdeJson(part.text))) {
-    const decoded = decodeSerde(InterAgentCommunication, JSON.parse(part.text));
+  // `from_str` reads an object or an array (`\s` spans serde's whitespace), skipping unknown fields unchecked.
+  if (body.parts.length === 1 && part!.type === 'text' && /^\s*[{[]/.test(part.text)) {
+    const decoded = decodeSerdeStr(InterAgentCommunication, part.text);
     if (isRight(decoded)) result = { recipient: decoded.right.recipient, content: decoded.right.content };
   }
   communicationByBody.set(body, result);

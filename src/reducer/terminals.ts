@@ -22,10 +22,10 @@ import {
   ExecCommandBeginPayload,
   ExecCommandEndPayload,
 } from '../schema/payloads';
-import { RUST_DISPATCHED_TOOL_TRACE_RESPONSE_PAYLOAD, RUST_DISPATCHED_WRITE_STDIN_ARGS } from '../schema/rustTypes';
-import { decodeSerde } from '../schema/serdeErrors';
-import { deserializeStr, deserializeValue } from '../schema/serdeTyped';
-import { serdeIsNumber, parseSerdeJson, serdeGet, serdeToString } from '../json/serde';
+import { RUST_DISPATCHED_TOOL_TRACE_RESPONSE_PAYLOAD } from '../schema/rustTypes';
+import { decodeSerdeStr } from '../schema/serdeErrors';
+import { deserializeValue } from '../schema/serdeTyped';
+import { SerdeValue, serdeIsNumber, serdeToString } from '../json/serde';
 import { ReducerError, bail } from './errors';
 import { JsonPath, PayloadJson, asStr, field } from './json';
 
@@ -244,21 +244,12 @@ function parseDispatchTerminalRequest(decoded: Either<string, t.TypeOf<typeof Di
   if (payload.payload.type !== 'function') bail(`write_stdin dispatch payload used unsupported ${payload.payload.type} payload`);
   const argumentsText = payload.payload.arguments;
   if (argumentsText === null) bail('write_stdin dispatch payload omitted function arguments');
-  const parsed = parseSerdeJson(argumentsText);
-  if (isLeft(parsed)) throw new ReducerError(`parse write_stdin dispatch function arguments: ${parsed.left.message}`);
-  // The reference reads these arguments with `from_str`: its errors carry a position.
-  const typed = deserializeStr(RUST_DISPATCHED_WRITE_STDIN_ARGS, argumentsText);
-  if (!typed.ok) throw new ReducerError(`parse write_stdin dispatch function arguments: ${typed.error.message}`);
-  const args = decodedOrThrow(decodeSerde(DispatchedWriteStdinArgs, JSON.parse(argumentsText)));
-  const sessionId = serdeGet(parsed.right, 'session_id');
+  // The reference reads these arguments with `from_str` (errors with a position; an object or an
+  // array; unknown fields skipped unchecked); `session_id` comes back as serde's exact value.
+  const args = decodedOrThrow(decodeSerdeStr(DispatchedWriteStdinArgs, argumentsText), 'parse write_stdin dispatch function arguments');
+  const sessionId = args.session_id as SerdeValue;
   const terminalId =
-    typeof sessionId === 'string'
-      ? sessionId === ''
-        ? null
-        : sessionId
-      : sessionId !== undefined && serdeIsNumber(sessionId)
-        ? serdeToString(sessionId)
-        : null;
+    typeof sessionId === 'string' ? (sessionId === '' ? null : sessionId) : serdeIsNumber(sessionId) ? serdeToString(sessionId) : null;
   if (terminalId === null) bail('write_stdin dispatch payload omitted session_id');
   return {
     terminalId,
@@ -315,20 +306,21 @@ function parseDispatchTerminalResponse(payload: PayloadJson): ParsedTerminalResp
   const value = payload.value;
   const typed = deserializeValue(RUST_DISPATCHED_TOOL_TRACE_RESPONSE_PAYLOAD, value);
   if (!typed.ok) bail(typed.error.message);
-  switch (field(value, 'type')) {
+  const variant = typed.value as { readonly type: string; readonly error?: string };
+  // Each variant has one field: found by name, or right after the tag when serde read the payload as a sequence.
+  const variantField = (name: string): [unknown, JsonPath] => (Array.isArray(value) ? [value[1], [1]] : [field(value, name), [name]]);
+  switch (variant.type) {
     case 'direct_response': {
-      const responseItem = field(value, 'response_item');
+      const [responseItem, path] = variantField('response_item');
       const output = field(responseItem, 'output');
-      const text =
-        (output === undefined ? null : jsonTextContent(payload, ['response_item', 'output'], output)) ??
-        payload.stringAt(['response_item'], responseItem);
+      const text = (output === undefined ? null : jsonTextContent(payload, [...path, 'output'], output)) ?? payload.stringAt(path, responseItem);
       return { terminalId: null, result: textResult(text) };
     }
     case 'code_mode_response': {
-      const codeModeValue = field(value, 'value');
+      const [codeModeValue, path] = variantField('value');
       // Code mode returns the JavaScript-facing value; for write_stdin that is
       // the structured unified-exec result, projected here field by field.
-      const structured = payload.decodeTyped(CodeModeExecResult, ['value'], codeModeValue);
+      const structured = payload.decodeTyped(CodeModeExecResult, path, codeModeValue);
       if (!isLeft(structured)) {
         const result = structured.right;
         return {
@@ -343,11 +335,11 @@ function parseDispatchTerminalResponse(payload: PayloadJson): ParsedTerminalResp
           },
         };
       }
-      const text = jsonTextContent(payload, ['value'], codeModeValue) ?? payload.stringAt(['value'], codeModeValue);
+      const text = jsonTextContent(payload, path, codeModeValue) ?? payload.stringAt(path, codeModeValue);
       return { terminalId: null, result: textResult(text) };
     }
     default: {
-      const error = field(value, 'error') as string;
+      const error = variant.error!;
       return { terminalId: null, result: { ...textResult(error), stdout: '', stderr: error } };
     }
   }

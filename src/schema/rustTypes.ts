@@ -289,7 +289,8 @@ export const RUST_DISPATCHED_TOOL_TRACE_REQUEST_PAYLOAD = struct('DispatchedTool
 
 /** Read with `serde_json::from_str`, so its errors carry a position. */
 export const RUST_DISPATCHED_WRITE_STDIN_ARGS = struct('DispatchedWriteStdinArgs', {
-  session_id: value,
+  // Printed into the terminal id as serde prints it (`5.0` stays `5.0`).
+  session_id: { kind: 'exactValue' },
   chars: { type: string, default: '' },
   yield_time_ms: option(u64),
   max_output_tokens: option(usize),

@@ -15,7 +15,7 @@ import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { rustDebugStr, rustDisplayF64 } from './rustFormat';
 import { RUST_TYPE_OF_CODEC } from './rustTypes';
-import { RustType, deserializeValue } from './serdeTyped';
+import { RustType, TypedResult, deserializeStr, deserializeValue } from './serdeTyped';
 import type { SerdeValue } from '../json/serde';
 
 /**
@@ -119,14 +119,32 @@ export function decodeSerde<A>(codec: t.Decoder<unknown, A>, input: unknown): Ei
  * whose fields are all optional would accept it as all `None`.
  */
 export function decodeSerdeValue<A>(codec: t.Decoder<unknown, A>, value: SerdeValue): Either<string, A> {
+  return emulated(codec, rustTypeOf(codec), value);
+}
+
+/**
+ * `serde_json::from_str::<T>(text)` for a codec whose Rust type is known:
+ * serde's verdict, its message with a position, then `codec` on the value
+ * serde produced. Nothing parses the text first: serde reads only what `T`
+ * needs, and skips an unknown field's value without checking its numbers,
+ * escapes or depth (`IgnoredAny`), which a whole-text parse would refuse.
+ */
+export function decodeSerdeStr<A>(codec: t.Decoder<unknown, A>, text: string): Either<string, A> {
+  return codecOnSerdeValue(codec, deserializeStr(rustTypeOf(codec), text));
+}
+
+function rustTypeOf(codec: t.Decoder<unknown, unknown>): RustType {
   const rust = RUST_TYPE_OF_CODEC.get(codec);
-  if (rust === undefined) throw new TypeError('decodeSerdeValue needs a codec with a known Rust type');
-  return emulated(codec, rust, value);
+  if (rust === undefined) throw new TypeError(`no Rust type is known for ${codec.name}`);
+  return rust;
 }
 
 /** serde's verdict on `input` as `rust`, then `codec` on the value serde produced. */
 function emulated<A>(codec: t.Decoder<unknown, A>, rust: RustType, input: unknown): Either<string, A> {
-  const serde = deserializeValue(rust, input);
+  return codecOnSerdeValue(codec, deserializeValue(rust, input));
+}
+
+function codecOnSerdeValue<A>(codec: t.Decoder<unknown, A>, serde: TypedResult): Either<string, A> {
   if (!serde.ok) return left(serde.error.message);
   const again = codec.decode(serde.value);
   return again._tag === 'Right' ? right(again.right) : left(precisionMessage(again.left, serde.value));

@@ -32,7 +32,7 @@
  */
 import { SERDE_SYNTAX_MESSAGES } from '../json/error';
 import { serdeF64FromParts } from '../json/serdeFloat';
-import { SerdeNumber, SerdeObject, type SerdeValue } from '../json/value';
+import { SerdeNumber, SerdeObject, type SerdeValue, serdeFloat, serdeInteger } from '../json/value';
 import { rustDebugStr, rustDisplayF64 } from './rustFormat';
 
 // ---------------------------------------------------------------------------
@@ -62,6 +62,8 @@ export type RustConversion = (value: unknown) => { readonly ok: true; readonly v
 /** The subset of Rust types (and serde representations) the trace formats use. */
 export type RustType =
   | { readonly kind: 'u32' | 'u64' | 'i64' | 'i32' | 'usize' | 'bool' | 'string' | 'value' }
+  /** `serde_json::Value` kept exactly, as a {@link SerdeValue} (number kinds, key order), for a caller that prints it. */
+  | { readonly kind: 'exactValue' }
   | { readonly kind: 'option' | 'vec'; readonly inner: RustType }
   | { readonly kind: 'struct'; readonly name: string; readonly fields: readonly RustField[] }
   /** A derived enum without `tag` (externally tagged: `"running"`, `{"errored": "x"}`); unit and newtype variants. */
@@ -1630,6 +1632,34 @@ const VALUE_VISITOR: Visitor<unknown> = {
 
 const valueSeed: Seed<unknown> = (de) => de.any(VALUE_VISITOR);
 
+/** `Value`'s own visitor, keeping what `VALUE_VISITOR` drops: `1.0` vs `1`, integers beyond 2^53, key order. */
+const EXACT_VALUE_VISITOR: Visitor<SerdeValue> = {
+  expecting: 'any valid JSON value',
+  bool: (v) => v,
+  u64: (v) => serdeInteger(v),
+  i64: (v) => serdeInteger(v),
+  f64: (v) => serdeFloat(v),
+  str: (v) => v,
+  unit: () => null,
+  none: () => null,
+  some: (de) => de.any(EXACT_VALUE_VISITOR),
+  seq(seq) {
+    const items: SerdeValue[] = [];
+    for (let v = seq.nextElement(exactValueSeed); v !== NONE; v = seq.nextElement(exactValueSeed)) items.push(v);
+    return items;
+  },
+  map(map) {
+    const out = new SerdeObject();
+    const keyVisitor: Visitor<string> = { expecting: 'a string key', str: (s) => s };
+    for (let k = map.nextKey((de) => de.string(keyVisitor)); k !== NONE; k = map.nextKey((de) => de.string(keyVisitor))) {
+      out.insert(k, map.nextValue(exactValueSeed));
+    }
+    return out;
+  },
+};
+
+const exactValueSeed: Seed<SerdeValue> = (de) => de.any(EXACT_VALUE_VISITOR);
+
 // ---------------------------------------------------------------------------
 // Visitors serde_derive generates, driven by RustType
 
@@ -1774,6 +1804,8 @@ function makeSeed(type: RustType): Seed<unknown> {
       return (de) => de.string(STRING_VISITOR);
     case 'value':
       return valueSeed;
+    case 'exactValue':
+      return exactValueSeed;
     case 'option': {
       const inner = typeSeed(type.inner);
       const v: Visitor<unknown> = { expecting: 'option', none: () => null, unit: () => null, some: inner };

@@ -2,11 +2,13 @@
  * Conformance against the reference reducer's own output.
  *
  * Every directory under `test/fixtures/conformance/` is one case, copied byte
- * for byte from the reference fixtures:
+ * for byte from the reference fixtures; every one under
+ * `test/fixtures/crafted/` is a bundle made by hand to reach a branch of the
+ * reference (see its README), with the reference oracle's output:
  * - `bundle/` (manifest.json, trace.jsonl, payloads/);
  * - `expected.json`: `serde_json::to_vec_pretty(&trace)`, which
  *   `toStateJson` must reproduce byte for byte; or
- * - `expected_error.txt`: `"{err:#}\n{err}\n"`, whose first line must be the
+ * - `expected_error.txt`: its first line is `{err:#}`, which must be the
  *   rejection's `referenceMessage` and appear verbatim in its `message`.
  *
  * Cases are discovered with `readdir`, so new ones are picked up without
@@ -21,17 +23,22 @@ import { ReplayError } from '../../src/reducer/errors';
 import { toStateJson } from '../../src/reducer/serialize';
 import { expectSameBytes, expectSameText } from '../support/textDiff';
 
-const CONFORMANCE_DIR = path.join(__dirname, '..', 'fixtures', 'conformance');
+const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 const EXPECTED_STATE_FILE = 'expected.json';
 const EXPECTED_ERROR_FILE = 'expected_error.txt';
-/** The reference test suite dumps 32 cases; fewer means the fixtures were lost. */
-const MIN_CASES = 32;
+/** Fewer cases than these means fixtures were lost: the reference test suite dumps 32; 177 were crafted. */
+const SUITES = [
+  { name: 'conformance', minCases: 32 },
+  { name: 'crafted', minCases: 177 },
+] as const;
 
-const cases = fs
-  .readdirSync(CONFORMANCE_DIR, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .sort();
+function casesIn(suite: string): string[] {
+  return fs
+    .readdirSync(path.join(FIXTURES_DIR, suite), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => path.join(suite, entry.name))
+    .sort();
+}
 
 const tempDirs: string[] = [];
 
@@ -44,7 +51,7 @@ function copyBundle(caseName: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rollout-trace-conformance-`));
   tempDirs.push(dir);
   const bundle = path.join(dir, 'bundle');
-  fs.cpSync(path.join(CONFORMANCE_DIR, caseName, 'bundle'), bundle, { recursive: true });
+  fs.cpSync(path.join(FIXTURES_DIR, caseName, 'bundle'), bundle, { recursive: true });
   return bundle;
 }
 
@@ -62,13 +69,15 @@ async function replayExpectingError(bundle: string): Promise<ReplayError> {
   return failure as ReplayError;
 }
 
-describe('conformance with the reference reducer', () => {
-  it(`has at least ${MIN_CASES} cases`, () => {
-    expect(cases.length).toBeGreaterThanOrEqual(MIN_CASES);
+describe.each(SUITES)('$name cases against the reference reducer', ({ name, minCases }) => {
+  const cases = casesIn(name);
+
+  it(`has at least ${minCases} cases`, () => {
+    expect(cases.length).toBeGreaterThanOrEqual(minCases);
   });
 
   for (const caseName of cases) {
-    const caseDir = path.join(CONFORMANCE_DIR, caseName);
+    const caseDir = path.join(FIXTURES_DIR, caseName);
     const expectedStatePath = path.join(caseDir, EXPECTED_STATE_FILE);
     const expectedErrorPath = path.join(caseDir, EXPECTED_ERROR_FILE);
 
