@@ -159,7 +159,7 @@ class Routes {
     const bundle = this.bundle(id);
     if (resource === undefined) return sendJson(response, 200, this.summary(bundle));
     if (resource === 'state' && resourceId === undefined) return this.state(bundle, query, response);
-    if (resource === 'events' && resourceId === undefined) return this.events(bundle, request, response);
+    if (resource === 'events' && resourceId === undefined) return this.events(bundle, request, query, response);
     if (resource === 'payloads' && resourceId !== undefined) return this.payload(bundle, resourceId, response);
     throw new HttpError(404, 'not found');
   }
@@ -230,7 +230,7 @@ class Routes {
     }
   }
 
-  private events(bundle: LiveBundle, request: http.IncomingMessage, response: http.ServerResponse): void {
+  private events(bundle: LiveBundle, request: http.IncomingMessage, query: URLSearchParams, response: http.ServerResponse): void {
     if (request.method === 'HEAD') {
       // What a GET would start with; a stream that never ends has no body to stand for.
       response.writeHead(200, SSE_HEADERS).end();
@@ -240,7 +240,8 @@ class Routes {
     // bundle's other endpoints, so that EventSource does not retry.
     bundle.start();
     if (bundle.unreadable !== null) throw whyNoState(bundle);
-    const header = request.headers['last-event-id'];
+    // A new EventSource cannot set the header: one resuming on purpose (a tab shown again) says it in the query.
+    const header = request.headers['last-event-id'] ?? query.get('last_event_id');
     const lastEventId = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : null;
     request.socket.setNoDelay(true);
     bundle.attach(response, lastEventId);

@@ -6,7 +6,7 @@ import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { replayBundle } from '../../src/bundle/replay';
 import type { RolloutTrace } from '../../src/reducer/state';
-import { ChatWriter, eventCount, onCleanup, serve, synthBundle, tempDir, untilSeq } from '../server/support';
+import { ChatWriter, eventCount, eventually, onCleanup, serve, synthBundle, tempDir, untilSeq } from '../server/support';
 import { launchBrowser, openPage } from './browser';
 
 let browser: Browser;
@@ -238,6 +238,150 @@ describe('the viewer', () => {
     chat.exchange('second', 'a live answer in the embed');
     await view.getByText('a live answer in the embed').waitFor();
     expect(await view.getByText('Nightly agent run').count()).toBe(1);
+  });
+
+  describe('reading a trace (viewer audit, seventh session)', () => {
+    it('keeps the seq slider where the reader holds it while live events arrive (it is in a shadow root)', async () => {
+      const chat = await chatBundle([['q1', 'a1']]);
+      const server = await serve(chat.writer.bundleDir);
+      const view = await page();
+      await view.goto(server.url);
+      await view.getByText('a1').waitFor();
+      const slider = view.locator('.seq-slider');
+      await slider.focus();
+      await slider.evaluate((input: HTMLInputElement) => (input.value = '2'));
+      chat.exchange('q2', 'a2');
+      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+      // Before the fix the slider was reset on every update: `document.activeElement` is the host.
+      expect(await slider.inputValue()).toBe('2');
+      await slider.blur();
+      chat.exchange('q3', 'a3');
+      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+      expect(await slider.inputValue()).toBe(String(chat.lastSeq));
+    });
+
+    it('lets go of its event stream while the page is hidden, and resumes from the state it has', async () => {
+      const chat = await chatBundle([['q1', 'a1']]);
+      const server = await serve(chat.writer.bundleDir);
+      const view = await page();
+      const streams: string[] = [];
+      view.on('request', (request) => {
+        if (request.url().includes('/events')) streams.push(new URL(request.url()).search);
+      });
+      await view.goto(server.url);
+      await view.getByText('a1').waitFor();
+      const bundle = server.catalog.get('trace-chat')!;
+      expect(bundle.clientCount).toBe(1);
+      const setHidden = (hidden: boolean) =>
+        view.evaluate((value) => {
+          Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }, hidden);
+      await setHidden(true);
+      await view.locator('.conn', { hasText: 'paused while hidden' }).waitFor();
+      await eventually(() => (bundle.clientCount === 0 ? true : undefined));
+      const seenSeq = chat.lastSeq;
+      chat.exchange('q2', 'written while hidden');
+      await setHidden(false);
+      await view.getByText('written while hidden').waitFor();
+      // One stream at first, then one resuming from the last state received (a delta, not a snapshot).
+      expect(streams).toEqual(['', `?last_event_id=${seenSeq}`]);
+    });
+
+    it('lets the reader select conversation text without selecting the item', async () => {
+      const chat = await chatBundle([['a question', 'an answer long enough to select a few words of it']]);
+      const server = await serve(chat.writer.bundleDir);
+      const view = await page();
+      await view.goto(server.url);
+      const text = view.getByText('an answer long enough', { exact: false });
+      await text.waitFor();
+      const box = (await text.boundingBox())!;
+      await view.mouse.move(box.x + 2, box.y + box.height / 2);
+      await view.mouse.down();
+      await view.mouse.move(box.x + box.width - 2, box.y + box.height / 2, { steps: 5 });
+      await view.mouse.up();
+      const selected = await view.evaluate(() => {
+        const root = document.querySelector('rollout-trace-view')!.shadowRoot as unknown as { getSelection(): Selection };
+        return root.getSelection().toString();
+      });
+      expect(selected).toContain('long enough to select');
+      expect(await view.locator('.rt-conversation .item.selected').count()).toBe(0);
+      // A plain click (away from the selected text, which a click inside keeps) still selects an item.
+      await view.getByText('a question', { exact: true }).click();
+      await view.locator('.rt-conversation .item.selected', { hasText: 'a question' }).waitFor();
+    });
+
+    it('says a failed seek apart from the trace, until the next seek', async () => {
+      const chat = await chatBundle([['q1', 'a1'], ['q2', 'a2']]);
+      const server = await serve(chat.writer.bundleDir);
+      const view = await page();
+      await view.goto(server.url);
+      await view.getByText('a2').waitFor();
+      await view.route('**/state?seq=*', (route) => route.abort());
+      await view.locator('.seq-slider').evaluate((slider: HTMLInputElement) => {
+        slider.value = '3';
+        slider.dispatchEvent(new Event('change'));
+      });
+      const banner = view.locator('.rt-banner');
+      await banner.filter({ hasText: /^Could not show seq 3: / }).waitFor();
+      expect(await banner.textContent()).not.toContain('stopped reducing');
+      await view.unroute('**/state?seq=*');
+      await view.locator('.seq-slider').evaluate((slider: HTMLInputElement) => {
+        slider.value = '3';
+        slider.dispatchEvent(new Event('change'));
+      });
+      await view.locator('.seq-label', { hasText: `seq 3 of ${chat.lastSeq} (history)` }).waitFor();
+      expect(await banner.isHidden()).toBe(true);
+    });
+
+    it('re-measures conversation rows when the window narrows (rows overlapped)', async () => {
+      const { view } = await openSynth();
+      await view.locator('.rt-conversation .vlist-row').nth(5).waitFor();
+      await view.setViewportSize({ width: 900, height: 900 });
+      const overlaps = async () =>
+        view.locator('.rt-conversation .vlist-row').evaluateAll((rows) => {
+          const boxes = rows.map((row) => row.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+          return boxes.filter((box, i) => i > 0 && box.top < boxes[i - 1]!.bottom - 0.5).length;
+        });
+      await eventually(async () => ((await overlaps()) === 0 ? true : undefined));
+    });
+
+    it('puts a long list of links behind "show all"', async () => {
+      const exchanges: [string, string][] = Array.from({ length: 60 }, (_, i) => [`question ${i}`, `answer ${i}`]);
+      const chat = await chatBundle(exchanges);
+      const server = await serve(chat.writer.bundleDir);
+      const view = await page();
+      await view.goto(server.url);
+      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+      // The thread names its 120 conversation items: 100 buttons, then one for the rest.
+      await view.locator('.thread-row').first().click();
+      await view.locator('.rt-details .link-chip').first().waitFor();
+      expect(await view.locator('.rt-details .link-chip').count()).toBe(100);
+      await view.locator('.rt-details .links .more').click();
+      expect(await view.locator('.rt-details .link-chip').count()).toBeGreaterThanOrEqual(120);
+    });
+
+    it('shows a selected payload once (it also names itself in raw_payload_id)', async () => {
+      const { view } = await openSynth();
+      await view.locator('.rt-conversation .vlist-row').first().waitFor();
+      const chip = view.locator('.rt-conversation .payload-chip').first();
+      // Scroll down the root thread's conversation to its first JSON part.
+      while ((await chip.count()) === 0) await view.locator('.rt-conversation .vlist').evaluate((list) => list.scrollBy(0, 400));
+      const payloadId = (await chip.getAttribute('title'))!;
+      await chip.click();
+      await view.locator('.rt-details .payload .payload-body:not(.loading)').first().waitFor();
+      expect(await view.locator('.rt-details .payload').evaluateAll((sections) => sections.map((s) => (s as HTMLElement).dataset.payloadId))).toEqual([payloadId]);
+    });
+
+    it('says it is waiting when a bundle has no events yet', async () => {
+      const root = tempDir();
+      fs.mkdirSync(path.join(root, 'trace-starting'));
+      const server = await serve(root);
+      const view = await page();
+      await view.goto(`${server.url}bundles/trace-starting`);
+      await view.locator('.rt-waiting', { hasText: 'waiting for the trace to be written' }).waitFor();
+      expect(await view.locator('.seq-slider').isDisabled()).toBe(true);
+    });
   });
 
   describe('a bundle folder opened from this computer, reduced in the browser', () => {

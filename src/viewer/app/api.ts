@@ -21,7 +21,8 @@ export async function fetchBundleList(apiRoot: string): Promise<BundleList> {
 
 /** Where a trace comes from: a server following it live (`open`, `reconnecting`), or files read in the page (`local`). */
 /** `refused`: the server answered the stream with an error (an unknown or unreadable bundle); EventSource does not retry then. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'refused' | 'local';
+/** `paused`: the page is hidden, and lets go of its stream until it is shown again. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'refused' | 'paused' | 'local';
 
 export interface TraceStreamHandlers {
   snapshot(message: SnapshotMessage): void;
@@ -65,14 +66,26 @@ export class BundleApi implements TraceSource {
     return text;
   }
 
-  /** Follows the bundle; EventSource resumes with `Last-Event-ID` after a disconnect. Returns a closer. */
+  /**
+   * Follows the bundle; EventSource resumes with `Last-Event-ID` after a
+   * disconnect. A hidden page lets go of its stream: over HTTP/1.1 a browser
+   * opens at most six connections to a server, and each open viewer held
+   * one, so a seventh tab did not even load. Shown again, it resumes from
+   * the last state it received (`?last_event_id=`): one delta, not the
+   * whole trace. Returns a closer.
+   */
   follow(handlers: TraceStreamHandlers): () => void {
-    let source: EventSource;
+    let source: EventSource | null = null;
+    let lastEventId = '';
     const open = (): void => {
-      source = new EventSource(`${this.base}/events`);
-      source.addEventListener('open', () => handlers.connection('open'));
-      source.addEventListener('error', () => {
-        if (source.readyState !== EventSource.CLOSED) return handlers.connection('reconnecting');
+      const current = new EventSource(`${this.base}/events${lastEventId === '' ? '' : `?last_event_id=${encodeURIComponent(lastEventId)}`}`);
+      source = current;
+      const received = (event: Event): void => {
+        lastEventId = (event as MessageEvent<string>).lastEventId;
+      };
+      current.addEventListener('open', () => handlers.connection('open'));
+      current.addEventListener('error', () => {
+        if (current.readyState !== EventSource.CLOSED) return handlers.connection('reconnecting');
         // Refused, not dropped: the bundle's own endpoint says why (its JSON error).
         handlers.connection('refused');
         fetchOk(this.base).then(
@@ -80,17 +93,37 @@ export class BundleApi implements TraceSource {
           (err: unknown) => handlers.failure({ message: err instanceof Error ? err.message : String(err) }),
         );
       });
-      source.addEventListener(SSE_EVENTS.snapshot, (event) => handlers.snapshot(parse<SnapshotMessage>(event)));
-      source.addEventListener(SSE_EVENTS.failure, (event) => handlers.failure(parse<FailureMessage>(event)));
-      source.addEventListener(SSE_EVENTS.delta, (event) => {
-        if (handlers.delta(parse<DeltaMessage>(event))) return;
-        // Out of step: a new connection (no Last-Event-ID) starts from a snapshot.
-        source.close();
+      current.addEventListener(SSE_EVENTS.snapshot, (event) => {
+        received(event);
+        handlers.snapshot(parse<SnapshotMessage>(event));
+      });
+      current.addEventListener(SSE_EVENTS.failure, (event) => {
+        received(event);
+        handlers.failure(parse<FailureMessage>(event));
+      });
+      current.addEventListener(SSE_EVENTS.delta, (event) => {
+        if (handlers.delta(parse<DeltaMessage>(event))) return received(event);
+        // Out of step: a new connection, not resuming, starts from a snapshot.
+        current.close();
+        lastEventId = '';
         open();
       });
     };
-    open();
-    return () => source.close();
+    const pauseWhileHidden = (): void => {
+      if (document.hidden) {
+        source?.close();
+        source = null;
+        handlers.connection('paused');
+      } else if (source === null) {
+        open();
+      }
+    };
+    document.addEventListener('visibilitychange', pauseWhileHidden);
+    pauseWhileHidden();
+    return () => {
+      document.removeEventListener('visibilitychange', pauseWhileHidden);
+      source?.close();
+    };
   }
 }
 

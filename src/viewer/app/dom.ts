@@ -62,3 +62,14 @@ export function replaceChildren(node: Element | ShadowRoot, ...children: Child[]
   clear(node);
   append(node, children);
 }
+
+/**
+ * Whether the reader has selected text in `node`'s tree (its shadow root's
+ * selection where the browser has one): a click that ends a drag-selection
+ * must not re-render what was just selected.
+ */
+export function selectsText(node: Node): boolean {
+  const root = node.getRootNode() as Partial<{ getSelection(): Selection | null }>;
+  const selection = typeof root.getSelection === 'function' ? root.getSelection() : document.getSelection();
+  return selection !== null && selection.type === 'Range';
+}

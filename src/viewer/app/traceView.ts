@@ -18,12 +18,15 @@ import { TimelineView } from './views/timeline';
 
 /** Minimum time between two renders while deltas stream in. */
 const RENDER_INTERVAL_MS = 100;
+/** How long a failed seek is reported (the view went back to the live state). */
+const SEEK_FAILURE_SHOWN_MS = 15_000;
 
 export class TraceView implements ViewContext {
   readonly element: HTMLElement;
   private readonly store = new TraceStore();
   private liveModel: TraceModel | null = null;
   private history: { seq: number; model: TraceModel | null } | null = null;
+  private seekFailure: string | null = null;
   private connection: ScrubState['connection'] = 'connecting';
   private selectedThread: string | null = null;
   private selection: Selection | null = null;
@@ -99,6 +102,7 @@ export class TraceView implements ViewContext {
     }
     const request = { seq, model: null };
     this.history = request;
+    this.seekFailure = null;
     this.renderNow();
     try {
       const trace = await this.source.state(seq);
@@ -106,14 +110,22 @@ export class TraceView implements ViewContext {
       this.history = { seq, model: new TraceModel(fixedTrace(trace)) };
     } catch (err) {
       if (this.history !== request) return;
+      // The live state is still good: say what failed, until the next seek or for SEEK_FAILURE_SHOWN_MS.
       this.history = null;
-      this.store.failure = `could not load seq ${seq}: ${err instanceof Error ? err.message : String(err)}`;
+      const failure = `Could not show seq ${seq}: ${err instanceof Error ? err.message : String(err)}`;
+      this.seekFailure = failure;
+      setTimeout(() => {
+        if (this.seekFailure !== failure) return;
+        this.seekFailure = null;
+        this.renderNow();
+      }, SEEK_FAILURE_SHOWN_MS);
     }
     this.renderNow();
   }
 
   private goLive(): void {
     this.history = null;
+    this.seekFailure = null;
     this.renderNow();
   }
 
@@ -160,6 +172,7 @@ export class TraceView implements ViewContext {
       loading: this.history !== null && this.history.model === null,
       connection: this.connection,
       failure: this.store.failure,
+      seekFailure: this.seekFailure,
     };
   }
 }

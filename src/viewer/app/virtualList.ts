@@ -23,11 +23,21 @@ export class VirtualList<T> {
   /** `offsets[i]` is the top of row i; `offsets[n]` the total height. */
   private offsets: number[] = [0];
   private rendered = '';
+  private width = 0;
 
   constructor(private readonly options: VirtualListOptions<T>) {
     this.canvas = el('div', { class: 'vlist-canvas' });
     this.element = el('div', { class: `vlist ${options.className ?? ''}` }, this.canvas);
     this.element.addEventListener('scroll', () => this.draw(false), { passive: true });
+    // Rows wrap differently at another width: heights measured before no longer hold (rows overlapped).
+    new ResizeObserver(() => {
+      const width = this.element.clientWidth;
+      if (width === this.width) return;
+      this.width = width;
+      this.heights.clear();
+      this.layout();
+      this.draw(true);
+    }).observe(this.element);
   }
 
   /**

@@ -3,7 +3,7 @@
  * tool outputs right under their calls, compaction markers as dividers.
  */
 import type { ConversationPart } from '../../../schema/model';
-import { el } from '../dom';
+import { el, selectsText } from '../dom';
 import { ConversationRow, Selection, TraceModel, toolLabel } from '../model';
 import { VirtualList } from '../virtualList';
 import { ViewContext, sameSelection } from './context';
@@ -49,7 +49,9 @@ export class ConversationView {
     const classes = ['item', `role-${item.role}`, `kind-${item.kind}`];
     if (row.nested) classes.push('nested');
     if (selected) classes.push('selected');
-    const select = (): void => this.context.select(target);
+    const select = (event: MouseEvent): void => {
+      if (!selectsText(event.currentTarget as Node)) this.context.select(target);
+    };
     if (item.kind === 'compaction_marker') {
       return el('div', { class: `${classes.join(' ')} compaction-marker`, data: { itemId: item.item_id }, onClick: select },
         el('span', { class: 'marker-line' }, '⟲ context compacted'),

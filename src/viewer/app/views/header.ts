@@ -11,7 +11,10 @@ export interface ScrubState {
   readonly historical: boolean;
   readonly loading: boolean;
   readonly connection: ConnectionState;
+  /** Why the trace stopped reducing (or cannot be shown at all). */
   readonly failure: string | null;
+  /** Why the last seek failed; cleared by the next seek or by going live. */
+  readonly seekFailure: string | null;
 }
 
 export interface HeaderActions {
@@ -28,6 +31,7 @@ const CONNECTION_LABELS: Record<ConnectionState, string> = {
   open: 'live',
   reconnecting: 'reconnecting',
   refused: 'unavailable',
+  paused: 'paused while hidden',
   local: 'from disk',
 };
 
@@ -38,12 +42,16 @@ export class Header {
   private readonly seqLabel = el('span', { class: 'seq-label' });
   private readonly liveButton = el('button', { class: 'live-button' }, 'Live');
   private readonly banner = el('div', { class: 'rt-banner' });
+  /** The pointer holds the thumb: live updates must not move it, nor rescale its track. */
+  private dragging = false;
 
   constructor(actions: HeaderActions) {
     this.slider.type = 'range';
     this.slider.className = 'seq-slider';
     this.slider.min = '0';
     this.slider.setAttribute('aria-label', 'sequence number to show');
+    this.slider.addEventListener('pointerdown', () => (this.dragging = true));
+    for (const end of ['pointerup', 'pointercancel'] as const) this.slider.addEventListener(end, () => (this.dragging = false));
     this.slider.addEventListener('input', () => (this.seqLabel.textContent = `seq ${this.slider.value}`));
     this.slider.addEventListener('change', () => actions.scrubTo(Number(this.slider.value)));
     this.liveButton.addEventListener('click', () => actions.goLive());
@@ -63,8 +71,10 @@ export class Header {
       el('span', { class: 'rt-usage', title: 'token usage, all threads' }, usageText(total)),
       connectionBadge(scrub),
     );
-    this.slider.max = String(scrub.liveSeq);
-    if (document.activeElement !== this.slider) this.slider.value = String(scrub.shownSeq);
+    this.slider.disabled = false;
+    if (!this.dragging) this.slider.max = String(scrub.liveSeq);
+    // In a shadow root `document.activeElement` is the host: ask the slider itself.
+    if (!this.dragging && !this.slider.matches(':focus')) this.slider.value = String(scrub.shownSeq);
     this.seqLabel.textContent = scrub.historical
       ? `seq ${scrub.shownSeq} of ${scrub.liveSeq}${scrub.loading ? ' (loading…)' : ' (history)'}`
       : `seq ${scrub.liveSeq}`;
@@ -75,14 +85,20 @@ export class Header {
 
   /** Before any state arrived (or when none will: a refused stream, an unreadable manifest): the connection and why. */
   updateStatus(scrub: ScrubState): void {
-    replaceChildren(this.summary, connectionBadge(scrub));
+    // Following, yet nothing to show: the bundle's manifest or first events are not written yet.
+    const waiting = scrub.connection === 'open' && scrub.failure === null;
+    replaceChildren(this.summary, connectionBadge(scrub), waiting ? el('span', { class: 'muted rt-waiting' }, 'waiting for the trace to be written…') : null);
+    this.slider.disabled = true;
+    this.liveButton.disabled = true;
+    this.seqLabel.textContent = '';
     this.updateBanner(scrub, false);
   }
 
   private updateBanner(scrub: ScrubState, hasTrace: boolean): void {
     const prefix = scrub.connection === 'refused' || !hasTrace ? 'Cannot show this bundle' : 'Trace stopped reducing';
-    this.banner.textContent = scrub.failure ? `${prefix}: ${scrub.failure}` : '';
-    this.banner.hidden = scrub.failure === null;
+    const lines = [scrub.failure === null ? null : `${prefix}: ${scrub.failure}`, scrub.seekFailure].filter((line) => line !== null);
+    this.banner.textContent = lines.join('\n');
+    this.banner.hidden = lines.length === 0;
   }
 }
 

@@ -27,6 +27,8 @@ export class ThreadTree {
         'div',
         {
           class: `thread-row${thread.thread_id === selectedThread ? ' selected' : ''}`,
+          // The row may be too narrow for them: the whole path, nickname and thread id on hover.
+          title: [thread.agent_path, thread.nickname, thread.thread_id].filter(Boolean).join(' · '),
           data: { threadId: thread.thread_id },
           onClick: () => this.context.selectThread(thread.thread_id),
         },
@@ -34,10 +36,12 @@ export class ThreadTree {
           el('span', { class: 'indent' }, '  '.repeat(node.depth) + (node.depth > 0 ? '└ ' : '')),
           el('span', { class: 'agent-path' }, thread.agent_path),
           thread.nickname ? el('span', { class: 'nickname' }, thread.nickname) : null,
+        ),
+        el('div', { class: 'thread-usage' },
           el('span', { class: 'badge role' }, node.role),
           el('span', { class: `badge status status-${thread.execution.status}` }, thread.execution.status),
+          usageText(node.usage),
         ),
-        el('div', { class: 'thread-usage' }, usageText(node.usage)),
         spawnEdge
           ? el('button', {
               class: 'link spawn-link',
