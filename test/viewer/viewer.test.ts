@@ -373,6 +373,27 @@ describe('the viewer', () => {
       expect(await view.locator('.rt-details .payload').evaluateAll((sections) => sections.map((s) => (s as HTMLElement).dataset.payloadId))).toEqual([payloadId]);
     });
 
+    it('selects threads, items and spans from the keyboard', async () => {
+      const { trace, view } = await openSynth();
+      const second = view.locator('.thread-row').nth(1);
+      await second.waitFor();
+      const threadId = (await second.getAttribute('data-thread-id'))!;
+      await second.focus();
+      await view.keyboard.press('Enter');
+      await view.locator('.rt-conversation .panel-title', { hasText: trace.threads.get(threadId)!.agent_path }).waitFor();
+      const span = view.locator('.span-row').first();
+      await span.focus();
+      await view.keyboard.press(' ');
+      await view.locator('.span-row.selected').waitFor();
+      const node = view.locator('.graph-node').first();
+      await node.focus();
+      await view.keyboard.press('Enter');
+      await view.locator('.graph-node.selected').first().waitFor();
+      for (const selector of ['.thread-row', '.rt-conversation .item', '.span-row', '.graph-node']) {
+        expect(await view.locator(selector).first().getAttribute('tabindex')).toBe('0');
+      }
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));

@@ -17,6 +17,7 @@ export class BundleListView {
   private readonly openStatus = el('span', { class: 'open-status' });
   private timer = 0;
   private stopped = false;
+  private shown = '';
 
   /** `open` shows the bundle in the files picked, reporting its reading; its rejection is shown beside the picker. */
   constructor(
@@ -59,6 +60,10 @@ export class BundleListView {
   }
 
   private render({ bundles, unreadable }: Pick<BundleList, 'bundles' | 'unreadable'>, error: string | null): void {
+    // Refreshed every 2 s: the same list again keeps the table, and the reader's focus and selection in it.
+    const shown = JSON.stringify([bundles, unreadable, error]);
+    if (shown === this.shown) return;
+    this.shown = shown;
     const rows = bundles.map((bundle) => {
       const end = bundle.ended_at_unix_ms;
       const title = bundle.reduced ? undefined : 'listed from its first and last events: reduced when opened';

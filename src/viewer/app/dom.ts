@@ -34,9 +34,28 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   if (props.tabIndex !== undefined) node.tabIndex = props.tabIndex;
   if (props.data) for (const [name, value] of Object.entries(props.data)) node.dataset[name] = value;
   const onClick = props.onClick;
-  if (onClick) node.addEventListener('click', (event) => onClick(event as MouseEvent));
+  if (onClick) {
+    node.addEventListener('click', (event) => onClick(event as MouseEvent));
+    if (!(node instanceof HTMLButtonElement || node instanceof HTMLAnchorElement)) activatable(node, props.role);
+  }
   append(node, children);
   return node;
+}
+
+/**
+ * Makes a clickable element that is not a button reachable and usable from
+ * the keyboard, as a button is: in the tab order, and clicked by Enter or
+ * Space (rows of threads, conversation items, spans, graph nodes).
+ */
+export function activatable(node: HTMLElement | SVGElement, role = 'button'): void {
+  node.setAttribute('role', role);
+  if (node.tabIndex < 0) node.tabIndex = 0;
+  node.addEventListener('keydown', (event) => {
+    const key = (event as KeyboardEvent).key;
+    if ((key !== 'Enter' && key !== ' ') || event.target !== node) return;
+    event.preventDefault();
+    node.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  });
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';

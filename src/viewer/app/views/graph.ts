@@ -1,5 +1,5 @@
 /** The agent interaction graph: threads as nodes, interaction edges as colored arrows. */
-import { el, replaceChildren, svg } from '../dom';
+import { activatable, el, replaceChildren, svg } from '../dom';
 import { EDGE_KINDS, GraphEdge, GraphModel, Selection, TraceModel } from '../model';
 import { ViewContext, sameSelection } from './context';
 
@@ -49,7 +49,8 @@ export class AgentGraph {
       const selected = sameSelection({ map: 'threads', id: node.thread.thread_id }, selection);
       const label = node.thread.nickname ? `${node.thread.nickname} (${node.role})` : node.thread.agent_path;
       return svg('g', { class: `graph-node status-${node.thread.execution.status}${selected ? ' selected' : ''}`, transform: `translate(${at.x},${at.y})` },
-        svg('title', {}, `${node.thread.agent_path} · ${node.role} · ${node.thread.execution.status}`),
+        // Nicknames repeat across threads: the id tells them apart.
+        svg('title', {}, `${node.thread.agent_path} · ${node.role} · ${node.thread.execution.status} · ${node.thread.thread_id}`),
         svg('rect', { width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6 }),
         svg('text', { x: 8, y: NODE_HEIGHT / 2 + 4 }, truncate(label, 20)),
       );
@@ -57,6 +58,7 @@ export class AgentGraph {
     nodeShapes.forEach((shape, n) => {
       shape.dataset.threadId = nodes[n]!.thread.thread_id;
       shape.addEventListener('click', () => this.context.selectThread(nodes[n]!.thread.thread_id));
+      activatable(shape);
     });
     const picture = svg('svg', { class: 'graph-svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' }, defs, ...edgeShapes, ...nodeShapes);
     const legend = el('div', { class: 'graph-legend' }, ...EDGE_KINDS.map((kind) => el('span', { class: `legend-item edge-${kind}` }, kind.replace(/_/g, ' '))));
