@@ -24,7 +24,7 @@ import type { RawPayloadRef } from '../schema/payloadRef';
 import { RUST_TRACE_BUNDLE_MANIFEST } from '../schema/rustTypes';
 import { decodeSerde } from '../schema/serdeErrors';
 import { deserializeReader } from '../schema/serdeTyped';
-import { CheckpointRun, appliedThroughSeq, checkedCheckpointEvery, emptyRun, extendRun, snapshotAfter } from './checkpoints';
+import { CheckpointRun, appliedThroughSeq, checkedCheckpointEvery, emptyRun, extendRun, snapshotAfter, unreachableSeq } from './checkpoints';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
 import { decodeUtf8, rustIoMessage, rustJoin, textTooLongMessage } from './ioErrors';
 
@@ -294,10 +294,14 @@ export class FilesTimeline {
     return this.run.seqs;
   }
 
-  /** The snapshot after the event with `seq` (0: before any event); a `RangeError` for a seq the log does not have. */
+  /**
+   * The snapshot after the event with `seq` (0: before any event); a
+   * `RangeError` for a seq the log does not have, the replay's failure for
+   * one it did not reach.
+   */
   snapshotAt(seq: number): Promise<TraceSnapshot> {
     const applied = this.appliedThrough(seq);
-    if (applied === undefined) return Promise.reject(new RangeError(`no event with seq ${seq} in ${this.logPath}`));
+    if (applied === undefined) return Promise.reject(unreachableSeq(seq, this.logPath, this.failure));
     return this.after(applied);
   }
 

@@ -85,6 +85,15 @@ export async function extendRun(
 }
 
 /**
+ * Why there is no state after the event with `seq`: a replay that failed
+ * before reaching it fails a seek there with its own error, as `reduce --at`
+ * does (the event may well be in the log); a complete one has no such event.
+ */
+export function unreachableSeq(seq: number, logPath: string, failure: Error | undefined): Error {
+  return failure ?? new RangeError(`no event with seq ${seq} in ${logPath}`);
+}
+
+/**
  * How many applied events the state "at seq N" includes: those through the
  * first event with that seq (a replay cut at seq N stops at the first), none
  * for seq 0 (the state before any event: writers number events from 1).

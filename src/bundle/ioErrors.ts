@@ -21,6 +21,8 @@ export function rustIoMessage(err: unknown): string {
 
 /** `Path::join` as Rust displays it: no normalization, one separator. */
 export function rustJoin(dir: string, name: string): string {
+  // `Path::new("").join(name)` is `name`: the current directory, never the root.
+  if (dir === '') return name;
   return dir.endsWith('/') ? dir + name : `${dir}/${name}`;
 }
 

@@ -11,7 +11,7 @@ import type { LocatedEvent } from '../reducer/operator';
 import { TraceSnapshot, stateFromManifest } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
-import { CheckpointRun, appliedThroughSeq, checkedCheckpointEvery, emptyRun, extendRun, snapshotAfter } from './checkpoints';
+import { CheckpointRun, appliedThroughSeq, checkedCheckpointEvery, emptyRun, extendRun, snapshotAfter, unreachableSeq } from './checkpoints';
 import { rustJoin } from './ioErrors';
 import { tailEvents } from './observe';
 import { BundlePayloadFiles } from './payloadFiles';
@@ -64,10 +64,15 @@ export class Timeline {
     return this.parts.run.seqs;
   }
 
-  /** The snapshot after the event with `seq` (0: before any): equal to a replay of the log cut after that event. */
+  /**
+   * The snapshot after the event with `seq` (0: before any): equal to a
+   * replay of the log cut after that event. Rejects with a `RangeError` for
+   * a seq the log does not have, with the replay's failure for one it did
+   * not reach.
+   */
   async snapshotAt(seq: number): Promise<TraceSnapshot> {
     const applied = this.appliedThrough(seq);
-    if (applied === undefined) throw new RangeError(`no event with seq ${seq} in ${rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME)}`);
+    if (applied === undefined) throw unreachableSeq(seq, rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME), this.failure);
     const eventsFrom = (from: number) => this.eventsFrom(from);
     return snapshotAfter(applied, this.parts.run.checkpoints, eventsFrom, this.manifest, new BundlePayloadFiles(this.dir));
   }

@@ -139,18 +139,22 @@ function screenWriter(out: FollowOutput): Writer {
   const blocks = new Map<string | undefined, string[]>();
   let drawnRows = 0;
   return ({ id, snapshot, error }) => {
-    const style = { color, width: out.columns ?? 80 };
+    // A terminal may report a size of 0 × 0 (`script`, some CI consoles): 0 is no size.
+    const style = { color, width: out.columns || 80 };
     blocks.set(id, snapshot ? renderSnapshot(snapshot, style, id) : [`${id}: ${color ? `\x1b[31m${describeFailure(error)}\x1b[0m` : describeFailure(error)}`]);
     // Taller than the terminal, the cursor could not get back to the top: cut to fit.
-    const rows = [...blocks.values()].flat().slice(0, Math.max(1, (out.rows ?? 24) - 1));
+    const rows = [...blocks.values()].flat().slice(0, Math.max(1, (out.rows || 24) - 1));
     const up = drawnRows > 0 ? `\x1b[${drawnRows}F\x1b[J` : '';
     out.write(`${up}${rows.join('\n')}\n`);
     drawnRows = rows.length;
   };
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function parseMilliseconds(value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`--throttle expects milliseconds, got ${JSON.stringify(value)}`);
+  // Node's timers hold at most 2^31 - 1 ms; a longer one fires at once.
+  if (!/^\d+$/.test(value) || Number(value) > MAX_TIMER_MS) throw new UsageError(`--throttle expects milliseconds up to ${MAX_TIMER_MS}, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 

@@ -45,5 +45,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then((code) => {
-  process.exitCode = code;
+  // A command that ended on purpose with another code (`synth --live` stopped by a signal) keeps it.
+  process.exitCode ??= code;
 });

@@ -41,7 +41,10 @@ export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<R
 }
 
 function parseSeq(value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`--at expects a non-negative integer seq, got ${JSON.stringify(value)}`);
+  // Seqs beyond 2^53 - 1 cannot be read exactly (docs/differences.md): such an --at would name another seq.
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--at expects a non-negative integer seq up to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(value)}`);
+  }
   return Number(value);
 }
 

@@ -13,6 +13,12 @@ function parsePort(value: string): number {
   return Number(value);
 }
 
+/** `--host`: never empty, which Node takes for every interface (an unset `--host "$HOST"` must not publish every trace). */
+function parseHost(value: string): string {
+  if (value.trim() === '') throw new UsageError('--host expects an address; use 0.0.0.0 or :: to listen on every interface');
+  return value;
+}
+
 /** `--allow-origin`: `*`, or an origin as browsers send it (`https://host[:port]`; a trailing `/` is dropped). */
 function collectOrigin(value: string, previous: string[]): string[] {
   if (value === '*') return [...previous, value];
@@ -34,7 +40,7 @@ export function registerServe(program: Command): void {
     .description('serve the live viewer and its HTTP API for one bundle or every bundle under a root directory')
     .argument('[path]', 'a bundle directory, or a directory whose bundles (existing and new) are all served (default: the bundled example)', nonEmptyPath('the path to serve'))
     .option('-p, --port <port>', `port to listen on (0 picks a free one)`, parsePort, DEFAULT_PORT)
-    .option('--host <host>', 'address to bind; anything but loopback exposes the traces to the network', '127.0.0.1')
+    .option('--host <host>', 'address to bind; anything but loopback exposes the traces to the network', parseHost, '127.0.0.1')
     .option('--allow-origin <origin>', 'let pages from this origin embed the viewer (repeatable; "*" for any)', collectOrigin, [])
     .action(async (target: string | undefined, options: { port: number; host: string; allowOrigin: string[] }) => {
       let serveTarget;

@@ -25,6 +25,12 @@ export interface SynthOptions {
 export interface SynthLiveOptions extends SynthOptions, PacingOptions {}
 
 export const EVENTS_PER_SCALE_UNIT = 2000;
+/** Seeds are 32-bit: a wider range would name the same bundle twice. */
+export const MAX_SEED = 0xffff_ffff;
+/** 2M events, ~5 GB: beyond it a typo fills the disk. */
+export const MAX_SCALE = 1000;
+/** Events per second in live mode: the pause between events must fit a timer (2^31 - 1 ms). */
+export const RATE_RANGE = { min: 0.001, max: 1_000_000 } as const;
 
 export function synthesizeBundle(outDir: string, options: SynthOptions): SynthStats {
   const world = createWorld(options);
@@ -39,7 +45,9 @@ export function synthesizeBundle(outDir: string, options: SynthOptions): SynthSt
 
 /** Resolves when the rollout is fully written, or early (with a valid prefix) once `signal` aborts. */
 export async function synthesizeBundleLive(outDir: string, options: SynthLiveOptions): Promise<SynthStats> {
-  if (!(options.rate > 0 && Number.isFinite(options.rate))) throw new Error(`rate must be a positive number, got ${options.rate}`);
+  if (!(options.rate >= RATE_RANGE.min && options.rate <= RATE_RANGE.max)) {
+    throw new RangeError(`rate must be from ${RATE_RANGE.min} to ${RATE_RANGE.max} events per second, got ${options.rate}`);
+  }
   const world = createWorld(options);
   const bundle = BundleDirectory.create(outDir, world.identity, Date.now());
   try {
@@ -56,8 +64,10 @@ export async function synthesizeBundleLive(outDir: string, options: SynthLiveOpt
 }
 
 function createWorld(options: SynthOptions): World {
-  if (!Number.isSafeInteger(options.seed)) throw new Error(`seed must be an integer, got ${options.seed}`);
-  if (!(options.scale > 0 && Number.isFinite(options.scale))) throw new Error(`scale must be a positive number, got ${options.scale}`);
+  if (!(Number.isInteger(options.seed) && options.seed >= 0 && options.seed <= MAX_SEED)) {
+    throw new RangeError(`seed must be an integer from 0 to ${MAX_SEED}, got ${options.seed}`);
+  }
+  if (!(options.scale > 0 && options.scale <= MAX_SCALE)) throw new RangeError(`scale must be above 0 and at most ${MAX_SCALE}, got ${options.scale}`);
   return new World(options.seed, Math.max(1, Math.round(EVENTS_PER_SCALE_UNIT * options.scale)));
 }
 

@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { rustIoMessage } from '../bundle/ioErrors';
 import {
   MANIFEST_FILE_NAME,
   PAYLOADS_DIR_NAME,
@@ -102,7 +103,11 @@ export class BundleDirectory {
     if (fs.existsSync(path.join(dir, RAW_EVENT_LOG_FILE_NAME))) {
       throw new Error(`${dir} already contains a trace bundle`);
     }
-    fs.mkdirSync(path.join(dir, PAYLOADS_DIR_NAME), { recursive: true });
+    try {
+      makeDirectories(path.join(dir, PAYLOADS_DIR_NAME));
+    } catch (err) {
+      throw new Error(`cannot create ${dir}: ${rustIoMessage(err)}`);
+    }
     const manifest: TraceBundleManifest = {
       schema_version: TRACE_MANIFEST_SCHEMA_VERSION,
       trace_id: identity.traceId,
@@ -158,4 +163,23 @@ export function writeInstantly(bundle: BundleDirectory, records: readonly Bundle
       bundle.noteEventWritten(record.event);
     }
   }
+}
+
+/**
+ * `mkdir -p`, one level at a time from the deepest existing ancestor. Node's
+ * recursive `mkdirSync` retries forever where `mkdir` keeps failing with
+ * ENOENT (anywhere under `/proc`): here the first failure is the answer.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) missing.unshift(at);
+  for (const level of missing) {
+    try {
+      fs.mkdirSync(level);
+    } catch (err) {
+      // Made meanwhile by someone else: as good as made here.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(level).isDirectory()) throw err;
+    }
+  }
+  if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
 }

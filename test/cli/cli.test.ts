@@ -238,6 +238,46 @@ describe('rollout-trace CLI', () => {
     expect(help.stdout).toContain('reduce');
   });
 
+  it('refuses values that would silently mean something else (library and CLI audit, seventh session)', () => {
+    const refused = (args: string[], message: string) => expect(run(args)).toMatchObject({ code: 2, stdout: '', stderr: `rollout-trace: ${message}\n` });
+    // Node binds every interface for an empty host: an unset `--host "$HOST"` would publish every trace.
+    refused(['serve', EXAMPLE, '--host', ''], '--host expects an address; use 0.0.0.0 or :: to listen on every interface');
+    // Seeds are 32-bit: 2^32 named the same bundle as 0, and "0x10" and "" were read as numbers.
+    for (const seed of ['4294967296', '-1', '0x10', '']) refused(['synth', path.join(scratch, 'never'), '--seed', seed], `--seed expects an integer from 0 to 4294967295, got ${JSON.stringify(seed)}`);
+    // 1e9 wrote 150 MB/s until the disk filled.
+    refused(['synth', path.join(scratch, 'never'), '--scale', '1e9'], '--scale expects a number above 0 and at most 1000, got "1e9"');
+    // Pauses beyond 2^31 - 1 ms overflow Node's timers, which then fire at once.
+    refused(['synth', path.join(scratch, 'never'), '--live', '--rate', '1e-7'], '--rate expects events per second from 0.001 to 1000000, got "1e-7"');
+    refused(['follow', EXAMPLE, '--throttle', '3000000000'], '--throttle expects milliseconds up to 2147483647, got "3000000000"');
+    // 2^53 + 1 reads as 2^53: it would name another seq.
+    refused(['reduce', EXAMPLE, '--at', '9007199254740993'], '--at expects a non-negative integer seq up to 9007199254740991, got "9007199254740993"');
+    expect(fs.existsSync(path.join(scratch, 'never'))).toBe(false);
+  });
+
+  it('synth says why it cannot create its directory, at once (under /proc Node retried mkdir forever)', () => {
+    const file = path.join(scratch, 'a-file');
+    fs.writeFileSync(file, '');
+    expect(run(['synth', file])).toMatchObject({ code: 1, stderr: `rollout-trace: cannot create ${file}: Not a directory (os error 20)\n` });
+    const result = spawnSync(process.execPath, [CLI, 'synth', '/proc/rollout-trace-never'], { encoding: 'utf8', timeout: 20_000 });
+    expect({ code: result.status, stderr: result.stderr }).toEqual({ code: 1, stderr: 'rollout-trace: cannot create /proc/rollout-trace-never: No such file or directory (os error 2)\n' });
+  });
+
+  it('synth --live stopped by a signal finishes the line it is writing, says so, and exits 128 + the signal', async () => {
+    const out = path.join(scratch, 'interrupted');
+    const child = spawn(process.execPath, [CLI, 'synth', out, '--live', '--rate', '400', '--split-writes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const log = path.join(out, 'trace.jsonl');
+    while (!fs.existsSync(log) || fs.statSync(log).size < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(143);
+    expect(stderr).toMatch(/^rollout-trace synth: stopped by SIGTERM after \d+ events, .* \(every line complete; the rollout does not end\)\n$/);
+    // Every line is whole (split writes were half-written before): the prefix replays.
+    expect(fs.readFileSync(log, 'utf8').endsWith('\n')).toBe(true);
+    expect(run(['reduce', out, '-o', path.join(scratch, 'interrupted.json')]).code).toBe(0);
+  });
+
   it('stays quiet on stderr when piped (no progress bar)', () => {
     const result = run(['reduce', EXAMPLE, '-o', path.join(scratch, 'quiet.json')]);
     expect(result.stderr).toBe('');

@@ -86,6 +86,17 @@ test('on a terminal, the summary is redrawn in place', async () => {
   expect(draws[draws.length - 1]).toContain('completed');
 });
 
+test('on a terminal that reports a size of 0 × 0, the summary is drawn at the default size (it drew nothing)', async () => {
+  const bundle = endedCopy('agent_result_edge_links_child_result_to_parent_notification');
+  const sized = output({ isTTY: true, columns: 80, rows: 24 });
+  await follow(bundle, { untilEnded: true }, sized);
+  const unsized = output({ isTTY: true, columns: 0, rows: 0 });
+  await follow(bundle, { untilEnded: true }, unsized);
+  const lastDraw = (text: string) => text.split(/\x1b\[\d+F\x1b\[J/).pop();
+  expect(lastDraw(unsized.text())).toBe(lastDraw(sized.text()));
+  expect(lastDraw(unsized.text())).toContain('completed');
+});
+
 test('a bad bundle fails with a one-line located error', async () => {
   const bundle = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
   fs.writeFileSync(path.join(bundle, 'manifest.json'), '{"schema_version": 1');

@@ -90,6 +90,14 @@ describe('synthesizeBundle', () => {
     synthesizeBundle(scratch, { seed: 1, scale: 0.05 });
     expect(() => synthesizeBundle(scratch, { seed: 1, scale: 0.05 })).toThrow(/already contains a trace bundle/);
   });
+
+  it('refuses seeds outside 32 bits (another seed would give the same bytes) and scales above 1000', () => {
+    for (const seed of [-1, 2 ** 32, 0.5]) {
+      expect(() => synthesizeBundle(path.join(scratch, 'never'), { seed, scale: 0.05 })).toThrow(new RangeError(`seed must be an integer from 0 to 4294967295, got ${seed}`));
+    }
+    expect(() => synthesizeBundle(path.join(scratch, 'never'), { seed: 1, scale: 1001 })).toThrow(new RangeError('scale must be above 0 and at most 1000, got 1001'));
+    expect(fs.existsSync(path.join(scratch, 'never'))).toBe(false);
+  });
 });
 
 describe('synthesizeBundleLive', () => {
