@@ -35,9 +35,9 @@ import { rawPayloadRefs } from '../schema/rawEvent';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
 import { rustIoMessage, rustJoin } from './ioErrors';
 import { BundlePayloadFiles, resolvePayloadPath } from './payloadFiles';
-import { readManifest } from './replay';
+import { checkBundleDirectory, readManifest } from './replay';
 import { TailError, TailOptions, TailedLine, tailLines } from './tail';
-import { isMissing, waitForFile } from './waitForFile';
+import { checkNotAFile, isMissing, waitForFile } from './waitForFile';
 import { waitForPaths } from './waitForPayloads';
 
 export interface ObserveOptions {
@@ -68,6 +68,28 @@ export interface ObserveOptions {
 const DEFAULT_POLL_MS = 100;
 const DEFAULT_PAYLOAD_GRACE_MS = 2000;
 const DEFAULT_BACKLOG_PUBLISH_MS = 1000;
+/** Node's timers hold at most 2^31 - 1 ms; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Refuses options that would silently do something else, as caller
+ * mistakes: an unknown `emit` (read as per batch), a negative throttle or
+ * one too long for a timer (fired at once), a poll interval of 0 (a busy
+ * loop), a path that is not a string.
+ */
+export function checkObserveArguments(dir: unknown, options: ObserveOptions): void {
+  checkBundleDirectory(dir);
+  if (options.emit !== undefined && options.emit !== 'event' && options.emit !== 'batch') {
+    throw new TypeError(`emit must be 'event' or 'batch', got ${JSON.stringify(options.emit)}`);
+  }
+  const durations: [keyof ObserveOptions, number][] = [['throttleMs', 0], ['payloadGraceMs', 0], ['backlogPublishMs', 0], ['pollIntervalMs', 1]];
+  for (const [name, min] of durations) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && value >= min && value <= MAX_TIMER_MS)) {
+      throw new RangeError(`${name} must be from ${min} to ${MAX_TIMER_MS} ms, got ${String(value)}`);
+    }
+  }
+}
 
 /**
  * Snapshots of the bundle in `dir`: first the manifest-only state (seq
@@ -77,12 +99,13 @@ const DEFAULT_BACKLOG_PUBLISH_MS = 1000;
  * closes every file, watcher and timer.
  */
 export function observeBundle(dir: string, options: ObserveOptions = {}): Observable<TraceSnapshot> {
+  checkObserveArguments(dir, options);
   const follow = options.follow ?? true;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
   const graceMs = options.payloadGraceMs ?? (follow ? DEFAULT_PAYLOAD_GRACE_MS : 0);
   const logPath = rustJoin(dir, RAW_EVENT_LOG_FILE_NAME);
   // Writers create trace.jsonl only after manifest.json is complete: once the log exists, the manifest is readable.
-  const bundleReady = follow ? waitForFile(logPath, pollIntervalMs) : of(undefined);
+  const bundleReady = follow ? defer(() => (checkNotAFile(dir), waitForFile(logPath, pollIntervalMs))) : of(undefined);
   return bundleReady.pipe(
     map(() => readManifest(dir)),
     switchMap((manifest) =>

@@ -14,8 +14,8 @@ import * as path from 'path';
 import { Observable, defer, exhaustMap, map, merge, mergeMap, switchMap, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
-import { ObserveOptions, observeBundle } from './observe';
-import { isMissing, waitForFile, watchQuietly } from './waitForFile';
+import { ObserveOptions, checkObserveArguments, observeBundle } from './observe';
+import { checkNotAFile, isMissing, waitForFile, watchQuietly } from './waitForFile';
 
 /** A bundle directory found under the root. */
 export interface ObservedBundle {
@@ -36,6 +36,7 @@ const DEFAULT_POLL_MS = 500;
  * completes. `options` apply to every bundle's snapshots.
  */
 export function observeTraceRoot(root: string, options: ObserveOptions = {}): Observable<ObservedBundle> {
+  checkObserveArguments(root, options);
   const follow = options.follow ?? true;
   const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
   return defer(() => {
@@ -49,6 +50,7 @@ export function observeTraceRoot(root: string, options: ObserveOptions = {}): Ob
       }),
     );
     if (!follow) return scan;
+    checkNotAFile(root);
     const rootChanged = waitForFile(root, pollMs).pipe(switchMap(() => watchHints(root)));
     // A scan already running sees the change, or the next poll does: hints during a scan can be dropped.
     return merge(timer(0, pollMs), rootChanged).pipe(exhaustMap(() => scan));

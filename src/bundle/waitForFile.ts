@@ -1,4 +1,4 @@
-import { FSWatcher, stat, watch } from 'fs';
+import { FSWatcher, stat, statSync, watch } from 'fs';
 import { dirname } from 'path';
 import { Observable } from 'rxjs';
 import { TailError } from './tailError';
@@ -43,6 +43,21 @@ const MAX_WAIT_POLL_MS = 2000;
  * less often (the pause doubles up to {@link MAX_WAIT_POLL_MS}), and, once the parent directory
  * exists, also watches it, so creation is usually noticed at once however long the wait.
  */
+/**
+ * Fails when `dir` exists but is not a directory: waiting for files inside
+ * it would wait forever (`stat` says ENOTDIR, which otherwise means "not
+ * there yet"). Nothing happens while `dir` is missing: it may appear later.
+ */
+export function checkNotAFile(dir: string): void {
+  let isDirectory: boolean | undefined;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    return;
+  }
+  if (!isDirectory) throw new TailError(`${dir}: Not a directory (os error 20)`, { file: dir });
+}
+
 export function waitForFile(path: string, pollIntervalMs = 100): Observable<void> {
   return new Observable<void>((subscriber) => {
     let watcher: FSWatcher | undefined;

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Subscription, lastValueFrom, toArray } from 'rxjs';
 import { observeBundle } from '../../src/bundle/observe';
+import { observeTraceRoot } from '../../src/bundle/observeRoot';
 import { replayBundle } from '../../src/bundle/replay';
 import { synthesizeBundle } from '../../src/synth';
 import type { TraceSnapshot } from '../../src/reducer/pipeline';
@@ -291,5 +292,27 @@ describe('following a bundle being written', () => {
     expect(handles.noneAdded()).toBe(false);
     subscriptions.splice(0).forEach((subscription) => subscription.unsubscribe());
     await until(() => openBundleFiles() === 0 && handles.noneAdded(), 'the log, watchers and timers to be released');
+  });
+});
+
+describe('caller mistakes (library audit, seventh session)', () => {
+  test('options that would silently do something else are refused when called', () => {
+    // An unknown emit was read as per batch, a negative throttle or one past a timer's range
+    // fired at once, a poll interval of 0 busy-looped (487 ms of CPU in 3 s).
+    expect(() => observeBundle(syntheticBundle, { emit: 'bogus' as 'event' })).toThrow(new TypeError(`emit must be 'event' or 'batch', got "bogus"`));
+    expect(() => observeBundle(syntheticBundle, { throttleMs: -1 })).toThrow(new RangeError('throttleMs must be from 0 to 2147483647 ms, got -1'));
+    expect(() => observeBundle(syntheticBundle, { throttleMs: 2 ** 31 })).toThrow(RangeError);
+    expect(() => observeBundle(syntheticBundle, { pollIntervalMs: 0 })).toThrow(new RangeError('pollIntervalMs must be from 1 to 2147483647 ms, got 0'));
+    expect(() => observeTraceRoot(fixtures.dir(), { payloadGraceMs: Number.NaN })).toThrow(RangeError);
+    // Not a path: it failed inside with "dir.endsWith is not a function".
+    expect(() => observeBundle(undefined as unknown as string)).toThrow(new TypeError('the bundle directory must be a path string, got undefined'));
+    return expect(replayBundle(42 as unknown as string)).rejects.toThrow(new TypeError('the bundle directory must be a path string, got number'));
+  });
+
+  test('following a regular file, as a bundle or a root, fails at once instead of waiting forever', async () => {
+    const file = path.join(scratch.dir(), 'a-file');
+    fs.writeFileSync(file, '');
+    await expect(lastValueFrom(observeBundle(file, { follow: true }))).rejects.toThrow(`${file}: Not a directory (os error 20)`);
+    await expect(lastValueFrom(observeTraceRoot(file, { follow: true }))).rejects.toThrow(`${file}: Not a directory (os error 20)`);
   });
 });
