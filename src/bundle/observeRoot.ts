@@ -68,7 +68,7 @@ export function isBundleDirectory(dir: string): boolean {
 }
 
 /** Bundle directories under `root` (and one level down), relative to it, sorted. */
-async function listBundleDirs(root: string, rootMayBeMissing: boolean): Promise<string[]> {
+export async function listBundleDirs(root: string, rootMayBeMissing: boolean): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await subdirectories(root, rootMayBeMissing)) {
     if (isBundleDirectory(path.join(root, entry))) {

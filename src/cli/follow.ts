@@ -1,14 +1,14 @@
 /** `rollout-trace follow BUNDLE|ROOT` — watch a trace while Codex writes it. */
 import * as fs from 'fs';
 import type { Command } from 'commander';
-import { Observable, catchError, lastValueFrom, map, mergeMap, tap } from 'rxjs';
+import { Observable, catchError, concatMap, first, lastValueFrom, map, mergeMap, switchMap, tap, timer } from 'rxjs';
 import { ObserveOptions, observeBundle } from '../bundle/observe';
-import { isBundleDirectory, observeTraceRoot } from '../bundle/observeRoot';
+import { isBundleDirectory, listBundleDirs, observeTraceRoot } from '../bundle/observeRoot';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
-import { UsageError, colorEnabled, describeFailure, nonEmptyPath, writeOutputFile } from './io';
+import { UsageError, colorEnabled, describeFailure, nonEmptyPath, stderrIsInteractive, writeOutputFile } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
 export interface FollowOptions {
@@ -50,14 +50,12 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
     throttleMs: options.throttle,
     untilEnded: options.untilEnded,
   };
-  let updates: Observable<Update>;
-  if (isBundleDir(target)) {
-    updates = observeBundle(target, observeOptions).pipe(map((snapshot) => ({ snapshot })));
-  } else {
+  const followKind = (kind: TargetKind): Observable<Update> => {
+    if (kind === 'bundle') return observeBundle(target, observeOptions).pipe(map((snapshot) => ({ snapshot })));
     if (options.state !== undefined || options.untilEnded) {
       throw new UsageError(`--state and --until-ended need a single bundle, and ${target} is a trace root`);
     }
-    updates = observeTraceRoot(target, observeOptions).pipe(
+    return observeTraceRoot(target, observeOptions).pipe(
       mergeMap(({ id, snapshots }) =>
         snapshots.pipe(
           map((snapshot): Update => ({ id, snapshot })),
@@ -65,7 +63,18 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
         ),
       ),
     );
-  }
+  };
+  const updates = timer(0, DECIDE_POLL_MS).pipe(
+    concatMap(async (attempt) => {
+      const kind = await targetKind(target);
+      if (kind === undefined && attempt === 0 && stderrIsInteractive()) {
+        process.stderr.write(`rollout-trace: waiting for ${target} to hold a bundle, or bundles\n`);
+      }
+      return kind;
+    }),
+    first((kind): kind is TargetKind => kind !== undefined),
+    switchMap(followKind),
+  );
   const show = options.ndjson ? ndjsonWriter(out) : out.isTTY ? screenWriter(out) : statusLineWriter(out);
   const shown = updates.pipe(
     tap((update) => {
@@ -76,11 +85,26 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
   await lastValueFrom(shown, { defaultValue: undefined });
 }
 
-/** A path that does not exist yet is taken for a bundle, to be waited for; any other directory that is not one is a root. */
-function isBundleDir(target: string): boolean {
+type TargetKind = 'bundle' | 'root';
+
+/** How often a path that could become either a bundle or a root is looked at again. */
+const DECIDE_POLL_MS = 200;
+
+/**
+ * Whether `target` is one bundle (it holds a bundle's files, or is named
+ * `trace-*`) or a root of bundles (bundle directories in it, or one level
+ * down); `undefined` while it could still become either: a path that does
+ * not exist yet, or a directory holding neither yet. (Decided once at
+ * start, an empty directory taken for a root never showed the bundle then
+ * written into it, and a missing path taken for a bundle never showed the
+ * bundles then created under it.)
+ */
+async function targetKind(target: string): Promise<TargetKind | undefined> {
   const stats = fs.statSync(target, { throwIfNoEntry: false });
-  if (stats !== undefined && !stats.isDirectory()) throw new UsageError(`${target} is not a directory: follow a bundle directory or a root of bundles`);
-  return stats === undefined || isBundleDirectory(target);
+  if (stats === undefined) return undefined;
+  if (!stats.isDirectory()) throw new UsageError(`${target} is not a directory: follow a bundle directory or a root of bundles`);
+  if (isBundleDirectory(target)) return 'bundle';
+  return (await listBundleDirs(target, true)).length > 0 ? 'root' : undefined;
 }
 
 type Writer = (update: Update) => void;

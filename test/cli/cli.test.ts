@@ -402,6 +402,25 @@ describe('follow --ndjson piped into another tool', () => {
     }
   });
 
+  it('follow PATH, where PATH does not exist yet, follows the root of bundles created there (it waited for a bundle, silently)', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-later-'));
+    const root = path.join(parent, 'later');
+    const child = spawn(process.execPath, [CLI, 'follow', root, '--ndjson'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      fs.mkdirSync(root);
+      fs.cpSync(path.join(FIXTURES, 'conformance', 'exec_tool_reduces_to_terminal_operation_and_session', 'bundle'), path.join(root, 'trace-a'), { recursive: true });
+      for (const deadline = Date.now() + 15_000; !text.includes('"bundle":"trace-a"'); await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() > deadline) throw new Error(`no line for trace-a; output so far:\n${text}`);
+      }
+    } finally {
+      child.kill();
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it('examples/follow-consumer.js rebuilds the maps of the reference state', () => {
     const follow = spawnSync(process.execPath, [CLI, 'follow', EXAMPLE, '--ndjson', '--until-ended'], {
       encoding: 'utf8',

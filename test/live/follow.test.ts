@@ -116,6 +116,7 @@ test('a state file that cannot be written fails the command', async () => {
 
 test('--state and --until-ended need a single bundle', async () => {
   const root = scratch.dir();
+  fs.cpSync(endedCopy('writer_records_payload_refs_and_replays_rollout_status'), path.join(root, 'trace-a'), { recursive: true });
   await expect(follow(root, { untilEnded: true }, output())).rejects.toBeInstanceOf(UsageError);
 });
 
@@ -166,4 +167,16 @@ describe('the live summary', () => {
     expect(fitWidth('\x1b[1mabcdef\x1b[0m', 3)).toBe('\x1b[1mabc\x1b[0m');
     expect(fitWidth('ab', 4)).toBe('ab');
   });
+});
+
+test('an empty directory is followed as the bundle written into it (it was taken for a root, and stayed silent)', async () => {
+  const ended = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
+  const target = path.join(scratch.dir(), 'empty');
+  fs.mkdirSync(target);
+  const stateFile = path.join(scratch.dir(), 'state.json');
+  const following = follow(target, { state: stateFile, untilEnded: true }, output());
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  fs.cpSync(ended, target, { recursive: true });
+  await following;
+  expect(fs.readFileSync(stateFile, 'utf8')).toBe(toStateJson(await replayBundle(ended)));
 });
