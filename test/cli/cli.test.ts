@@ -364,8 +364,14 @@ describe('follow --ndjson piped into another tool', () => {
   it('follow ROOT --ndjson follows every bundle, those created later too, and reports a failing one without stopping', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-root-'));
     const conformance = (name: string) => path.join(FIXTURES, 'conformance', name, 'bundle');
+    // Each bundle appears whole (copied aside, then renamed in): a follower that saw a payload file
+    // the copy had created but not yet written would fail it, which no writer that writes payloads
+    // before their events (Codex) ever shows it.
     const copy = (name: string, id: string) => {
-      fs.cpSync(conformance(name), path.join(root, id), { recursive: true });
+      const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-staged-'));
+      fs.cpSync(conformance(name), path.join(staged, id), { recursive: true });
+      fs.renameSync(path.join(staged, id), path.join(root, id));
+      fs.rmSync(staged, { recursive: true });
       return path.join(root, id);
     };
     const first = copy('exec_tool_reduces_to_terminal_operation_and_session', 'trace-a');
@@ -410,8 +416,10 @@ describe('follow --ndjson piped into another tool', () => {
       let text = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // Created whole, then renamed into place (see the test above).
+      fs.cpSync(path.join(FIXTURES, 'conformance', 'exec_tool_reduces_to_terminal_operation_and_session', 'bundle'), path.join(parent, 'trace-a'), { recursive: true });
       fs.mkdirSync(root);
-      fs.cpSync(path.join(FIXTURES, 'conformance', 'exec_tool_reduces_to_terminal_operation_and_session', 'bundle'), path.join(root, 'trace-a'), { recursive: true });
+      fs.renameSync(path.join(parent, 'trace-a'), path.join(root, 'trace-a'));
       for (const deadline = Date.now() + 15_000; !text.includes('"bundle":"trace-a"'); await new Promise((resolve) => setTimeout(resolve, 20))) {
         if (Date.now() > deadline) throw new Error(`no line for trace-a; output so far:\n${text}`);
       }
