@@ -394,6 +394,32 @@ describe('the viewer', () => {
       }
     });
 
+    it('keeps the keyboard focus on its row while live updates rebuild the rows', async () => {
+      const chat = await chatBundle([['q1', 'a1']]);
+      const server = await serve(chat.writer.bundleDir);
+      const view = await page();
+      await view.goto(server.url);
+      await view.getByText('a1').waitFor();
+      const focused = () =>
+        view.evaluate(() => {
+          const active = document.querySelector('rollout-trace-view')!.shadowRoot!.activeElement as HTMLElement | null;
+          return active ? `${active.className.split(' ')[0]} ${active.dataset.threadId ?? active.dataset.itemId ?? ''}` : null;
+        });
+      const item = view.locator('.rt-conversation .item').first();
+      const itemId = await item.getAttribute('data-item-id');
+      await item.focus();
+      chat.exchange('q2', 'a2');
+      await view.getByText('a2').waitFor();
+      expect(await focused()).toBe(`item ${itemId}`);
+      const row = view.locator('.thread-row').first();
+      const threadId = await row.getAttribute('data-thread-id');
+      await row.focus();
+      // New usage figures: the thread rows are rebuilt.
+      chat.exchange('q3', 'a3');
+      await view.getByText('a3').waitFor();
+      expect(await focused()).toBe(`thread-row ${threadId}`);
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));

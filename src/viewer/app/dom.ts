@@ -83,6 +83,19 @@ export function replaceChildren(node: Element | ShadowRoot, ...children: Child[]
 }
 
 /**
+ * Runs `rebuild`, which replaces elements inside `container`, and gives the
+ * keyboard focus back to the element that stands for the one focused before
+ * (same `key(element)`; `null`: nothing to restore). Live updates rebuild
+ * rows several times a second: without this a keyboard user lost their place.
+ */
+export function keepingFocus(container: HTMLElement, key: (focused: HTMLElement) => string | null, find: (key: string) => HTMLElement | null | undefined, rebuild: () => void): void {
+  const active = (container.getRootNode() as Document | ShadowRoot).activeElement;
+  const focusedKey = active instanceof HTMLElement && container.contains(active) ? key(active) : null;
+  rebuild();
+  if (focusedKey !== null) find(focusedKey)?.focus({ preventScroll: true });
+}
+
+/**
  * Whether the reader has selected text in `node`'s tree (its shadow root's
  * selection where the browser has one): a click that ends a drag-selection
  * must not re-render what was just selected.

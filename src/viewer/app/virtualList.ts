@@ -3,7 +3,7 @@
  * a thread with tens of thousands of items stays responsive. Rows may have
  * any height: each is measured once rendered, and estimated until then.
  */
-import { clear, el } from './dom';
+import { clear, el, keepingFocus } from './dom';
 
 export interface VirtualListOptions<T> {
   readonly key: (item: T) => string;
@@ -93,15 +93,25 @@ export class VirtualList<T> {
     const range = `${first}:${last}`;
     if (!force && range === this.rendered) return;
     this.rendered = range;
-    clear(this.canvas);
     const rows: HTMLElement[] = [];
-    for (let i = first; i < last; i++) {
-      const row = this.options.render(this.items[i]!);
-      row.classList.add('vlist-row');
-      row.style.top = `${this.offsets[i]}px`;
-      this.canvas.appendChild(row);
-      rows.push(row);
-    }
+    // A row a keyboard user is on is focused again once re-rendered (live updates redraw the rows).
+    keepingFocus(
+      this.canvas,
+      (focused) => focused.closest<HTMLElement>('.vlist-row')?.dataset.rowKey ?? null,
+      (key) => rows.find((row) => row.dataset.rowKey === key),
+      () => {
+        clear(this.canvas);
+        for (let i = first; i < last; i++) {
+          const item = this.items[i]!;
+          const row = this.options.render(item);
+          row.classList.add('vlist-row');
+          row.dataset.rowKey = this.options.key(item);
+          row.style.top = `${this.offsets[i]}px`;
+          this.canvas.appendChild(row);
+          rows.push(row);
+        }
+      },
+    );
     // Measure, then place rows again if any estimate was off.
     let changed = false;
     rows.forEach((row, n) => {

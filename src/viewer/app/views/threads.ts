@@ -1,5 +1,5 @@
 /** The thread tree: agent path, nickname, role, status, tokens; spawn edges as nesting. */
-import { el, replaceChildren } from '../dom';
+import { el, keepingFocus, replaceChildren } from '../dom';
 import type { ThreadNode, TraceModel } from '../model';
 import { ViewContext } from './context';
 import { usageText } from './header';
@@ -53,6 +53,20 @@ export class ThreadTree {
           : null,
       );
     });
-    replaceChildren(this.element, ...rows);
+    // The row (or its spawn-edge link) a keyboard user is on stays focused across live updates.
+    const rowOf = (id: string) => Array.from(this.element.querySelectorAll<HTMLElement>('.thread-row')).find((row) => row.dataset.threadId === id);
+    keepingFocus(
+      this.element,
+      (focused) => {
+        const id = focused.closest<HTMLElement>('.thread-row')?.dataset.threadId;
+        return id === undefined ? null : `${focused.classList.contains('spawn-link') ? 'link' : 'row'}\u0000${id}`;
+      },
+      (key) => {
+        const [part, id] = key.split('\u0000') as [string, string];
+        const row = rowOf(id);
+        return part === 'link' ? row?.querySelector<HTMLElement>('.spawn-link') : row;
+      },
+      () => replaceChildren(this.element, ...rows),
+    );
   }
 }
