@@ -420,6 +420,22 @@ describe('the viewer', () => {
       expect(await focused()).toBe(`thread-row ${threadId}`);
     });
 
+    it('ends arrows of different kinds at different points of a node (arrowheads hid each other)', async () => {
+      const { view } = await openSynth();
+      await view.locator('.graph-edge').first().waitFor();
+      const ends = await view.locator('.graph-edge').evaluateAll((groups) =>
+        groups.map((group) => {
+          const d = group.querySelector('.edge-line')!.getAttribute('d')!;
+          const numbers = d.match(/-?\d+(\.\d+)?/g)!;
+          return { kind: Array.from(group.classList).find((name) => name.startsWith('edge-'))!, at: numbers.slice(-2).join(',') };
+        }),
+      );
+      const kindsAt = new Map<string, Set<string>>();
+      for (const { kind, at } of ends) kindsAt.set(at, (kindsAt.get(at) ?? new Set()).add(kind));
+      expect(new Set(ends.map((end) => end.kind)).size).toBeGreaterThan(1);
+      expect([...kindsAt.values()].filter((kinds) => kinds.size > 1)).toEqual([]);
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));

@@ -71,8 +71,11 @@ export class AgentGraph {
     const from = position.get(graphEdge.from);
     const to = position.get(graphEdge.to);
     const laneX = nodesRight + MARGIN + (lane + 1) * LANE_WIDTH;
-    const fromY = (from?.y ?? 0) + NODE_HEIGHT / 2 - 4;
-    const toY = (to?.y ?? 0) + NODE_HEIGHT / 2 + 4;
+    // Each kind leaves and enters a node at its own height: with one point per node, every
+    // arrowhead of a busy child hid under the last one drawn (82 edges ended at 24 points).
+    const slot = ((EDGE_KINDS.indexOf(edge.kind) + 0.5) * NODE_HEIGHT) / EDGE_KINDS.length;
+    const fromY = (from?.y ?? 0) + slot + 2;
+    const toY = (to?.y ?? 0) + slot;
     const fromX = (from?.x ?? 0) + NODE_WIDTH;
     const toX = (to?.x ?? 0) + NODE_WIDTH;
     const d = `M ${fromX} ${fromY} C ${laneX} ${fromY}, ${laneX} ${toY}, ${toX} ${toY}`;
