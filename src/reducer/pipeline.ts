@@ -5,7 +5,7 @@
  * them in the reference's order. Snapshots are persistent values: each shares
  * every unchanged object with the one before it.
  */
-import { Observable, OperatorFunction, defer, map, mergeMap, of, pipe, EMPTY, concat } from 'rxjs';
+import { Observable, OperatorFunction, defer, map, mergeMap, of, pipe, EMPTY, catchError, concat, from, ignoreElements, throwError } from 'rxjs';
 import { REDUCED_TRACE_SCHEMA_VERSION, TraceBundleManifest } from '../schema/manifest';
 import { TRACE_MAP_NAMES } from '../schema/model';
 import { reduceAgentEvents, resolvePendingSpawnEdgeFallbacks } from './agents';
@@ -102,23 +102,44 @@ export function reduceTrace(
       const start = options.from ?? { state: stateFromManifest(manifest), seq: null, line: null };
       const reducer = TraceReducer.resume(start.state, payloads, { trackChanges: mode !== 'end' });
       let last: { seq: number | null; line: number | null } = { seq: start.seq, line: start.line };
-      let unpublished = false;
+      /** The state last published (states are persistent: resuming from one never changes it). */
+      let published: ReducerState = start.state;
+      /** Events applied since then, for a batch that fails part-way (see below). */
+      let unpublished: LocatedEvent[] = [];
       const publish = () => {
-        unpublished = false;
-        return buildSnapshot(reducer, payloads, last.seq, last.line);
+        unpublished = [];
+        const snapshot = buildSnapshot(reducer, payloads, last.seq, last.line);
+        published = snapshot.state;
+        return snapshot;
       };
       const applied = events.pipe(
         map((located) => ({ reducer, located })),
         reduceConcerns(),
         mergeMap(({ located }) => {
           last = { seq: located.event.seq, line: located.line };
-          unpublished = true;
+          if (mode !== 'end') unpublished.push(located);
           const due = mode === 'event' || (mode === 'batch' && located.batchEnd === true);
           return due ? of(publish()) : EMPTY;
         }),
+        // A batch that fails part-way still publishes the state after its last good event (a
+        // follower's state file, the server's view), as a replay cut there gives it: the events
+        // are applied again from the last published state, the failing one left out (it may
+        // have changed the reducer before failing). Then the error, as the reference's.
+        catchError((err: unknown) => {
+          if (unpublished.length === 0) return throwError(() => err);
+          const redo = TraceReducer.resume(published, payloads, { trackChanges: true });
+          const good = from(unpublished).pipe(
+            map((located) => ({ reducer: redo, located })),
+            reduceConcerns(),
+            ignoreElements(),
+          );
+          // Should the events not apply again (a payload file changed since), only the error is said.
+          const lastGood = concat(good, defer(() => of(buildSnapshot(redo, payloads, last.seq, last.line)))).pipe(catchError(() => EMPTY));
+          return concat(lastGood, throwError(() => err));
+        }),
       );
       // Publish whatever the last batch left, so the final snapshot is the full replay.
-      const tail = defer(() => (unpublished || mode === 'end' ? of(publish()) : EMPTY));
+      const tail = defer(() => (unpublished.length > 0 || mode === 'end' ? of(publish()) : EMPTY));
       return concat(applied, tail);
     });
 }

@@ -11,7 +11,7 @@ import { observeTraceRoot } from '../../src/bundle/observeRoot';
 import { replayBundle } from '../../src/bundle/replay';
 import { synthesizeBundle } from '../../src/synth';
 import type { TraceSnapshot } from '../../src/reducer/pipeline';
-import { toStateJson } from '../../src/reducer/serialize';
+import { toPlainTrace, toStateJson } from '../../src/reducer/serialize';
 import type { RolloutTrace } from '../../src/reducer/state';
 import { TRACE_MAP_NAMES } from '../../src/schema/model';
 import {
@@ -216,6 +216,20 @@ describe('following a bundle being written', () => {
     expect((seen.error as Error).message).toMatch(message);
     expect(seen.error).toMatchObject({ file: 'trace.jsonl', line: 4 });
     expect(`error: ${(seen.error as Error).message}`).toBe(await replayOutcome(dir));
+  });
+
+  test('a read batch that fails part-way in the reducer first publishes the state after its last good event', async () => {
+    // The whole log arrives in one read and its line 3 fails in the reducer: per batch, nothing of
+    // lines 1-2 was published before the error (a follower's --state stayed at the manifest-only state).
+    const bundle = conformanceBundle('missing_request_input_is_reducer_error');
+    const seen = record(observeBundle(bundle, { pollIntervalMs: POLL_MS }), subscriptions);
+    await until(() => seen.error !== undefined, 'the error');
+    expect(`error: ${(seen.error as Error).message}`).toBe(await replayOutcome(bundle));
+    expect(seen.values.map((snapshot) => snapshot.line)).toEqual([null, 2]);
+    const cut = bundlePrefix(bundle, path.join(scratch.dir(), 'cut'), logCutAfterLine(bundle, 2));
+    expect(toStateJson(seen.values[1]!.trace)).toBe(await replayOutcome(cut));
+    // Its changes are those since the snapshot before it.
+    expect(seen.values[1]!.changes.threads).toEqual([Object.keys(toPlainTrace(seen.values[1]!.trace).threads)[0]]);
   });
 
   test('a payload directory swapped for a link out of the bundle while following is refused', async () => {
