@@ -1604,61 +1604,60 @@ const ignoredSeed: Seed<undefined> = (de) => {
   return undefined;
 };
 
-/** `serde_json::Value`'s visitor, building what `JSON.parse` would. */
-const VALUE_VISITOR: Visitor<unknown> = {
-  expecting: 'any valid JSON value',
-  bool: (v) => v,
-  u64: (v) => Number(v),
-  i64: (v) => Number(v),
-  f64: (v) => v,
-  str: (v) => v,
-  unit: () => null,
-  none: () => null,
-  some: (de) => de.any(VALUE_VISITOR),
-  seq(seq) {
-    const items: unknown[] = [];
-    for (let v = seq.nextElement(valueSeed); v !== NONE; v = seq.nextElement(valueSeed)) items.push(v);
-    return items;
-  },
-  map(map) {
+/** How a JSON value visitor builds numbers and objects. */
+interface ValueBuilder<V> {
+  integer(v: bigint): V;
+  float(v: number): V;
+  object(entries: Iterable<[string, V]>): V;
+}
+
+/** `serde_json::Value`'s visitor, building values the way `build` says. */
+function valueVisitor<V>(build: ValueBuilder<V>): { visitor: Visitor<V>; seed: Seed<V> } {
+  const keyVisitor: Visitor<string> = { expecting: 'a string key', str: (s) => s };
+  const seed: Seed<V> = (de) => de.any(visitor);
+  const visitor: Visitor<V> = {
+    expecting: 'any valid JSON value',
+    bool: (v) => v as V,
+    u64: (v) => build.integer(v),
+    i64: (v) => build.integer(v),
+    f64: (v) => build.float(v),
+    str: (v) => v as V,
+    unit: () => null as V,
+    none: () => null as V,
+    some: (de) => de.any(visitor),
+    seq(seq) {
+      const items: V[] = [];
+      for (let v = seq.nextElement(seed); v !== NONE; v = seq.nextElement(seed)) items.push(v);
+      return items as V;
+    },
+    map(map) {
+      const entries: [string, V][] = [];
+      for (let k = map.nextKey((de) => de.string(keyVisitor)); k !== NONE; k = map.nextKey((de) => de.string(keyVisitor))) {
+        entries.push([k, map.nextValue(seed)]);
+      }
+      return build.object(entries);
+    },
+  };
+  return { visitor, seed };
+}
+
+/** What `JSON.parse` would build (a repeated key keeps its last value). */
+const { seed: valueSeed } = valueVisitor<unknown>({
+  integer: (v) => Number(v),
+  float: (v) => v,
+  object(entries) {
     const out: Record<string, unknown> = {};
-    const keyVisitor: Visitor<string> = { expecting: 'a string key', str: (s) => s };
-    for (let k = map.nextKey((de) => de.string(keyVisitor)); k !== NONE; k = map.nextKey((de) => de.string(keyVisitor))) {
-      Object.defineProperty(out, k, { value: map.nextValue(valueSeed), enumerable: true, writable: true, configurable: true });
-    }
+    for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     return out;
   },
-};
+});
 
-const valueSeed: Seed<unknown> = (de) => de.any(VALUE_VISITOR);
-
-/** `Value`'s own visitor, keeping what `VALUE_VISITOR` drops: `1.0` vs `1`, integers beyond 2^53, key order. */
-const EXACT_VALUE_VISITOR: Visitor<SerdeValue> = {
-  expecting: 'any valid JSON value',
-  bool: (v) => v,
-  u64: (v) => serdeInteger(v),
-  i64: (v) => serdeInteger(v),
-  f64: (v) => serdeFloat(v),
-  str: (v) => v,
-  unit: () => null,
-  none: () => null,
-  some: (de) => de.any(EXACT_VALUE_VISITOR),
-  seq(seq) {
-    const items: SerdeValue[] = [];
-    for (let v = seq.nextElement(exactValueSeed); v !== NONE; v = seq.nextElement(exactValueSeed)) items.push(v);
-    return items;
-  },
-  map(map) {
-    const out = new SerdeObject();
-    const keyVisitor: Visitor<string> = { expecting: 'a string key', str: (s) => s };
-    for (let k = map.nextKey((de) => de.string(keyVisitor)); k !== NONE; k = map.nextKey((de) => de.string(keyVisitor))) {
-      out.insert(k, map.nextValue(exactValueSeed));
-    }
-    return out;
-  },
-};
-
-const exactValueSeed: Seed<SerdeValue> = (de) => de.any(EXACT_VALUE_VISITOR);
+/** `Value` itself, keeping what `JSON.parse` drops: `1.0` vs `1`, integers beyond 2^53, key order. */
+const { seed: exactValueSeed } = valueVisitor<SerdeValue>({
+  integer: (v) => serdeInteger(v),
+  float: (v) => serdeFloat(v),
+  object: (entries) => SerdeObject.fromEntries(entries),
+});
 
 // ---------------------------------------------------------------------------
 // Visitors serde_derive generates, driven by RustType

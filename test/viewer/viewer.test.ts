@@ -34,6 +34,16 @@ async function chatBundle(exchanges: readonly [string, string][]): Promise<ChatW
   return chat;
 }
 
+/** A chat bundle being written, served, and open in a page that shows all of it. */
+async function openChat(exchanges: readonly [string, string][]) {
+  const chat = await chatBundle(exchanges);
+  const server = await serve(chat.writer.bundleDir);
+  const view = await page();
+  await view.goto(server.url);
+  await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+  return { chat, server, view };
+}
+
 /** Counts top-level navigations, to prove updates arrive without a reload. */
 function countNavigations(target: Page): () => number {
   let count = 0;
@@ -208,11 +218,7 @@ describe('the viewer', () => {
       '<img src=x onerror="window.__pwned = \'img\'">',
       '<svg onload="window.__pwned = \'svg\'"></svg>',
     ];
-    const chat = await chatBundle([[hostile[0]!, hostile[1]!], [hostile[2]!, 'done']]);
-    const server = await serve(chat.writer.bundleDir);
-    const view = await page();
-    await view.goto(server.url);
-    await view.getByText('done').waitFor();
+    const { view } = await openChat([[hostile[0]!, hostile[1]!], [hostile[2]!, 'done']]);
     for (const text of hostile) expect(await view.getByText(text, { exact: true }).count()).toBe(1);
     // Open the details of the hostile item as well: its fields are shown too.
     await view.getByText(hostile[1]!, { exact: true }).click();
@@ -242,11 +248,7 @@ describe('the viewer', () => {
 
   describe('reading a trace (viewer audit, seventh session)', () => {
     it('keeps the seq slider where the reader holds it while live events arrive (it is in a shadow root)', async () => {
-      const chat = await chatBundle([['q1', 'a1']]);
-      const server = await serve(chat.writer.bundleDir);
-      const view = await page();
-      await view.goto(server.url);
-      await view.getByText('a1').waitFor();
+      const { chat, view } = await openChat([['q1', 'a1']]);
       const slider = view.locator('.seq-slider');
       await slider.focus();
       await slider.evaluate((input: HTMLInputElement) => (input.value = '2'));
@@ -289,10 +291,7 @@ describe('the viewer', () => {
     });
 
     it('lets the reader select conversation text without selecting the item', async () => {
-      const chat = await chatBundle([['a question', 'an answer long enough to select a few words of it']]);
-      const server = await serve(chat.writer.bundleDir);
-      const view = await page();
-      await view.goto(server.url);
+      const { view } = await openChat([['a question', 'an answer long enough to select a few words of it']]);
       const text = view.getByText('an answer long enough', { exact: false });
       await text.waitFor();
       const box = (await text.boundingBox())!;
@@ -312,11 +311,7 @@ describe('the viewer', () => {
     });
 
     it('says a failed seek apart from the trace, until the next seek', async () => {
-      const chat = await chatBundle([['q1', 'a1'], ['q2', 'a2']]);
-      const server = await serve(chat.writer.bundleDir);
-      const view = await page();
-      await view.goto(server.url);
-      await view.getByText('a2').waitFor();
+      const { chat, view } = await openChat([['q1', 'a1'], ['q2', 'a2']]);
       await view.route('**/state?seq=*', (route) => route.abort());
       await view.locator('.seq-slider').evaluate((slider: HTMLInputElement) => {
         slider.value = '3';
@@ -348,11 +343,7 @@ describe('the viewer', () => {
 
     it('puts a long list of links behind "show all"', async () => {
       const exchanges: [string, string][] = Array.from({ length: 60 }, (_, i) => [`question ${i}`, `answer ${i}`]);
-      const chat = await chatBundle(exchanges);
-      const server = await serve(chat.writer.bundleDir);
-      const view = await page();
-      await view.goto(server.url);
-      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+      const { view } = await openChat(exchanges);
       // The thread names its 120 conversation items: 100 buttons, then one for the rest.
       await view.locator('.thread-row').first().click();
       await view.locator('.rt-details .link-chip').first().waitFor();
@@ -395,11 +386,7 @@ describe('the viewer', () => {
     });
 
     it('keeps the keyboard focus on its row while live updates rebuild the rows', async () => {
-      const chat = await chatBundle([['q1', 'a1']]);
-      const server = await serve(chat.writer.bundleDir);
-      const view = await page();
-      await view.goto(server.url);
-      await view.getByText('a1').waitFor();
+      const { chat, view } = await openChat([['q1', 'a1']]);
       const focused = () =>
         view.evaluate(() => {
           const active = document.querySelector('rollout-trace-view')!.shadowRoot!.activeElement as HTMLElement | null;
