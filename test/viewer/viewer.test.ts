@@ -423,6 +423,19 @@ describe('the viewer', () => {
       expect([...kindsAt.values()].filter((kinds) => kinds.size > 1)).toEqual([]);
     });
 
+    it('links a bundle of a root back to the list (a bundle served alone has no list)', async () => {
+      const root = tempDir();
+      fs.cpSync(synthBundle(), path.join(root, 'trace-one'), { recursive: true });
+      const server = await serve(root);
+      const view = await page();
+      await view.goto(`${server.url}bundles/trace-one`);
+      await view.locator('.thread-row').first().waitFor();
+      await view.locator('.rt-nav a', { hasText: 'all bundles' }).click();
+      await view.locator('tr[data-bundle-id="trace-one"]').waitFor();
+      const single = await openSynth();
+      expect(await single.view.locator('.rt-nav').count()).toBe(0);
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));
@@ -565,6 +578,18 @@ describe('the viewer', () => {
       expect(await view.locator('#missing .rt-failure').textContent()).toBe(
         `${url}nowhere/manifest.json: No such file or directory (os error 2)`,
       );
+    });
+
+    it('gives the opened folder a history entry: Back returns to the list', async () => {
+      const synth = synthBundle();
+      const trace = await replayBundle(synth);
+      const { view, picker } = await listPage();
+      await picker.setInputFiles(synth);
+      await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
+      expect(new URL(view.url()).hash).toBe('#local');
+      await view.goBack();
+      await view.locator('input.open-folder').waitFor({ state: 'attached' });
+      expect(await view.locator('rollout-trace-view').count()).toBe(0);
     });
 
     it('says so beside the picker when the folder is not a bundle', async () => {

@@ -4,34 +4,57 @@
  */
 import { fetchBundleList } from './api';
 import { BundleListView } from './bundleList';
-import { replaceChildren } from './dom';
+import { el, replaceChildren } from './dom';
 import { ELEMENT_NAME, defineElement } from './element';
 import { viewerStyles } from './styles';
 
 defineElement();
 
+/** The app's own page: the bundle list, or one bundle, by route (`/`, `/bundles/:id`). */
 async function startApp(root: HTMLElement): Promise<void> {
   document.adoptedStyleSheets = [viewerStyles()];
   document.body.classList.add('rt-page');
   const origin = window.location.origin;
   const route = /^\/bundles\/([^/]+)\/?$/.exec(window.location.pathname);
   let bundleId = route ? decodeURIComponent(route[1]!) : null;
-  if (bundleId === null) bundleId = (await fetchBundleList(origin)).single_bundle_id;
+  const list = await fetchBundleList(origin);
+  if (bundleId === null) bundleId = list.single_bundle_id;
   if (bundleId === null) {
-    const list = new BundleListView(origin, async (picked, progress) => {
+    const listView = new BundleListView(origin, async (picked, progress) => {
       const view = document.createElement(ELEMENT_NAME);
       await view.openFolder(picked, progress);
-      list.dispose();
-      replaceChildren(root, view);
+      listView.dispose();
+      // A history entry of its own: Back returns to the list (the files cannot come back with Forward).
+      history.pushState({ localFolder: true }, '', '#local');
+      showBundle(root, view, picked[0]?.webkitRelativePath.split('/')[0] ?? 'local folder');
     });
-    replaceChildren(root, list.element);
-    list.start();
+    replaceChildren(root, listView.element);
+    listView.start();
+    stopApp = () => listView.dispose();
     return;
   }
   const view = document.createElement(ELEMENT_NAME);
   view.setAttribute('src', `${origin}/api/bundles/${encodeURIComponent(bundleId)}`);
-  replaceChildren(root, view);
+  // Served alone, the bundle is the whole app: there is no list to go back to.
+  if (list.single_bundle_id === null) showBundle(root, view, bundleId);
+  else replaceChildren(root, view);
 }
 
+/** A bundle under a line linking back to the list. */
+function showBundle(root: HTMLElement, view: HTMLElement, name: string): void {
+  const back = el('a', { class: 'rt-back' }, '← all bundles');
+  back.href = '/';
+  replaceChildren(root, el('nav', { class: 'rt-nav' }, back, el('span', { class: 'muted' }, name)), view);
+}
+
+let stopApp: () => void = () => undefined;
+
 const appRoot = document.getElementById('rollout-trace-app');
-if (appRoot) void startApp(appRoot);
+if (appRoot) {
+  void startApp(appRoot);
+  // Back from a folder opened from the list: the list again.
+  window.addEventListener('popstate', () => {
+    stopApp();
+    void startApp(appRoot);
+  });
+}
