@@ -290,8 +290,8 @@ describe('the viewer', () => {
       expect(streams).toEqual(['', `?last_event_id=${seenSeq}`]);
     });
 
-    it('lets the reader select conversation text without selecting the item', async () => {
-      const { view } = await openChat([['a question', 'an answer long enough to select a few words of it']]);
+    it('lets the reader select conversation text without selecting the item, and keeps it selected while live', async () => {
+      const { chat, view } = await openChat([['a question', 'an answer long enough to select a few words of it']]);
       const text = view.getByText('an answer long enough', { exact: false });
       await text.waitFor();
       const box = (await text.boundingBox())!;
@@ -299,12 +299,17 @@ describe('the viewer', () => {
       await view.mouse.down();
       await view.mouse.move(box.x + box.width - 2, box.y + box.height / 2, { steps: 5 });
       await view.mouse.up();
-      const selected = await view.evaluate(() => {
-        const root = document.querySelector('rollout-trace-view')!.shadowRoot as unknown as { getSelection(): Selection };
-        return root.getSelection().toString();
-      });
-      expect(selected).toContain('long enough to select');
+      const selectedText = () =>
+        view.evaluate(() => {
+          const root = document.querySelector('rollout-trace-view')!.shadowRoot as unknown as { getSelection(): Selection };
+          return root.getSelection().toString();
+        });
+      expect(await selectedText()).toContain('long enough to select');
       expect(await view.locator('.rt-conversation .item.selected').count()).toBe(0);
+      // New events redraw the list: the selected text stays selected (its row is left in place).
+      chat.exchange('another question', 'written while text was selected');
+      await view.getByText('written while text was selected').waitFor();
+      expect(await selectedText()).toContain('long enough to select');
       // A plain click (away from the selected text, which a click inside keeps) still selects an item.
       await view.getByText('a question', { exact: true }).click();
       await view.locator('.rt-conversation .item.selected', { hasText: 'a question' }).waitFor();

@@ -2,8 +2,10 @@
  * A scrolling list that renders only the rows in view (plus a margin), so
  * a thread with tens of thousands of items stays responsive. Rows may have
  * any height: each is measured once rendered, and estimated until then.
+ * `render` may return the element it returned before for an unchanged
+ * item: it is left where it is.
  */
-import { clear, el, keepingFocus } from './dom';
+import { el, keepingFocus } from './dom';
 
 export interface VirtualListOptions<T> {
   readonly key: (item: T) => string;
@@ -100,15 +102,22 @@ export class VirtualList<T> {
       (focused) => focused.closest<HTMLElement>('.vlist-row')?.dataset.rowKey ?? null,
       (key) => rows.find((row) => row.dataset.rowKey === key),
       () => {
-        clear(this.canvas);
         for (let i = first; i < last; i++) {
           const item = this.items[i]!;
           const row = this.options.render(item);
           row.classList.add('vlist-row');
           row.dataset.rowKey = this.options.key(item);
           row.style.top = `${this.offsets[i]}px`;
-          this.canvas.appendChild(row);
           rows.push(row);
+        }
+        // A row rendered as the same element again stays in place (moving it would drop a text
+        // selection in it); the others replace what was there, in order.
+        const wanted = new Set<Element>(rows);
+        for (const child of Array.from(this.canvas.children)) if (!wanted.has(child)) child.remove();
+        let next = this.canvas.firstElementChild;
+        for (const row of rows) {
+          if (row === next) next = next.nextElementSibling;
+          else this.canvas.insertBefore(row, next);
         }
       },
     );

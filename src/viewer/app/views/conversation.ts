@@ -11,12 +11,18 @@ import { ViewContext, sameSelection } from './context';
 /** Text longer than this is clamped until expanded. */
 const CLAMP_CHARS = 600;
 const ENCODED_PREVIEW_CHARS = 96;
+/** Past this many rendered rows kept for reuse, those no longer shown are dropped. */
+const RENDERED_ROWS_KEPT = 400;
 
 export class ConversationView {
   readonly element: HTMLElement;
   private readonly title = el('div', { class: 'panel-title' });
   private readonly list: VirtualList<ConversationRow>;
   private readonly expanded = new Set<string>();
+  /** Grows whenever a text is expanded or collapsed: rows rendered before are stale. */
+  private expandedVersion = 0;
+  /** The last element rendered for each item, and what it was rendered from. */
+  private readonly rendered = new Map<string, { inputs: readonly unknown[]; element: HTMLElement }>();
   private model: TraceModel | null = null;
   private selection: Selection | null = null;
 
@@ -42,10 +48,29 @@ export class ConversationView {
     return this.model?.objectOfItem(row.item.item_id) ?? { map: 'conversation_items', id: row.item.item_id };
   }
 
+  /**
+   * A row whose inputs are unchanged is the same element again: the list
+   * leaves it in place, so text the reader selected in it survives the live
+   * updates that redraw the list several times a second.
+   */
   private renderRow(row: ConversationRow): HTMLElement {
     const { item } = row;
     const target = this.selectionOf(row);
     const selected = sameSelection(target, this.selection) || sameSelection({ map: 'conversation_items', id: item.item_id }, this.selection);
+    const tool = target.map === 'tool_calls' ? this.model?.trace.tool_calls[target.id] : undefined;
+    const inputs = [item, row.nested, selected, target.map, target.id, tool, this.expandedVersion];
+    const cached = this.rendered.get(item.item_id);
+    if (cached && cached.inputs.every((input, i) => input === inputs[i])) return cached.element;
+    const element = this.buildRow(row, target, selected);
+    if (this.rendered.size >= RENDERED_ROWS_KEPT) {
+      for (const [id, entry] of this.rendered) if (!entry.element.isConnected) this.rendered.delete(id);
+    }
+    this.rendered.set(item.item_id, { inputs, element });
+    return element;
+  }
+
+  private buildRow(row: ConversationRow, target: Selection, selected: boolean): HTMLElement {
+    const { item } = row;
     const classes = ['item', `role-${item.role}`, `kind-${item.kind}`];
     if (row.nested) classes.push('nested');
     if (selected) classes.push('selected');
@@ -113,6 +138,7 @@ export class ConversationView {
         event.stopPropagation();
         if (open) this.expanded.delete(key);
         else this.expanded.add(key);
+        this.expandedVersion++;
         this.list.refresh();
       },
     }, open ? 'show less' : `show all ${text.length} chars`);
