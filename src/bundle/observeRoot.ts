@@ -14,7 +14,9 @@ import * as path from 'path';
 import { Observable, defer, exhaustMap, map, merge, mergeMap, switchMap, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
+import { rustIoMessage } from './ioErrors';
 import { ObserveOptions, checkObserveArguments, observeBundle } from './observe';
+import { TailError } from './tailError';
 import { checkNotAFile, isMissing, waitForFile, watchQuietly } from './waitForFile';
 
 /** A bundle directory found under the root. */
@@ -94,7 +96,9 @@ async function subdirectories(dir: string, mayBeMissing: boolean): Promise<strin
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
     if (mayBeMissing && isMissing(err)) return [];
-    throw err;
+    // Said as every other file error here, naming the directory (not Node's `scandir`).
+    const code = (err as NodeJS.ErrnoException).code;
+    throw Object.assign(new TailError(`${dir}: ${rustIoMessage(err)}`, { file: dir, cause: err }), { code });
   }
   const linksToDirectories = await Promise.all(
     entries.map(async (entry) => entry.isSymbolicLink() && (await stat(path.join(dir, entry.name)).catch(() => undefined))?.isDirectory() === true),

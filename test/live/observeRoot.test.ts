@@ -76,7 +76,11 @@ test('following: waits for the root, emits each new bundle once, and its snapsho
 test('a root that cannot be listed is an error', async () => {
   const notADirectory = path.join(scratch.dir(), 'file');
   fs.writeFileSync(notADirectory, '');
-  await expect(lastValueFrom(observeTraceRoot(notADirectory, { follow: false }))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  await expect(lastValueFrom(observeTraceRoot(notADirectory, { follow: false }))).rejects.toMatchObject({
+    code: 'ENOTDIR',
+    // Named as other file errors are, not as Node's "scandir".
+    message: `${notADirectory}: Not a directory (os error 20)`,
+  });
 });
 
 test('unsubscribing stops polling and watching the root', async () => {
@@ -88,4 +92,12 @@ test('unsubscribing stops polling and watching the root', async () => {
   expect(handles.noneAdded()).toBe(false);
   subscriptions.splice(0).forEach((subscription) => subscription.unsubscribe());
   await until(() => handles.noneAdded(), 'the timers and watchers to be released');
+});
+
+test('without following, a missing root fails naming it', async () => {
+  const missing = path.join(scratch.dir(), 'missing');
+  await expect(lastValueFrom(observeTraceRoot(missing, { follow: false }))).rejects.toMatchObject({
+    code: 'ENOENT',
+    message: `${missing}: No such file or directory (os error 2)`,
+  });
 });
