@@ -207,7 +207,10 @@ class Routes {
       if (!snapshot) throw whyNoState(bundle);
       trace = snapshot.trace;
     } else {
-      if (!/^\d{1,15}$/.test(seqParam)) throw new HttpError(400, 'seq must be a non-negative integer');
+      // As `reduce --at`: any seq a number holds exactly.
+      if (!/^\d{1,16}$/.test(seqParam) || !Number.isSafeInteger(Number(seqParam))) {
+        throw new HttpError(400, `seq must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}`);
+      }
       trace = await this.traceAt(bundle, Number(seqParam));
     }
     response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });

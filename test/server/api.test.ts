@@ -282,11 +282,22 @@ describe('GET /api/bundles/:id/state', () => {
     expect(later.body).toBe(toStateJson(await replayBundle(dir)));
   });
 
+  it('takes any seq a number holds exactly, as reduce --at does (16 digits were refused)', async () => {
+    const synth = synthBundle();
+    const server = await serve(synth);
+    await untilSeq(server, 'bundle', eventCount(synth));
+    const response = await rawGet(server, '/api/bundles/bundle/state?seq=1000000000000000');
+    expect(response.status).toBe(400);
+    expect(errorOf(response.body).message).toBe(`seq 1000000000000000 is past the last applied event (${eventCount(synth)})`);
+  });
+
   it.each([
     ['abc', 400],
     ['-1', 400],
     ['1.5', 400],
     ['99999999', 400],
+    // Beyond 2^53 - 1 a number would name another seq (as `reduce --at` refuses it).
+    ['9007199254740993', 400],
   ])('refuses seq=%s with %d', async (seq, status) => {
     const synth = synthBundle();
     const lastSeq = eventCount(synth);
