@@ -103,9 +103,16 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
         if (follow && !closed) watcher = watchQuietly(path, nudge);
         const splitter = new LineSplitter(path, startOffset, startLine);
         const chunk = Buffer.allocUnsafe(CHUNK_SIZE);
+        // The last bytes read: a log truncated and written again between two polls (it never
+        // looked shorter) shows other bytes there, and its new lines must not be read mid-line.
+        let seen = Buffer.alloc(0);
+        let waited = false;
         while (!closed) {
+          if (waited && seen.length > 0) await assertUnchanged(path, handle, seen, splitter.position);
+          waited = false;
           const { bytesRead } = await handle.read(chunk, 0, CHUNK_SIZE, splitter.position);
           if (bytesRead > 0) {
+            seen = Buffer.concat([seen, chunk.subarray(Math.max(0, bytesRead - SEEN_BYTES), bytesRead)]).subarray(-SEEN_BYTES);
             const batch = splitter.push(chunk.subarray(0, bytesRead));
             // A full read alone does not mean more is waiting: the log may end exactly here.
             emit(batch, bytesRead === CHUNK_SIZE && (await handle.stat()).size > splitter.position);
@@ -118,6 +125,7 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
             return;
           }
           await sleep();
+          waited = true;
         }
       } finally {
         watcher?.close();
@@ -139,11 +147,24 @@ interface Identity {
   readonly ino: bigint;
 }
 
+/** Bytes before the read position checked again after each wait (see `readLines`). */
+const SEEN_BYTES = 64;
+
+function notAppendOnly(path: string, what: string, position: number): TailError {
+  return new TailError(`${basename(path)} was ${what}: a bundle is append-only`, { file: path, offset: position });
+}
+
+/** Before reading on after a wait: the bytes last read are still there, as they were. */
+async function assertUnchanged(path: string, handle: FileHandle, seen: Buffer, position: number): Promise<void> {
+  const now = Buffer.alloc(seen.length);
+  const { bytesRead } = await handle.read(now, 0, seen.length, position - seen.length);
+  if (bytesRead < seen.length) throw notAppendOnly(path, 'truncated', position);
+  if (!now.equals(seen)) throw notAppendOnly(path, 'rewritten', position);
+}
+
 /** At EOF, makes sure the path still names the inode we are reading and that it did not shrink. */
 async function assertAppendOnly(path: string, opened: Identity, position: number): Promise<void> {
-  const name = basename(path);
-  const fail = (what: string): TailError =>
-    new TailError(`${name} was ${what}: a bundle is append-only`, { file: path, offset: position });
+  const fail = (what: string): TailError => notAppendOnly(path, what, position);
   let current;
   try {
     current = await stat(path, { bigint: true });

@@ -223,6 +223,18 @@ describe('tailLines', () => {
     expect((tail.error as TailError).file).toBe(trace);
   });
 
+  test('follow: a log truncated and written again between two polls (never seen shorter) errors the stream', async () => {
+    fs.writeFileSync(trace, 'one\ntwo\n');
+    const tail = follow(trace);
+    await until(() => tail.lines.length === 2);
+    // Same inode, longer than before: its new bytes past the old end were read mid-line before
+    // (an audit saw "trace.jsonl:101: parse …" instead of this, once in three runs).
+    fs.writeFileSync(trace, 'uno\ndos\ntres\ncuatro\n');
+    await until(() => tail.error !== undefined);
+    expect((tail.error as TailError).message).toBe('trace.jsonl was rewritten: a bundle is append-only');
+    expect(tail.texts).toEqual(['one', 'two']);
+  });
+
   test('follow: replacement (new inode) errors the stream', async () => {
     fs.writeFileSync(trace, 'one\n');
     const tail = follow(trace);
