@@ -200,6 +200,8 @@ describe('the viewer', () => {
       slider.dispatchEvent(new Event('change'));
     }, afterFirstExchange);
     await view.locator('.seq-label', { hasText: `seq ${afterFirstExchange} of ${chat.lastSeq} (history)` }).waitFor();
+    // The stream is still live, but what is shown is not: the header says both.
+    expect(await view.locator('.conn').textContent()).toBe(`live · showing seq ${afterFirstExchange}`);
     await view.getByText('answer three').waitFor({ state: 'detached' });
     expect(await view.getByText('answer one').count()).toBe(1);
 

@@ -103,5 +103,7 @@ export class Header {
 }
 
 function connectionBadge(scrub: ScrubState): HTMLElement {
-  return el('span', { class: `conn conn-${scrub.connection}` }, CONNECTION_LABELS[scrub.connection]);
+  // The connection stays live while an earlier seq is shown: say both.
+  const label = CONNECTION_LABELS[scrub.connection] + (scrub.historical ? ` · showing seq ${scrub.shownSeq}` : '');
+  return el('span', { class: `conn conn-${scrub.connection}` }, label);
 }
