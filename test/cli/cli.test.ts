@@ -278,6 +278,32 @@ describe('rollout-trace CLI', () => {
     expect(run(['reduce', out, '-o', path.join(scratch, 'interrupted.json')]).code).toBe(0);
   });
 
+  it('demo installed where it cannot write puts the state in a temporary directory (it failed)', () => {
+    // A package only readable by the user running it, as a global or read-only install is.
+    const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-readonly-'));
+    fs.mkdirSync(path.join(pkg, 'dist'));
+    fs.copyFileSync(CLI, path.join(pkg, 'dist', 'rollout-trace.js'));
+    fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
+    fs.cpSync(EXAMPLE, path.join(pkg, 'examples', 'rollout'), { recursive: true });
+    fs.rmSync(path.join(pkg, 'examples', 'rollout', 'state.json'), { force: true });
+    try {
+      // Root writes anywhere: run as nobody then; anyone else, the files are made read-only.
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot) fs.chmodSync(pkg, 0o755);
+      else for (const dir of [pkg, path.join(pkg, 'examples'), path.join(pkg, 'examples', 'rollout')]) fs.chmodSync(dir, 0o555);
+      const command = asRoot ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]] as const : [process.execPath, []] as const;
+      const result = spawnSync(command[0], [...command[1], path.join(pkg, 'dist', 'rollout-trace.js'), 'demo'], { encoding: 'utf8', cwd: os.tmpdir() });
+      expect({ code: result.status, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      const written = /^wrote (.*)\n/.exec(result.stdout)![1]!;
+      expect(written.startsWith(path.join(os.tmpdir(), 'rollout-trace-demo-'))).toBe(true);
+      expect(fs.readFileSync(written, 'utf8')).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8'));
+      fs.rmSync(path.dirname(written), { recursive: true, force: true });
+    } finally {
+      for (const dir of [pkg, path.join(pkg, 'examples'), path.join(pkg, 'examples', 'rollout')]) fs.chmodSync(dir, 0o755);
+      fs.rmSync(pkg, { recursive: true, force: true });
+    }
+  });
+
   it('stays quiet on stderr when piped (no progress bar)', () => {
     const result = run(['reduce', EXAMPLE, '-o', path.join(scratch, 'quiet.json')]);
     expect(result.stderr).toBe('');
