@@ -443,6 +443,25 @@ describe('the viewer', () => {
       expect(await single.view.locator('.rt-nav').count()).toBe(0);
     });
 
+    it('opens at the seq in its URL (?seq=N), and keeps the URL on the seq shown', async () => {
+      const chat = await chatBundle([['q1', 'answer one'], ['q2', 'answer two'], ['q3', 'answer three']]);
+      const server = await serve(chat.writer.bundleDir);
+      const view = await page();
+      await view.goto(`${server.url}?seq=4`);
+      await view.locator('.seq-label', { hasText: `seq 4 of ${chat.lastSeq} (history)` }).waitFor();
+      expect(await view.getByText('answer one').count()).toBe(1);
+      expect(await view.getByText('answer three').count()).toBe(0);
+      await view.locator('.seq-slider').evaluate((slider: HTMLInputElement) => {
+        slider.value = '7';
+        slider.dispatchEvent(new Event('change'));
+      });
+      await view.locator('.seq-label', { hasText: `seq 7 of ${chat.lastSeq} (history)` }).waitFor();
+      expect(new URL(view.url()).search).toBe('?seq=7');
+      await view.locator('.live-button').click();
+      await view.getByText('answer three').waitFor();
+      expect(new URL(view.url()).search).toBe('');
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));

@@ -25,7 +25,7 @@ const WORKER_URL = document.currentScript instanceof HTMLScriptElement && docume
   : undefined;
 
 export class RolloutTraceViewElement extends HTMLElement {
-  static readonly observedAttributes = ['src', 'bundle-url'];
+  static readonly observedAttributes = ['src', 'bundle-url', 'seq'];
   /** What to show: the `src` bundle's API, or files given to `openFiles` (or found at `bundle-url`). */
   private source: TraceSource | null = null;
   /** Why the `bundle-url` bundle cannot be shown: said in place of the view. */
@@ -46,6 +46,11 @@ export class RolloutTraceViewElement extends HTMLElement {
    * a bundle served as plain files (see `openUrl`), reduced in the page.
    */
   attributeChangedCallback(name: string): void {
+    if (name === 'seq') {
+      // Moves the view in time; the trace stays as it is.
+      this.view?.showSeq(this.seqAttribute());
+      return;
+    }
     this.failure = null;
     const value = this.getAttribute(name);
     if (name === 'bundle-url') {
@@ -105,6 +110,12 @@ export class RolloutTraceViewElement extends HTMLElement {
     this.show(await bundleAt(url, progress));
   }
 
+  /** `seq="N"`: the state after the event with seq N; absent or not a seq: live. */
+  private seqAttribute(): number | null {
+    const value = this.getAttribute('seq');
+    return value !== null && /^\d{1,16}$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : null;
+  }
+
   private show(source: TraceSource): void {
     this.replaceSource(source);
     this.failure = null;
@@ -126,7 +137,11 @@ export class RolloutTraceViewElement extends HTMLElement {
       replaceChildren(root, this.failure === null ? null : el('p', { class: 'error rt-failure' }, this.failure));
       return;
     }
-    this.view = new TraceView(this.source);
+    this.view = new TraceView(this.source, {
+      seq: this.seqAttribute() ?? undefined,
+      // Lets a page keep the moment shown in its URL (the server's page does).
+      onSeqShown: (seq) => this.dispatchEvent(new CustomEvent('seqchange', { detail: { seq }, bubbles: true, composed: true })),
+    });
     replaceChildren(root, this.view.element);
     this.view.start();
   }

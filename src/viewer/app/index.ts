@@ -34,6 +34,16 @@ async function startApp(root: HTMLElement): Promise<void> {
     return;
   }
   const view = document.createElement(ELEMENT_NAME);
+  // `?seq=N` links to a moment of the trace; moving in time keeps the URL up to date.
+  const seq = new URLSearchParams(window.location.search).get('seq');
+  if (seq !== null) view.setAttribute('seq', seq);
+  view.addEventListener('seqchange', (event) => {
+    const shown = (event as CustomEvent<{ seq: number | null }>).detail.seq;
+    const url = new URL(window.location.href);
+    if (shown === null) url.searchParams.delete('seq');
+    else url.searchParams.set('seq', String(shown));
+    history.replaceState(history.state, '', url);
+  });
   view.setAttribute('src', `${origin}/api/bundles/${encodeURIComponent(bundleId)}`);
   // Served alone, the bundle is the whole app: there is no list to go back to.
   if (list.single_bundle_id === null) showBundle(root, view, bundleId);

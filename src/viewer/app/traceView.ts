@@ -41,8 +41,20 @@ export class TraceView implements ViewContext {
   private readonly timeline: TimelineView;
   private readonly details: DetailsPanel;
 
-  constructor(readonly source: TraceSource) {
-    this.header = new Header({ scrubTo: (seq) => this.scrubTo(seq), goLive: () => this.goLive() });
+  /** A seq to show once the trace has it (a link to a moment of the trace); `null` once shown. */
+  private pendingSeq: number | null;
+
+  constructor(
+    readonly source: TraceSource,
+    private readonly options: {
+      /** Show the state after this seq rather than the live one, once it is known. */
+      readonly seq?: number;
+      /** Told the seq shown after the reader moves in time (`null`: back to live). */
+      readonly onSeqShown?: (seq: number | null) => void;
+    } = {},
+  ) {
+    this.pendingSeq = options.seq ?? null;
+    this.header = new Header({ scrubTo: (seq) => this.scrubTo(seq), goLive: () => this.goLive(true) });
     this.threads = new ThreadTree(this);
     this.graph = new AgentGraph(this);
     this.conversation = new ConversationView(this);
@@ -60,10 +72,12 @@ export class TraceView implements ViewContext {
       snapshot: (message) => {
         this.store.applySnapshot(message);
         this.liveModel = new TraceModel(this.store.live!);
+        this.showPendingSeq();
         this.scheduleRender();
       },
       delta: (message) => {
         if (!this.store.applyDelta(message)) return false;
+        this.showPendingSeq();
         this.scheduleRender();
         return true;
       },
@@ -95,7 +109,23 @@ export class TraceView implements ViewContext {
     this.renderNow();
   }
 
-  private async scrubTo(seq: number): Promise<void> {
+  /** Shows the state after `seq` (the live one from its seq on), as the slider does. */
+  showSeq(seq: number | null): void {
+    this.pendingSeq = seq;
+    if (seq === null) this.goLive();
+    else if (this.liveModel) this.showPendingSeq();
+  }
+
+  /** A seq asked for before the trace reached it is shown once it has (a live bundle still being read). */
+  private showPendingSeq(): void {
+    const seq = this.pendingSeq;
+    if (seq === null || this.store.seq < seq) return;
+    this.pendingSeq = null;
+    void this.scrubTo(seq, false);
+  }
+
+  private async scrubTo(seq: number, byReader = true): Promise<void> {
+    if (byReader) this.options.onSeqShown?.(seq >= this.store.seq ? null : seq);
     if (seq >= this.store.seq) {
       this.goLive();
       return;
@@ -123,7 +153,8 @@ export class TraceView implements ViewContext {
     this.renderNow();
   }
 
-  private goLive(): void {
+  private goLive(byReader = false): void {
+    if (byReader) this.options.onSeqShown?.(null);
     this.history = null;
     this.seekFailure = null;
     this.renderNow();
