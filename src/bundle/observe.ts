@@ -69,7 +69,7 @@ const DEFAULT_POLL_MS = 100;
 const DEFAULT_PAYLOAD_GRACE_MS = 2000;
 const DEFAULT_BACKLOG_PUBLISH_MS = 1000;
 /** Node's timers hold at most 2^31 - 1 ms; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Refuses options that would silently do something else, as caller

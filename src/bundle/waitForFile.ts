@@ -1,6 +1,7 @@
 import { FSWatcher, stat, statSync, watch } from 'fs';
 import { dirname } from 'path';
 import { Observable } from 'rxjs';
+import { rustIoMessage } from './ioErrors';
 import { TailError } from './tailError';
 
 /**
@@ -39,11 +40,6 @@ export function isMissing(err: unknown): boolean {
 const MAX_WAIT_POLL_MS = 2000;
 
 /**
- * Emits once when `path` exists, then completes. Polls, first every `pollIntervalMs`, then
- * less often (the pause doubles up to {@link MAX_WAIT_POLL_MS}), and, once the parent directory
- * exists, also watches it, so creation is usually noticed at once however long the wait.
- */
-/**
  * Fails when `dir` exists but is not a directory: waiting for files inside
  * it would wait forever (`stat` says ENOTDIR, which otherwise means "not
  * there yet"). Nothing happens while `dir` is missing: it may appear later.
@@ -55,9 +51,14 @@ export function checkNotAFile(dir: string): void {
   } catch {
     return;
   }
-  if (!isDirectory) throw new TailError(`${dir}: Not a directory (os error 20)`, { file: dir });
+  if (!isDirectory) throw new TailError(`${dir}: ${rustIoMessage({ code: 'ENOTDIR' })}`, { file: dir });
 }
 
+/**
+ * Emits once when `path` exists, then completes. Polls, first every `pollIntervalMs`, then
+ * less often (the pause doubles up to {@link MAX_WAIT_POLL_MS}), and, once the parent directory
+ * exists, also watches it, so creation is usually noticed at once however long the wait.
+ */
 export function waitForFile(path: string, pollIntervalMs = 100): Observable<void> {
   return new Observable<void>((subscriber) => {
     let watcher: FSWatcher | undefined;

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import type { Command } from 'commander';
 import { Observable, catchError, concatMap, first, lastValueFrom, map, mergeMap, switchMap, tap, timer } from 'rxjs';
-import { ObserveOptions, observeBundle } from '../bundle/observe';
+import { MAX_TIMER_MS, ObserveOptions, observeBundle } from '../bundle/observe';
 import { isBundleDirectory, listBundleDirs, observeTraceRoot } from '../bundle/observeRoot';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
@@ -173,8 +173,6 @@ function screenWriter(out: FollowOutput): Writer {
     drawnRows = rows.length;
   };
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function parseMilliseconds(value: string): number {
   // Node's timers hold at most 2^31 - 1 ms; a longer one fires at once.

@@ -10,7 +10,7 @@ import { rustJoin } from '../bundle/ioErrors';
 import { readBundleFile } from '../bundle/regularFile';
 import { reduceTrace } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
-import { upToSeq } from '../reducer/upToSeq';
+import { seqFromText, upToSeq } from '../reducer/upToSeq';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
 import { Progress, UsageError, nonEmptyPath, stderrIsInteractive, writeOutputFile, writeStdout } from './io';
@@ -41,11 +41,9 @@ export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<R
 }
 
 function parseSeq(value: string): number {
-  // Seqs beyond 2^53 - 1 cannot be read exactly (docs/differences.md): such an --at would name another seq.
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new UsageError(`--at expects a non-negative integer seq up to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
+  const seq = seqFromText(value);
+  if (seq === undefined) throw new UsageError(`--at expects a non-negative integer seq up to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(value)}`);
+  return seq;
 }
 
 const HTTP_URL = /^https?:\/\//i;

@@ -9,6 +9,17 @@
 import { EMPTY, MonoTypeOperatorFunction, Observable, takeWhile } from 'rxjs';
 import type { LocatedEvent } from './operator';
 
+/**
+ * A seq given as text (`--at`, `state?seq=`, `Last-Event-ID`, a viewer's
+ * `seq` attribute): decimal digits a number holds exactly (seqs beyond
+ * 2^53 - 1 would name another seq), else `undefined`.
+ */
+export function seqFromText(text: string): number | undefined {
+  if (!/^\d{1,16}$/.test(text)) return undefined;
+  const seq = Number(text);
+  return Number.isSafeInteger(seq) ? seq : undefined;
+}
+
 export function upToSeq<E extends LocatedEvent>(seq: number, notFound: () => Error): MonoTypeOperatorFunction<E> {
   if (seq === 0) return () => EMPTY;
   return (source) =>

@@ -12,6 +12,7 @@ import { READ_NONBLOCKING } from '../bundle/regularFile';
 import { ReplayError } from '../reducer/errors';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
+import { seqFromText } from '../reducer/upToSeq';
 import { ensureViewerBundle } from '../viewer/build';
 import { BundleCatalog, ServeTarget } from './catalog';
 import {
@@ -208,10 +209,9 @@ class Routes {
       trace = snapshot.trace;
     } else {
       // As `reduce --at`: any seq a number holds exactly.
-      if (!/^\d{1,16}$/.test(seqParam) || !Number.isSafeInteger(Number(seqParam))) {
-        throw new HttpError(400, `seq must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}`);
-      }
-      trace = await this.traceAt(bundle, Number(seqParam));
+      const seq = seqFromText(seqParam);
+      if (seq === undefined) throw new HttpError(400, `seq must be a non-negative integer up to ${Number.MAX_SAFE_INTEGER}`);
+      trace = await this.traceAt(bundle, seq);
     }
     response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     await streamChunks(response, stateJsonChunks(trace));
@@ -245,7 +245,7 @@ class Routes {
     if (bundle.unreadable !== null) throw whyNoState(bundle);
     // A new EventSource cannot set the header: one resuming on purpose (a tab shown again) says it in the query.
     const header = request.headers['last-event-id'] ?? query.get('last_event_id');
-    const lastEventId = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : null;
+    const lastEventId = (typeof header === 'string' ? seqFromText(header) : undefined) ?? null;
     request.socket.setNoDelay(true);
     bundle.attach(response, lastEventId);
   }

@@ -12,6 +12,7 @@ import { el, replaceChildren } from './dom';
 import { pickedBundle } from './localBundle';
 import { viewerStyles } from './styles';
 import { TraceView } from './traceView';
+import { seqFromText } from '../../reducer/upToSeq';
 import { WORKER_SCRIPT } from '../../server/protocol';
 import { openBundle } from './workerBundle';
 
@@ -113,7 +114,7 @@ export class RolloutTraceViewElement extends HTMLElement {
   /** `seq="N"`: the state after the event with seq N; absent or not a seq: live. */
   private seqAttribute(): number | null {
     const value = this.getAttribute('seq');
-    return value !== null && /^\d{1,16}$/.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : null;
+    return (value === null ? undefined : seqFromText(value)) ?? null;
   }
 
   private show(source: TraceSource): void {
