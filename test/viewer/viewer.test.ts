@@ -462,6 +462,51 @@ describe('the viewer', () => {
       expect(new URL(view.url()).search).toBe('');
     });
 
+    it('opens at the thread and record in its URL (?thread=ID&select=MAP:ID), scrolled to it, and keeps the URL on what the reader selects', async () => {
+      const { trace, view } = await openSynth();
+      const page = view.url();
+      // The child thread with the longest conversation, and the tool call it shows last: far below the first screen.
+      const child = [...trace.threads.values()]
+        .filter((thread) => thread.thread_id !== trace.root_thread_id)
+        .sort((a, b) => b.conversation_item_ids.length - a.conversation_item_ids.length)[0]!;
+      const position = (itemId: string) => child.conversation_item_ids.indexOf(itemId);
+      const tool = [...trace.tool_calls.values()]
+        .filter((call) => call.thread_id === child.thread_id && call.model_visible_call_item_ids.length > 0)
+        .sort((a, b) => position(b.model_visible_call_item_ids[0]!) - position(a.model_visible_call_item_ids[0]!))[0]!;
+      const callItem = tool.model_visible_call_item_ids[0]!;
+      expect(position(callItem)).toBeGreaterThan(20);
+
+      await view.goto(`${page}?thread=${child.thread_id}&select=tool_calls:${tool.tool_call_id}`);
+      await view.locator('.rt-details .panel-title', { hasText: `tool calls · ${tool.tool_call_id}` }).waitFor();
+      expect(await view.locator('.thread-row.selected').getAttribute('data-thread-id')).toBe(child.thread_id);
+      const row = view.locator(`.rt-conversation .item[data-item-id="${callItem}"]`);
+      expect(await row.evaluate((item) => item.classList.contains('selected'))).toBe(true);
+      const placement = await row.evaluate((item) => {
+        const list = item.closest('.vlist')!;
+        const [box, frame] = [item.getBoundingClientRect(), list.getBoundingClientRect()];
+        return { scrolled: list.scrollTop, inView: box.bottom > frame.top && box.top < frame.bottom };
+      });
+      expect(placement.scrolled).toBeGreaterThan(0);
+      expect(placement.inView).toBe(true);
+
+      // A record names its thread: `select` alone shows it there.
+      await view.goto(`${page}?select=tool_calls:${tool.tool_call_id}`);
+      await view.locator('.rt-details .panel-title', { hasText: `tool calls · ${tool.tool_call_id}` }).waitFor();
+      expect(await view.locator('.thread-row.selected').getAttribute('data-thread-id')).toBe(child.thread_id);
+
+      // The reader's choices replace the URL's: a thread alone, then a record in it.
+      await view.locator(`.thread-row[data-thread-id="${trace.root_thread_id}"]`).click();
+      await eventually(() => new URL(view.url()).search === `?thread=${trace.root_thread_id}` || undefined);
+      await view.locator('.rt-conversation .item').first().click();
+      const params = await eventually(() => {
+        const query = new URL(view.url()).searchParams;
+        return query.has('select') ? query : undefined;
+      });
+      expect(params.get('thread')).toBe(trace.root_thread_id);
+      const [map, id] = params.get('select')!.split(/:(.*)/);
+      expect(await view.locator('.rt-details .panel-title').textContent()).toBe(`${map!.replace(/_/g, ' ')} · ${id}`);
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));

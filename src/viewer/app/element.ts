@@ -11,6 +11,7 @@ import { BundleApi, TraceSource } from './api';
 import { el, replaceChildren } from './dom';
 import { pickedBundle } from './localBundle';
 import { viewerStyles } from './styles';
+import { Selection, selectionFromText, selectionText } from './model';
 import { TraceView } from './traceView';
 import { seqFromText } from '../../reducer/upToSeq';
 import { WORKER_SCRIPT } from '../../server/protocol';
@@ -26,7 +27,7 @@ const WORKER_URL = document.currentScript instanceof HTMLScriptElement && docume
   : undefined;
 
 export class RolloutTraceViewElement extends HTMLElement {
-  static readonly observedAttributes = ['src', 'bundle-url', 'seq'];
+  static readonly observedAttributes = ['src', 'bundle-url', 'seq', 'thread', 'select'];
   /** What to show: the `src` bundle's API, or files given to `openFiles` (or found at `bundle-url`). */
   private source: TraceSource | null = null;
   /** Why the `bundle-url` bundle cannot be shown: said in place of the view. */
@@ -50,6 +51,11 @@ export class RolloutTraceViewElement extends HTMLElement {
     if (name === 'seq') {
       // Moves the view in time; the trace stays as it is.
       this.view?.showSeq(this.seqAttribute());
+      return;
+    }
+    if (name === 'thread' || name === 'select') {
+      // Selects in place, as the reader would.
+      this.view?.showSelection(this.getAttribute('thread'), this.selectAttribute());
       return;
     }
     this.failure = null;
@@ -117,6 +123,12 @@ export class RolloutTraceViewElement extends HTMLElement {
     return (value === null ? undefined : seqFromText(value)) ?? null;
   }
 
+  /** `select="map:id"` (`tool_calls:call_7`): the record whose details are shown; else none. */
+  private selectAttribute(): Selection | null {
+    const value = this.getAttribute('select');
+    return value === null ? null : selectionFromText(value);
+  }
+
   private show(source: TraceSource): void {
     this.replaceSource(source);
     this.failure = null;
@@ -142,6 +154,13 @@ export class RolloutTraceViewElement extends HTMLElement {
       seq: this.seqAttribute() ?? undefined,
       // Lets a page keep the moment shown in its URL (the server's page does).
       onSeqShown: (seq) => this.dispatchEvent(new CustomEvent('seqchange', { detail: { seq }, bubbles: true, composed: true })),
+      thread: this.getAttribute('thread') ?? undefined,
+      selection: this.selectAttribute() ?? undefined,
+      // `select` is left out when the selection is the thread itself: the pair round-trips as attributes.
+      onSelectionShown: ({ thread, selection }) => {
+        const select = selection.map === 'threads' && selection.id === thread ? null : selectionText(selection);
+        this.dispatchEvent(new CustomEvent('selectchange', { detail: { thread, select }, bubbles: true, composed: true }));
+      },
     });
     replaceChildren(root, this.view.element);
     this.view.start();

@@ -34,20 +34,36 @@ async function startApp(root: HTMLElement): Promise<void> {
     return;
   }
   const view = document.createElement(ELEMENT_NAME);
-  // `?seq=N` links to a moment of the trace; moving in time keeps the URL up to date.
-  const seq = new URLSearchParams(window.location.search).get('seq');
-  if (seq !== null) view.setAttribute('seq', seq);
+  // `?seq=N&thread=ID&select=MAP:ID` link to a moment of the trace and what is selected in it; the
+  // URL follows the reader (replaced, not pushed: Back leaves the bundle, as it came).
+  const query = new URLSearchParams(window.location.search);
+  for (const name of LINKED_ATTRIBUTES) {
+    const value = query.get(name);
+    if (value !== null) view.setAttribute(name, value);
+  }
   view.addEventListener('seqchange', (event) => {
-    const shown = (event as CustomEvent<{ seq: number | null }>).detail.seq;
-    const url = new URL(window.location.href);
-    if (shown === null) url.searchParams.delete('seq');
-    else url.searchParams.set('seq', String(shown));
-    history.replaceState(history.state, '', url);
+    keepInUrl({ seq: (event as CustomEvent<{ seq: number | null }>).detail.seq });
+  });
+  view.addEventListener('selectchange', (event) => {
+    keepInUrl((event as CustomEvent<{ thread: string | null; select: string | null }>).detail);
   });
   view.setAttribute('src', `${origin}/api/bundles/${encodeURIComponent(bundleId)}`);
   // Served alone, the bundle is the whole app: there is no list to go back to.
   if (list.single_bundle_id === null) showBundle(root, view, bundleId);
   else replaceChildren(root, view);
+}
+
+/** The element's attributes a page URL carries, by the same names. */
+const LINKED_ATTRIBUTES = ['seq', 'thread', 'select'] as const;
+
+/** Sets (or, for `null`, removes) query parameters of the page's URL, without a history entry. */
+function keepInUrl(values: Partial<Record<(typeof LINKED_ATTRIBUTES)[number], string | number | null>>): void {
+  const url = new URL(window.location.href);
+  for (const [name, value] of Object.entries(values)) {
+    if (value === null || value === undefined) url.searchParams.delete(name);
+    else url.searchParams.set(name, String(value));
+  }
+  history.replaceState(history.state, '', url);
 }
 
 /** A bundle under a line linking back to the list. */

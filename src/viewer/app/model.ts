@@ -13,12 +13,25 @@ import type {
   TraceAnchor,
   TraceMapName,
 } from '../../schema/model';
+import { TRACE_MAP_NAMES } from '../../schema/model';
 import type { VersionedTrace } from './store';
 
 /** An object of the trace, as the details panel addresses it. */
 export interface Selection {
   readonly map: TraceMapName;
   readonly id: string;
+}
+
+/** `map:id` (`tool_calls:call_7`), as links and the element's `select` attribute name a selection. */
+export function selectionText(selection: Selection): string {
+  return `${selection.map}:${selection.id}`;
+}
+
+/** The selection `map:id` names (ids may hold colons; map names do not), or `null`. */
+export function selectionFromText(text: string): Selection | null {
+  const colon = text.indexOf(':');
+  const map = text.slice(0, colon) as TraceMapName;
+  return colon > 0 && colon < text.length - 1 && TRACE_MAP_NAMES.includes(map) ? { map, id: text.slice(colon + 1) } : null;
 }
 
 export interface Usage {

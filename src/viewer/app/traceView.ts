@@ -16,6 +16,12 @@ import { Header, ScrubState } from './views/header';
 import { ThreadTree } from './views/threads';
 import { TimelineView } from './views/timeline';
 
+/** What the reader selected: `selection` is the thread itself when a thread was picked. */
+export interface ShownSelection {
+  readonly thread: string | null;
+  readonly selection: Selection;
+}
+
 /** Minimum time between two renders while deltas stream in. */
 const RENDER_INTERVAL_MS = 100;
 /** How long a failed seek is reported (the view went back to the live state). */
@@ -28,8 +34,12 @@ export class TraceView implements ViewContext {
   private history: { seq: number; model: TraceModel | null } | null = null;
   private seekFailure: string | null = null;
   private connection: ScrubState['connection'] = 'connecting';
-  private selectedThread: string | null = null;
-  private selection: Selection | null = null;
+  /**
+   * The thread the reader (or a link) chose, kept while the state shown lacks
+   * it (an earlier seq, a trace still being read): the root is shown then.
+   */
+  private selectedThread: string | null;
+  private selection: Selection | null;
   private stopFollowing: (() => void) | null = null;
   private frame = 0;
   private lastRender = 0;
@@ -51,9 +61,16 @@ export class TraceView implements ViewContext {
       readonly seq?: number;
       /** Told the seq shown after the reader moves in time (`null`: back to live). */
       readonly onSeqShown?: (seq: number | null) => void;
+      /** The thread and the record to show first (a link to them). */
+      readonly thread?: string;
+      readonly selection?: Selection;
+      /** Told what the reader selected after each selection. */
+      readonly onSelectionShown?: (shown: ShownSelection) => void;
     } = {},
   ) {
     this.pendingSeq = options.seq ?? null;
+    this.selectedThread = options.thread ?? null;
+    this.selection = options.selection ?? null;
     this.header = new Header({ scrubTo: (seq) => this.scrubTo(seq), goLive: () => this.goLive(true) });
     this.threads = new ThreadTree(this);
     this.graph = new AgentGraph(this);
@@ -97,16 +114,36 @@ export class TraceView implements ViewContext {
     cancelAnimationFrame(this.frame);
   }
 
+  /**
+   * Selects a record for the details panel. A record of another thread (a
+   * link in the details, a link from elsewhere) shows that thread too.
+   */
   select(selection: Selection): void {
-    this.selection = selection;
-    if (selection.map === 'threads') this.selectedThread = selection.id;
-    this.renderNow();
+    this.showSelection(this.threadOf(selection) ?? this.selectedThread, selection);
+    this.options.onSelectionShown?.({ thread: this.selectedThread, selection });
   }
 
   selectThread(threadId: string): void {
-    this.selectedThread = threadId;
-    this.selection = { map: 'threads', id: threadId };
+    this.select({ map: 'threads', id: threadId });
+  }
+
+  /** Shows `thread`'s conversation and timeline and `selection`'s details, as a link names them. */
+  showSelection(thread: string | null, selection: Selection | null): void {
+    this.selectedThread = thread;
+    this.selection = selection ?? (thread === null ? null : { map: 'threads', id: thread });
     this.renderNow();
+  }
+
+  /** The thread a record belongs to, when the state shown has it and it names one. */
+  private threadOf(selection: Selection): string | null {
+    if (selection.map === 'threads') return selection.id;
+    const model = this.shownModel();
+    const record = model && (model.trace[selection.map] as Record<string, { thread_id?: unknown }>)[selection.id];
+    return typeof record?.thread_id === 'string' ? record.thread_id : null;
+  }
+
+  private shownModel(): TraceModel | null {
+    return this.history?.model ?? (this.history ? null : this.liveModel);
   }
 
   /** Shows the state after `seq` (the live one from its seq on), as the slider does. */
@@ -171,7 +208,7 @@ export class TraceView implements ViewContext {
   }
 
   private renderNow(): void {
-    const model = this.history?.model ?? (this.history ? null : this.liveModel);
+    const model = this.shownModel();
     const started = performance.now();
     this.lastRender = started;
     if (!model) {
@@ -180,14 +217,13 @@ export class TraceView implements ViewContext {
       return;
     }
     const trace = model.trace;
-    if (this.selectedThread === null || !(this.selectedThread in trace.threads)) {
-      this.selectedThread = trace.root_thread_id in trace.threads ? trace.root_thread_id : (Object.keys(trace.threads)[0] ?? null);
-    }
+    const thread = [this.selectedThread, this.selection && this.threadOf(this.selection), trace.root_thread_id]
+      .find((id) => id != null && id in trace.threads) ?? Object.keys(trace.threads)[0] ?? null;
     this.header.update(model, this.scrubState());
-    this.threads.update(model, this.selectedThread);
+    this.threads.update(model, thread);
     this.graph.update(model, this.selection);
-    this.conversation.update(model, this.selectedThread, this.selection);
-    this.timeline.update(model, this.selectedThread, this.selection);
+    this.conversation.update(model, thread, this.selection);
+    this.timeline.update(model, thread, this.selection);
     this.details.update(model, this.selection);
     this.element.classList.remove('loading');
     this.element.dataset.shownSeq = String(this.history?.seq ?? this.store.seq);

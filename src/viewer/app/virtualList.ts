@@ -58,6 +58,23 @@ export class VirtualList<T> {
     this.draw(true);
   }
 
+  /**
+   * Scrolls the row with `key` into view, a third of the way down, unless
+   * some of it shows already (a row the reader just clicked stays put).
+   */
+  reveal(key: string): void {
+    const index = this.items.findIndex((item) => this.options.key(item) === key);
+    if (index < 0) return;
+    const view = this.element;
+    const visible = () => this.offsets[index + 1]! > view.scrollTop && this.offsets[index]! < view.scrollTop + view.clientHeight;
+    if (visible()) return;
+    // Rows measured on the way can move it (estimates were off): once more after the first draw.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      view.scrollTop = Math.max(0, this.offsets[index]! - view.clientHeight / 3);
+      this.draw(true);
+    }
+  }
+
   /** Re-renders the visible rows (e.g. after a selection change). */
   refresh(): void {
     this.draw(true);

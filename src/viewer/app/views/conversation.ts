@@ -25,6 +25,11 @@ export class ConversationView {
   private readonly rendered = new Map<string, { inputs: readonly unknown[]; element: HTMLElement }>();
   private model: TraceModel | null = null;
   private selection: Selection | null = null;
+  /**
+   * A selection made elsewhere (a link, the timeline, the details) whose row
+   * is to be scrolled into view, once the conversation has it.
+   */
+  private toReveal: Selection | null = null;
 
   constructor(private readonly context: ViewContext) {
     this.list = new VirtualList<ConversationRow>({
@@ -38,10 +43,19 @@ export class ConversationView {
 
   update(model: TraceModel, threadId: string | null, selection: Selection | null): void {
     this.model = model;
+    if (selection === null) this.toReveal = null;
+    else if (!sameSelection(selection, this.selection)) this.toReveal = selection;
     this.selection = selection;
     const thread = threadId === null ? undefined : model.trace.threads[threadId];
     this.title.textContent = thread ? `Conversation · ${thread.agent_path}` : 'Conversation';
-    this.list.setItems(thread ? model.conversation(thread.thread_id) : []);
+    const rows = thread ? model.conversation(thread.thread_id) : [];
+    this.list.setItems(rows);
+    const reveal = this.toReveal;
+    const row = reveal && rows.find((row) => sameSelection(this.selectionOf(row), reveal) || sameSelection({ map: 'conversation_items', id: row.item.item_id }, reveal));
+    if (row) {
+      this.list.reveal(row.item.item_id);
+      this.toReveal = null;
+    }
   }
 
   private selectionOf(row: ConversationRow): Selection {
