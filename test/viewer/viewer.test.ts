@@ -551,6 +551,11 @@ describe('the viewer', () => {
       // A payload comes from the picked files.
       await expectFirstToolPayloadShown(view, trace, synth);
 
+      // The reader's thread is kept through states that lack it.
+      const child = view.locator('.thread-row').nth(trace.threads.size - 1);
+      const childId = (await child.getAttribute('data-thread-id'))!;
+      expect(childId).not.toBe(trace.root_thread_id);
+      await child.click();
       // Seq 1 is the rollout start: no thread exists yet; seq 0 is the manifest alone.
       for (const seq of [1, 0]) {
         await view.locator('.seq-slider').evaluate((slider: HTMLInputElement, to) => {
@@ -562,6 +567,7 @@ describe('the viewer', () => {
       }
       await view.locator('.live-button').click();
       await view.locator('.thread-row').nth(trace.threads.size - 1).waitFor();
+      expect(await view.locator('.thread-row.selected').getAttribute('data-thread-id')).toBe(childId);
       expect(apiCalls).toEqual([]);
       // Reduced (and sought, and read for payloads) in the worker the server serves beside the viewer.
       const [worker] = view.workers();
