@@ -167,7 +167,7 @@ export class ConversationView {
         event.stopPropagation();
         this.context.select({ map: 'raw_payloads', id: rawPayloadId });
       },
-    }, `⧉ ${label}`);
+    }, `↗ ${label}`);
   }
 }
 
