@@ -414,6 +414,21 @@ describe('the viewer', () => {
       expect(await focused()).toBe(`thread-row ${threadId}`);
     });
 
+    it('draws a thread’s spans on the thread’s own clock (a child is not a sliver of the rollout)', async () => {
+      const { trace, view } = await openSynth();
+      // The last child to start: on the rollout's clock its first span would start far right of 0.
+      const child = [...trace.threads.values()].sort((a, b) => b.execution.started_at_unix_ms - a.execution.started_at_unix_ms)[0]!;
+      expect(child.execution.started_at_unix_ms).toBeGreaterThan(trace.started_at_unix_ms);
+      await view.locator(`.thread-row[data-thread-id="${child.thread_id}"]`).click();
+      await view.locator('.rt-conversation .panel-title', { hasText: child.agent_path }).waitFor();
+      const bars = await view.locator('.rt-timeline .span-bar').evaluateAll((found) =>
+        found.map((bar) => ({ left: parseFloat((bar as HTMLElement).style.left), width: parseFloat((bar as HTMLElement).style.width.replace(/^max\(3px, /, '')) })),
+      );
+      // Spans come by start: the first starts the clock; the one ending last ends it (a short thread: all its rows are drawn).
+      expect(bars[0]!.left).toBe(0);
+      expect(Math.max(...bars.map((bar) => bar.left + bar.width))).toBeCloseTo(100, 5);
+    });
+
     it('draws what passes between a thread and its parent as marks under the child, in time order, and arcs for the rest', async () => {
       // 146 children made one arc per edge an unreadable block of 500 arcs.
       const { trace, view } = await openSynth();

@@ -1,7 +1,9 @@
 /**
  * Turns, inference calls, tool calls, terminal operations and code cells of
- * one thread as bars on the rollout's clock; what still runs is drawn up to
- * the latest time the trace has seen and marked as running.
+ * one thread as bars on the thread's clock (from its first span to its last
+ * end: on the rollout's, a child that ran two minutes of a nine-hour rollout
+ * was a column of 3-pixel bars); what still runs is drawn up to the latest
+ * time the trace has seen and marked as running.
  */
 import { el } from '../dom';
 import { Selection, Span, TraceModel, formatDuration } from '../model';
@@ -29,9 +31,15 @@ export class TimelineView {
 
   update(model: TraceModel, threadId: string | null, selection: Selection | null): void {
     this.selection = selection;
-    const start = model.trace.started_at_unix_ms;
-    this.scale = { start, span: Math.max(1, model.latestTime() - start) };
     const spans = threadId === null ? [] : model.timeline(threadId);
+    const latest = model.latestTime();
+    let start = spans.length > 0 ? Infinity : model.trace.started_at_unix_ms;
+    let end = spans.length > 0 ? -Infinity : latest;
+    for (const { execution } of spans) {
+      start = Math.min(start, execution.started_at_unix_ms);
+      end = Math.max(end, execution.ended_at_unix_ms ?? latest);
+    }
+    this.scale = { start, span: Math.max(1, end - start) };
     this.title.textContent = `Timeline · ${spans.length} spans · ${formatDuration(this.scale.span)}`;
     this.list.setItems(spans);
   }
