@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { makeDirectories } from './makeDirectories';
 import {
   MANIFEST_FILE_NAME,
   PAYLOADS_DIR_NAME,
@@ -47,7 +48,7 @@ export class TraceWriter {
     options: TraceWriterOptions = {},
   ): TraceWriter {
     const now = options.now ?? Date.now;
-    fs.mkdirSync(path.join(bundleDir, PAYLOADS_DIR_NAME), { recursive: true });
+    makeDirectories(path.join(bundleDir, PAYLOADS_DIR_NAME));
     const manifest: TraceBundleManifest = {
       schema_version: TRACE_MANIFEST_SCHEMA_VERSION,
       trace_id: traceId,

@@ -1,7 +1,8 @@
 /** `rollout-trace follow BUNDLE|ROOT` — watch a trace while Codex writes it. */
 import * as fs from 'fs';
 import type { Command } from 'commander';
-import { Observable, catchError, concatMap, first, lastValueFrom, map, mergeMap, switchMap, tap, timer } from 'rxjs';
+import * as path from 'path';
+import { NEVER, Observable, catchError, concatMap, first, fromEvent, lastValueFrom, map, mergeMap, of, switchMap, takeUntil, tap, timer } from 'rxjs';
 import { MAX_TIMER_MS, ObserveOptions, observeBundle } from '../bundle/observe';
 import { isBundleDirectory, listBundleDirs, observeTraceRoot } from '../bundle/observeRoot';
 import type { TraceSnapshot } from '../reducer/pipeline';
@@ -14,9 +15,12 @@ import { renderSnapshot, renderStatusLine } from './liveSummary';
 export interface FollowOptions {
   /** One JSON line per delivered snapshot on stdout instead of the summary. */
   readonly ndjson?: boolean;
-  /** Keep this file equal to the current state.json (single bundle only). */
+  /**
+   * Keep this file equal to the current state.json; following a root, this
+   * directory holds one `<bundle id>.json` per bundle (made when needed).
+   */
   readonly state?: string;
-  /** Exit once `rollout_ended` has been applied (single bundle only). */
+  /** Exit once `rollout_ended` has been applied (single bundle only: a root gets new sessions any time). */
   readonly untilEnded?: boolean;
   /** A snapshot per event rather than per read batch. */
   readonly everyEvent?: boolean;
@@ -40,11 +44,11 @@ interface Update {
 }
 
 /**
- * Follows `target` until `--until-ended` is satisfied (resolves), a single
- * bundle fails (rejects with its one-line error), or forever. With a root,
- * a failing bundle is reported and the others go on.
+ * Follows `target` until `--until-ended` is satisfied or `signal` aborts
+ * (resolves), a single bundle fails (rejects with its one-line error), or
+ * forever. With a root, a failing bundle is reported and the others go on.
  */
-export async function runFollow(target: string, options: FollowOptions, out: FollowOutput): Promise<void> {
+export async function runFollow(target: string, options: FollowOptions, out: FollowOutput, signal?: AbortSignal): Promise<void> {
   const observeOptions: ObserveOptions = {
     emit: options.everyEvent ? 'event' : 'batch',
     throttleMs: options.throttle,
@@ -52,8 +56,9 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
   };
   const followKind = (kind: TargetKind): Observable<Update> => {
     if (kind === 'bundle') return observeBundle(target, observeOptions).pipe(map((snapshot) => ({ snapshot })));
-    if (options.state !== undefined || options.untilEnded) {
-      throw new UsageError(`--state and --until-ended need a single bundle, and ${target} is a trace root`);
+    if (options.untilEnded) throw new UsageError(`--until-ended needs a single bundle, and ${target} is a trace root`);
+    if (options.state !== undefined && fs.statSync(options.state, { throwIfNoEntry: false })?.isDirectory() === false) {
+      throw new UsageError(`${options.state} is not a directory: following a root, --state names one (a <bundle id>.json per bundle)`);
     }
     return observeTraceRoot(target, observeOptions).pipe(
       mergeMap(({ id, snapshots }) =>
@@ -79,10 +84,19 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
   const shown = updates.pipe(
     tap((update) => {
       show(update);
-      if (options.state !== undefined && update.snapshot) writeOutputFile(options.state, stateJsonChunks(update.snapshot.trace));
+      if (options.state === undefined || !update.snapshot) return;
+      const chunks = stateJsonChunks(update.snapshot.trace);
+      if (update.id === undefined) writeOutputFile(options.state, chunks);
+      else writeOutputFile(path.join(options.state, `${update.id}.json`), chunks, true);
     }),
+    takeUntil(signal ? aborted(signal) : NEVER),
   );
   await lastValueFrom(shown, { defaultValue: undefined });
+}
+
+/** Emits once `signal` has aborted (at once if it already has). */
+function aborted(signal: AbortSignal): Observable<unknown> {
+  return signal.aborted ? of(undefined) : fromEvent(signal, 'abort');
 }
 
 type TargetKind = 'bundle' | 'root';
@@ -186,7 +200,7 @@ export function registerFollow(program: Command): void {
     .description('watch a trace bundle (or every bundle under a CODEX_ROLLOUT_TRACE_ROOT) while it is written')
     .argument('<path>', 'bundle directory, or a root holding trace-<trace_id>-<thread_id> bundles', nonEmptyPath('the path to follow'))
     .option('--ndjson', 'write one JSON line per snapshot (seq, line, changed records, pending) instead of the summary')
-    .option('--state <file>', 'keep FILE equal to the current state.json, replaced atomically', nonEmptyPath('--state'))
+    .option('--state <path>', 'keep this file equal to the current state.json, replaced atomically; following a root, a directory of <bundle id>.json files', nonEmptyPath('--state'))
     .option('--until-ended', 'exit 0 once rollout_ended has been applied')
     .option('--every-event', 'a snapshot after every event instead of every read')
     .option('--throttle <ms>', 'at most one snapshot per MS milliseconds; 0 shows all', parseMilliseconds, 100)

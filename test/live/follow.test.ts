@@ -35,7 +35,13 @@ function endedCopy(caseName: string): string {
   return dir;
 }
 
-const follow = (target: string, options: Partial<FollowOptions>, out: FollowOutput) => runFollow(target, { throttle: 0, ...options }, out);
+const follow = (target: string, options: Partial<FollowOptions>, out: FollowOutput, signal?: AbortSignal) =>
+  runFollow(target, { throttle: 0, ...options }, out, signal);
+
+/** Resolves once `condition` holds, looking every 25 ms (the test's timeout bounds it). */
+async function eventually(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 25));
+}
 
 describe('--ndjson', () => {
   test.each([
@@ -114,10 +120,36 @@ test('a state file that cannot be written fails the command', async () => {
   });
 });
 
-test('--state and --until-ended need a single bundle', async () => {
+test('--until-ended needs a single bundle (a root gets new sessions at any time)', async () => {
   const root = scratch.dir();
   fs.cpSync(endedCopy('writer_records_payload_refs_and_replays_rollout_status'), path.join(root, 'trace-a'), { recursive: true });
   await expect(follow(root, { untilEnded: true }, output())).rejects.toBeInstanceOf(UsageError);
+});
+
+test('--state with a root keeps one <bundle id>.json per bundle in that directory, bundles one level down included', async () => {
+  const root = scratch.dir();
+  const bundles = {
+    'trace-a': endedCopy('writer_records_payload_refs_and_replays_rollout_status'),
+    'trace-b': endedCopy('spawn_runtime_payload_falls_back_to_child_thread_without_delivery_item'),
+    'host-1/trace-c': endedCopy('exec_tool_reduces_to_terminal_operation_and_session'),
+  };
+  for (const [id, bundle] of Object.entries(bundles)) fs.cpSync(bundle, path.join(root, id), { recursive: true });
+  const states = path.join(scratch.dir(), 'states');
+  const stop = new AbortController();
+  const following = follow(root, { state: states, ndjson: true }, output(), stop.signal);
+  for (const [id, bundle] of Object.entries(bundles)) {
+    const expected = toStateJson(await replayBundle(bundle));
+    const file = path.join(states, `${id}.json`);
+    await eventually(() => fs.existsSync(file) && fs.readFileSync(file, 'utf8') === expected);
+  }
+  stop.abort();
+  await following;
+  expect(fs.readdirSync(states).sort()).toEqual(['host-1', 'trace-a.json', 'trace-b.json']);
+
+  // A file cannot hold a root's states.
+  const file = path.join(scratch.dir(), 'state.json');
+  fs.writeFileSync(file, '');
+  await expect(follow(root, { state: file }, output())).rejects.toThrow(`${file} is not a directory: following a root, --state names one`);
 });
 
 describe('the live summary', () => {
