@@ -163,7 +163,7 @@ describe('the viewer', () => {
     const selected = async () => ({
       rows: await view.locator('.thread-row.selected').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.threadId)),
       nodes: await view.locator('.graph-node.selected').evaluateAll((nodes) => nodes.map((node) => (node as SVGGElement).dataset.threadId)),
-      title: await view.locator('.rt-conversation .panel-title').textContent(),
+      title: await view.locator('.rt-conversation .conversation-title').textContent(),
     });
     // Clicking threads one after another: exactly the clicked one is marked, in both panels,
     // and the conversation follows (the panels are updated in place, not rebuilt).
@@ -544,6 +544,45 @@ describe('the viewer', () => {
       expect(params.get('thread')).toBe(trace.root_thread_id);
       const [map, id] = params.get('select')!.split(/:(.*)/);
       expect(await view.locator('.rt-details .panel-title').textContent()).toBe(`${map!.replace(/_/g, ' ')} · ${id}`);
+    });
+
+    it('finds text in the conversation, rows not drawn included (the browser’s find sees only drawn rows)', async () => {
+      const exchanges = Array.from({ length: 40 }, (_, n): [string, string] => [`question ${n}`, `reply ${n}: ${'lorem ipsum '.repeat(30)}`]);
+      exchanges[33] = ['question 33', 'a needle in the haystack'];
+      const { view } = await openChat(exchanges);
+      const find = view.locator('.find-input');
+      const current = () => view.locator('.item.find-current').evaluate((row) => ({
+        text: row.textContent,
+        inView: (() => {
+          const [box, frame] = [row.getBoundingClientRect(), row.closest('.vlist')!.getBoundingClientRect()];
+          return box.bottom > frame.top && box.top < frame.bottom;
+        })(),
+      }));
+      // Row 33 of 80 is far below the first screen: it is not drawn until found.
+      expect(await view.getByText('a needle in the haystack').count()).toBe(0);
+      await find.fill('NEEDLE');
+      await view.locator('.find-count', { hasText: '1 of 1' }).waitFor();
+      expect(await current()).toMatchObject({ inView: true, text: expect.stringContaining('a needle in the haystack') });
+
+      // Every question matches: Enter steps forward, Shift+Enter back, wrapping around.
+      await find.fill('question');
+      await view.locator('.find-count', { hasText: '1 of 40' }).waitFor();
+      expect((await current()).text).toContain('question 0');
+      await find.press('Enter');
+      await view.locator('.find-count', { hasText: '2 of 40' }).waitFor();
+      expect((await current()).text).toContain('question 1');
+      await find.press('Shift+Enter');
+      await find.press('Shift+Enter');
+      await view.locator('.find-count', { hasText: '40 of 40' }).waitFor();
+      expect(await current()).toMatchObject({ inView: true, text: expect.stringContaining('question 39') });
+      expect(await view.locator('.item.find-match').count()).toBeGreaterThan(0);
+
+      await find.fill('no such words');
+      await view.locator('.find-count', { hasText: 'no match' }).waitFor();
+      await find.press('Escape');
+      expect(await find.inputValue()).toBe('');
+      expect(await view.locator('.find-count').textContent()).toBe('');
+      expect(await view.locator('.item.find-match, .item.find-current').count()).toBe(0);
     });
 
     it('says it is waiting when a bundle has no events yet', async () => {

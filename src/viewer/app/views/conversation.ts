@@ -1,8 +1,9 @@
 /**
  * One thread's conversation: every item with its role, channel and parts,
- * tool outputs right under their calls, compaction markers as dividers.
+ * tool outputs right under their calls, compaction markers as dividers; and
+ * a search of its text (the browser's own finds only the rows drawn).
  */
-import type { ConversationPart } from '../../../schema/model';
+import type { ConversationItem, ConversationPart } from '../../../schema/model';
 import { el, selectsText } from '../dom';
 import { ConversationRow, Selection, TraceModel, toolLabel } from '../model';
 import { VirtualList } from '../virtualList';
@@ -16,7 +17,14 @@ const RENDERED_ROWS_KEPT = 400;
 
 export class ConversationView {
   readonly element: HTMLElement;
-  private readonly title = el('div', { class: 'panel-title' });
+  private readonly title = el('span', { class: 'conversation-title' });
+  private readonly find = new FindBox((step) => this.findNext(step), (query) => this.findText(query));
+  /** The search, in lower case; the item ids of the rows matching it, in row order, and the one shown. */
+  private query = '';
+  private matches: string[] = [];
+  private matchSet = new Set<string>();
+  private currentMatch: string | null = null;
+  private rows: readonly ConversationRow[] = [];
   private readonly list: VirtualList<ConversationRow>;
   private readonly expanded = new Set<string>();
   /** Grows whenever a text is expanded or collapsed: rows rendered before are stale. */
@@ -38,7 +46,7 @@ export class ConversationView {
       estimateHeight: (row) => 56 + Math.min(CLAMP_CHARS, partsLength(row.item.body.parts)) / 3,
       className: 'conversation',
     });
-    this.element = el('section', { class: 'rt-conversation panel' }, this.title, this.list.element);
+    this.element = el('section', { class: 'rt-conversation panel' }, el('div', { class: 'panel-title conversation-head' }, this.title, this.find.element), this.list.element);
   }
 
   update(model: TraceModel, threadId: string | null, selection: Selection | null): void {
@@ -49,6 +57,10 @@ export class ConversationView {
     const thread = threadId === null ? undefined : model.trace.threads[threadId];
     this.title.textContent = thread ? `Conversation · ${thread.agent_path}` : 'Conversation';
     const rows = thread ? model.conversation(thread.thread_id) : [];
+    if (rows !== this.rows) {
+      this.rows = rows;
+      this.matchRows();
+    }
     this.list.setItems(rows);
     const reveal = this.toReveal;
     const row = reveal && rows.find((row) => sameSelection(this.selectionOf(row), reveal) || sameSelection({ map: 'conversation_items', id: row.item.item_id }, reveal));
@@ -72,10 +84,12 @@ export class ConversationView {
     const target = this.selectionOf(row);
     const selected = sameSelection(target, this.selection) || sameSelection({ map: 'conversation_items', id: item.item_id }, this.selection);
     const tool = target.map === 'tool_calls' ? this.model?.trace.tool_calls[target.id] : undefined;
-    const inputs = [item, row.nested, selected, target.map, target.id, tool, this.expandedVersion];
+    const found = this.currentMatch === item.item_id ? 'current' : this.matches.length > 0 && this.matchSet.has(item.item_id) ? 'match' : '';
+    const inputs = [item, row.nested, selected, target.map, target.id, tool, this.expandedVersion, found];
     const cached = this.rendered.get(item.item_id);
     if (cached && cached.inputs.every((input, i) => input === inputs[i])) return cached.element;
     const element = this.buildRow(row, target, selected);
+    if (found) element.classList.add(found === 'current' ? 'find-current' : 'find-match');
     if (this.rendered.size >= RENDERED_ROWS_KEPT) {
       for (const [id, entry] of this.rendered) if (!entry.element.isConnected) this.rendered.delete(id);
     }
@@ -109,6 +123,35 @@ export class ConversationView {
       ),
       el('div', { class: 'parts' }, ...item.body.parts.map((part) => this.renderPart(item.item_id, part))),
     );
+  }
+
+  private findText(query: string): void {
+    this.query = query.toLowerCase();
+    this.currentMatch = null;
+    this.matchRows();
+    this.findNext(0);
+  }
+
+  /** Moves to the next match (`step` 1), the previous (-1), or shows the current one again (0). */
+  private findNext(step: -1 | 0 | 1): void {
+    const count = this.matches.length;
+    if (count > 0) {
+      const at = this.currentMatch === null ? -1 : this.matches.indexOf(this.currentMatch);
+      const next = at < 0 ? (step < 0 ? count - 1 : 0) : (at + step + count) % count;
+      this.currentMatch = this.matches[next]!;
+    }
+    this.list.refresh();
+    if (this.currentMatch !== null) this.list.reveal(this.currentMatch);
+    this.find.show(this.query === '' ? null : { at: this.currentMatch === null ? 0 : this.matches.indexOf(this.currentMatch) + 1, count });
+  }
+
+  /** The rows matching the search, again (the rows or the search changed); the current match kept while it still matches. */
+  private matchRows(): void {
+    const query = this.query;
+    this.matches = query === '' ? [] : this.rows.filter((row) => searchText(row.item).includes(query)).map((row) => row.item.item_id);
+    this.matchSet = new Set(this.matches);
+    if (this.currentMatch !== null && !this.matchSet.has(this.currentMatch)) this.currentMatch = null;
+    this.find.show(query === '' ? null : { at: this.currentMatch === null ? 0 : this.matches.indexOf(this.currentMatch) + 1, count: this.matches.length });
   }
 
   private toolBadge(target: Selection): HTMLElement | null {
@@ -168,6 +211,56 @@ export class ConversationView {
         this.context.select({ map: 'raw_payloads', id: rawPayloadId });
       },
     }, `↗ ${label}`);
+  }
+}
+
+/** An item's text as the search sees it (lower case), computed once per item. */
+const searchTexts = new WeakMap<ConversationItem, string>();
+
+function searchText(item: ConversationItem): string {
+  let text = searchTexts.get(item);
+  if (text === undefined) {
+    const pieces: string[] = [item.role, item.kind.replace(/_/g, ' ')];
+    for (const part of item.body.parts) {
+      if (part.type === 'text' || part.type === 'summary') pieces.push(part.text);
+      else if (part.type === 'code') pieces.push(part.source);
+      else if (part.type === 'json') pieces.push(part.summary);
+      else if (part.type === 'encoded') pieces.push(part.label);
+      else pieces.push(part.label);
+    }
+    text = pieces.join('\n').toLowerCase();
+    searchTexts.set(item, text);
+  }
+  return text;
+}
+
+/** The search field over the conversation: Enter for the next match, Shift+Enter the previous, Escape clears. */
+class FindBox {
+  readonly element: HTMLElement;
+  private readonly input = el('input', { class: 'find-input', title: 'Find in this conversation (Enter: next, Shift+Enter: previous, Esc: clear)' });
+  private readonly count = el('span', { class: 'find-count muted' });
+
+  constructor(step: (step: -1 | 1) => void, search: (query: string) => void) {
+    this.input.type = 'search';
+    this.input.placeholder = 'find';
+    this.input.addEventListener('input', () => search(this.input.value));
+    this.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        step(event.shiftKey ? -1 : 1);
+      } else if (event.key === 'Escape' && this.input.value !== '') {
+        event.preventDefault();
+        this.input.value = '';
+        search('');
+      }
+    });
+    const button = (label: string, title: string, by: -1 | 1) => el('button', { class: 'find-step', title, onClick: () => step(by) }, label);
+    this.element = el('span', { class: 'find' }, this.input, this.count, button('↑', 'previous match', -1), button('↓', 'next match', 1));
+  }
+
+  /** Says which match is shown (`at` from 1; 0 when none is), or nothing without a search. */
+  show(state: { at: number; count: number } | null): void {
+    this.count.textContent = state === null ? '' : state.count === 0 ? 'no match' : `${state.at} of ${state.count}`;
   }
 }
 
