@@ -13,21 +13,19 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PACKAGE_ROOT } from '../src/packageRoot';
+import { packageRoot } from '../src/packageRoot';
 import { VIEWER_BUNDLE, WORKER_BUNDLE, buildViewer } from '../src/viewer/build';
 
 /** What `package.json`'s `bin` points at. */
-const CLI_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'rollout-trace.js');
+const CLI_BUNDLE = path.join(packageRoot(), 'dist', 'rollout-trace.js');
 
 async function buildCli(): Promise<void> {
   await esbuild.build({
-    entryPoints: [path.join(PACKAGE_ROOT, 'src', 'cli', 'main.ts')],
+    entryPoints: [path.join(packageRoot(), 'src', 'cli', 'main.ts')],
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    // Loaded only to rebuild a viewer bundle older than its sources (a checkout).
-    external: ['esbuild'],
     outfile: CLI_BUNDLE,
     logLevel: 'warning',
   });

@@ -34,3 +34,5 @@ export {
 // Dashboard server.
 export { startTraceServer } from './server/server';
 export type { TraceServer, TraceServerOptions } from './server/server';
+export { detectServeTarget } from './server/catalog';
+export type { ServeTarget } from './server/catalog';

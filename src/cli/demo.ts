@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { rustJoin } from '../bundle/ioErrors';
-import { PACKAGE_ROOT } from '../packageRoot';
+import { packageRoot } from '../packageRoot';
 import { stateJsonChunks } from '../reducer/serialize';
 import { REDUCED_STATE_FILE_NAME } from '../schema/manifest';
 import { writeOutputFile } from './io';
@@ -12,7 +12,7 @@ import { reduceBundle } from './reduce';
 import { formatSummary } from './summary';
 
 /** The example bundle shipped in `examples/`. */
-export const EXAMPLE_BUNDLE = path.join(PACKAGE_ROOT, 'examples', 'rollout');
+export const EXAMPLE_BUNDLE = path.join(packageRoot(), 'examples', 'rollout');
 
 export function registerDemo(program: Command): void {
   program

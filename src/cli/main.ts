@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
-import { PACKAGE_ROOT } from '../packageRoot';
+import { packageRoot } from '../packageRoot';
 import { registerDemo } from './demo';
 import { registerFollow } from './follow';
 import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure, exitWhenStdoutCloses } from './io';
@@ -18,7 +18,7 @@ import { registerSynth } from './synth';
 function buildProgram(): Command {
   const program = new Command('rollout-trace')
     .description('Replay OpenAI Codex rollout trace bundles into a semantic graph, live.')
-    .version(JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version)
+    .version(JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerReduce(program);

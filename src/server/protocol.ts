@@ -91,8 +91,10 @@ export interface ApiError {
   readonly error: { readonly status: number; readonly message: string };
 }
 
-/** The SSE event names, in one place for both sides. */
-/** The viewer's reduction worker, served beside `rollout-trace-view.js` (see `viewer/app/workerBundle.ts`). */
+/** The viewer's browser script: the app and `<rollout-trace-view>`. */
+export const VIEWER_SCRIPT = 'rollout-trace-view.js';
+/** The viewer's reduction worker, served beside {@link VIEWER_SCRIPT} (see `viewer/app/workerBundle.ts`). */
 export const WORKER_SCRIPT = 'rollout-trace-reduce-worker.js';
 
+/** The SSE event names, in one place for both sides. */
 export const SSE_EVENTS = { snapshot: 'snapshot', delta: 'delta', failure: 'failure' } as const;

@@ -13,7 +13,6 @@ import { ReplayError } from '../reducer/errors';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
 import { seqFromText } from '../reducer/upToSeq';
-import { ensureViewerBundle } from '../viewer/build';
 import { BundleCatalog, ServeTarget } from './catalog';
 import {
   HttpError,
@@ -28,7 +27,8 @@ import {
   streamChunks,
 } from './http';
 import type { LiveBundle } from './liveBundle';
-import { type BundleList, WORKER_SCRIPT } from './protocol';
+import { type BundleList, VIEWER_SCRIPT, WORKER_SCRIPT } from './protocol';
+import { readViewerScripts } from './viewerScripts';
 import { SSE_HEADERS } from './sse';
 
 export interface TraceServerOptions {
@@ -52,6 +52,13 @@ export interface TraceServerOptions {
    * (default 30 minutes) is treated like an ended one until its log grows.
    */
   readonly staleBundleMs?: number;
+  /**
+   * The directory holding the viewer's scripts (`rollout-trace-view.js`,
+   * `rollout-trace-reduce-worker.js`): by default this package's
+   * `dist/viewer/`; a program that bundles rollout-trace copies them and
+   * names the copy here.
+   */
+  readonly viewerDir?: string;
 }
 
 export interface TraceServer {
@@ -69,7 +76,7 @@ const INDEX_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>rollout-trace</title>
-<script src="/rollout-trace-view.js" defer></script>
+<script src="/${VIEWER_SCRIPT}" defer></script>
 </head>
 <body>
 <div id="rollout-trace-app"></div>
@@ -79,8 +86,7 @@ const INDEX_HTML = `<!doctype html>
 
 export async function startTraceServer(options: TraceServerOptions): Promise<TraceServer> {
   const host = options.host ?? '127.0.0.1';
-  const bundles = await ensureViewerBundle();
-  const scripts = { viewer: await fs.promises.readFile(bundles.viewer), worker: await fs.promises.readFile(bundles.worker) };
+  const scripts = await readViewerScripts(options.viewerDir);
   const catalog = new BundleCatalog(options.target, {
     resumableBatches: options.resumableBatches ?? 1024,
     idleMs: options.idleBundleMs ?? 120_000,
@@ -151,7 +157,7 @@ class Routes {
     const { segments, query } = parseTarget(request.url ?? '/');
     const [first, second, id, resource, resourceId, ...rest] = segments;
     if (segments.length === 1 && first === '') return this.page(response);
-    if (segments.length === 1 && first === 'rollout-trace-view.js') return this.script(response, this.scripts.viewer);
+    if (segments.length === 1 && first === VIEWER_SCRIPT) return this.script(response, this.scripts.viewer);
     if (segments.length === 1 && first === WORKER_SCRIPT) return this.script(response, this.scripts.worker);
     if (segments.length === 1 && first === 'favicon.ico') return void response.writeHead(204).end();
     if (segments.length === 2 && first === 'bundles') return this.page(response);

@@ -4,32 +4,29 @@
  *
  *   node dist/scripts/build.js (with the CLI bundle; `npm run build` runs it)
  *
- * The server calls {@link ensureViewerBundle} at startup, so a fresh checkout
- * needs no manual step: the bundle is (re)built when missing or older than
- * its sources. An installed package ships the built bundle and no sources.
+ * The test suite's setup calls {@link ensureViewerBundle}, so tests see the
+ * viewer as its sources are: the bundle is (re)built when missing or older
+ * than them. A build-time module: the library never loads it (nor esbuild).
  */
+import * as esbuild from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
-import { PACKAGE_ROOT } from '../packageRoot';
+import { packageRoot } from '../packageRoot';
+import { VIEWER_SCRIPT, WORKER_SCRIPT } from '../server/protocol';
+import { defaultViewerDir } from '../server/viewerScripts';
 
-const APP_DIR = path.join(PACKAGE_ROOT, 'src', 'viewer', 'app');
+const APP_DIR = path.join(packageRoot(), 'src', 'viewer', 'app');
 const APP_ENTRY = path.join(APP_DIR, 'index.ts');
 const WORKER_ENTRY = path.join(APP_DIR, 'reduceWorker.ts');
 /** Sources outside `app/` that the bundle imports (wire types and constants). */
-const SHARED_SOURCES = [path.join(PACKAGE_ROOT, 'src', 'server', 'protocol.ts')];
+const SHARED_SOURCES = [path.join(packageRoot(), 'src', 'server', 'protocol.ts')];
 
-export const VIEWER_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'viewer', 'rollout-trace-view.js');
+export const VIEWER_BUNDLE = path.join(defaultViewerDir(), VIEWER_SCRIPT);
 /** The worker that reduces bundles opened from files (`reduceWorker.ts`), served beside the viewer. */
-export const WORKER_BUNDLE = path.join(PACKAGE_ROOT, 'dist', 'viewer', 'rollout-trace-reduce-worker.js');
+export const WORKER_BUNDLE = path.join(defaultViewerDir(), WORKER_SCRIPT);
 
 /** Builds both bundles; each written atomically so concurrent builders never expose half a file. */
 export async function buildViewer(): Promise<void> {
-  let esbuild: typeof import('esbuild');
-  try {
-    esbuild = await import('esbuild');
-  } catch {
-    throw new Error(`the viewer bundle ${VIEWER_BUNDLE} is missing and esbuild (a dev dependency) is not installed`);
-  }
   const build = async (entry: string, outFile: string): Promise<void> => {
     const result = await esbuild.build({
       entryPoints: [entry],
