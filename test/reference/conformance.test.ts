@@ -4,7 +4,9 @@
  * Every directory under `test/fixtures/conformance/` is one case, copied byte
  * for byte from the reference fixtures; every one under
  * `test/fixtures/crafted/` is a bundle made by hand to reach a branch of the
- * reference (see its README), with the reference oracle's output:
+ * reference, and under `test/fixtures/orderings/` one generated with events
+ * in orders concurrent producers give (see their READMEs), with the
+ * reference oracle's output:
  * - `bundle/` (manifest.json, trace.jsonl, payloads/);
  * - `expected.json`: `serde_json::to_vec_pretty(&trace)`, which
  *   `toStateJson` must reproduce byte for byte; or
@@ -26,10 +28,14 @@ import { expectSameBytes, expectSameText } from '../support/textDiff';
 const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 const EXPECTED_STATE_FILE = 'expected.json';
 const EXPECTED_ERROR_FILE = 'expected_error.txt';
-/** Fewer cases than these means fixtures were lost: the reference test suite dumps 32; 177 were crafted. */
+/**
+ * Fewer cases than these means fixtures were lost: the reference test suite dumps 32; 177 were
+ * crafted; 31 orderings were kept from a generator of concurrent producers.
+ */
 const SUITES = [
   { name: 'conformance', minCases: 32 },
   { name: 'crafted', minCases: 177 },
+  { name: 'orderings', minCases: 31 },
 ] as const;
 
 function casesIn(suite: string): string[] {
