@@ -142,7 +142,7 @@ export class ConversationView {
     }
     this.list.refresh();
     if (this.currentMatch !== null) this.list.reveal(this.currentMatch);
-    this.find.show(this.query === '' ? null : { at: this.currentMatch === null ? 0 : this.matches.indexOf(this.currentMatch) + 1, count });
+    this.showFindState();
   }
 
   /** The rows matching the search, again (the rows or the search changed); the current match kept while it still matches. */
@@ -151,7 +151,12 @@ export class ConversationView {
     this.matches = query === '' ? [] : this.rows.filter((row) => searchText(row.item).includes(query)).map((row) => row.item.item_id);
     this.matchSet = new Set(this.matches);
     if (this.currentMatch !== null && !this.matchSet.has(this.currentMatch)) this.currentMatch = null;
-    this.find.show(query === '' ? null : { at: this.currentMatch === null ? 0 : this.matches.indexOf(this.currentMatch) + 1, count: this.matches.length });
+    this.showFindState();
+  }
+
+  private showFindState(): void {
+    const at = this.currentMatch === null ? 0 : this.matches.indexOf(this.currentMatch) + 1;
+    this.find.show(this.query === '' ? null : { at, count: this.matches.length });
   }
 
   private toolBadge(target: Selection): HTMLElement | null {
@@ -225,8 +230,7 @@ function searchText(item: ConversationItem): string {
       if (part.type === 'text' || part.type === 'summary') pieces.push(part.text);
       else if (part.type === 'code') pieces.push(part.source);
       else if (part.type === 'json') pieces.push(part.summary);
-      else if (part.type === 'encoded') pieces.push(part.label);
-      else pieces.push(part.label);
+      else pieces.push(part.label); // encoded values and payload references: their labels
     }
     text = pieces.join('\n').toLowerCase();
     searchTexts.set(item, text);
