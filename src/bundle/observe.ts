@@ -277,9 +277,11 @@ function markBatchEnds(backlogMs: number): OperatorFunction<readonly LocatedEven
  * Throttles to at most one value per `windowMs`, delivering the first at once
  * and then the latest of each window, folded with `merge` over the values it
  * replaces. Completion and errors flush the held value first, so the final
- * state is never lost.
+ * state is never lost. A function for `windowMs` is asked after each
+ * delivery (whose synchronous consumers have run by then): the next window
+ * can follow what the last delivery cost.
  */
-export function coalesceLatest<T>(windowMs: number, merge: (earlier: T, later: T) => T): MonoTypeOperatorFunction<T> {
+export function coalesceLatest<T>(windowMs: number | (() => number), merge: (earlier: T, later: T) => T): MonoTypeOperatorFunction<T> {
   return (source) =>
     new Observable<T>((subscriber) => {
       let held: { value: T } | undefined;
@@ -288,7 +290,7 @@ export function coalesceLatest<T>(windowMs: number, merge: (earlier: T, later: T
       const deliver = (value: T): void => {
         subscriber.next(value);
         if (subscriber.closed) return;
-        quietPeriod = timer(windowMs).subscribe(() => {
+        quietPeriod = timer(typeof windowMs === 'number' ? windowMs : windowMs()).subscribe(() => {
           quietPeriod = undefined;
           const pending = held;
           held = undefined;

@@ -35,6 +35,19 @@ describe('coalesceLatest', () => {
     });
   });
 
+  test('a window given as a function is asked after each delivery (follow --state: windows grow with what a write cost)', () => {
+    const windows: number[] = [];
+    testScheduler().run(({ cold, expectObservable }) => {
+      windows.push(3, 4, 100, 200);
+      const latest = (_earlier: string, later: string) => later;
+      // a: delivered, quiet for 3; b: held, delivered at 3, quiet for 4; c then d: d delivered at 7,
+      // quiet for 100; e: held until completion flushes it.
+      expectObservable(cold('a-b-c-d-e----|').pipe(coalesceLatest(() => windows.shift()!, latest))).toBe('a--b---d-----(e|)');
+    });
+    // Asked after a, b and d; the flush at completion opens no window.
+    expect(windows).toEqual([200]);
+  });
+
   test('a quiet source passes through unchanged', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('a---b---c|').pipe(coalesceLatest(3, concatenate))).toBe('a---b---c|');
