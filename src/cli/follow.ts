@@ -79,7 +79,7 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
     if (options.state !== undefined && fs.statSync(options.state, { throwIfNoEntry: false })?.isDirectory() === false) {
       throw new UsageError(`${options.state} is not a directory: following a root, --state names one (a <bundle id>.json per bundle)`);
     }
-    return observeTraceRoot(target, observeOptions).pipe(
+    return observeTraceRoot(target, { ...observeOptions, releaseEndedAfterMs: RELEASE_ENDED_MS }).pipe(
       mergeMap(({ id, snapshots }) =>
         snapshots.pipe(
           map((snapshot): Update => ({ id, snapshot })),
@@ -147,6 +147,13 @@ function keepStateFiles(state: string, throttleMs: number): MonoTypeOperatorFunc
 function aborted(signal: AbortSignal): Observable<unknown> {
   return signal.aborted ? of(undefined) : fromEvent(signal, 'abort');
 }
+
+/**
+ * Under a root, a bundle whose rollout ended is let go after this long without
+ * news (and read again from its start if its log grows): following every
+ * finished bundle forever cost descriptors, memory and polling per bundle.
+ */
+const RELEASE_ENDED_MS = 2_000;
 
 type TargetKind = 'bundle' | 'root';
 

@@ -92,7 +92,9 @@ export class BundleCatalog {
    * being written, is reduced and followed at once.
    */
   private add(feed: BundleFeed): void {
-    if (this.bundles.has(feed.id)) return;
+    // The same id again: its directory was replaced (see observeTraceRoot). The old state and its
+    // clients go (they reconnect to the new one); it showed the old summary and was never followed.
+    this.bundles.get(feed.id)?.stop();
     const preview = this.target.kind === 'root' ? previewBundle(feed.id, feed.dir) : undefined;
     const dormant = preview && (preview.ended || Date.now() - preview.log.mtimeMs >= this.options.staleMs) ? preview : null;
     const bundle = new LiveBundle(feed.id, feed.dir, feed.snapshots, this.options, dormant);

@@ -73,6 +73,44 @@ test('following: waits for the root, emits each new bundle once, and its snapsho
   expect(toStateJson(final.trace)).toBe(toStateJson(await replayBundle(ENDED_BUNDLE)));
 });
 
+test('with releaseEndedAfterMs, an ended bundle is let go, and emitted again when its log grows', async () => {
+  const root = scratch.dir();
+  addBundle(root, 'trace-1');
+  const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS, releaseEndedAfterMs: 50 }), subscriptions);
+  await until(() => seen.values.length === 1, 'the bundle');
+  const first = record(seen.values[0]!.snapshots, subscriptions);
+  await until(() => first.completed, 'the ended bundle to be let go');
+  expect(toStateJson(first.values[first.values.length - 1]!.trace)).toBe(toStateJson(await replayBundle(ENDED_BUNDLE)));
+  await sleep(5 * POLL_MS);
+  expect(seen.values.length).toBe(1);
+  // A blank line: the log grows, the trace stays the same.
+  fs.appendFileSync(path.join(root, 'trace-1', 'trace.jsonl'), '\n');
+  await until(() => seen.values.length === 2, 'the grown bundle again');
+  const again = await lastValueFrom(seen.values[1]!.snapshots);
+  expect(toStateJson(again.trace)).toBe(toStateJson(await replayBundle(path.join(root, 'trace-1'))));
+  expect(seen.error).toBeUndefined();
+});
+
+test('a bundle directory replaced by another of the same name is emitted again; the first one completes', async () => {
+  const root = scratch.dir();
+  const dir = path.join(root, 'trace-1');
+  addBundle(root, 'trace-1');
+  const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS }), subscriptions);
+  await until(() => seen.values.length === 1, 'the bundle');
+  const first = record(seen.values[0]!.snapshots, subscriptions);
+  await until(() => first.values.length > 0, 'its first snapshot');
+  fs.rmSync(dir, { recursive: true });
+  const other = conformanceBundle('exec_tool_reduces_to_terminal_operation_and_session');
+  fs.cpSync(other, dir, { recursive: true });
+  await until(() => seen.values.length === 2, 'the new bundle under the same name');
+  await until(() => first.completed, 'the first reading to stop');
+  expect(first.error).toBeUndefined();
+  const expected = toStateJson(await replayBundle(other));
+  const second = record(seen.values[1]!.snapshots, subscriptions);
+  await until(() => second.values.length > 0 && toStateJson(second.values[second.values.length - 1]!.trace) === expected, 'the new bundle reduced');
+  expect(seen.values.map((bundle) => bundle.id)).toEqual(['trace-1', 'trace-1']);
+});
+
 test('a root that cannot be listed is an error', async () => {
   const notADirectory = path.join(scratch.dir(), 'file');
   fs.writeFileSync(notADirectory, '');

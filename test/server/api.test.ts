@@ -81,6 +81,23 @@ describe('GET /api/bundles', () => {
     expect(server.catalog.get('trace-old-name')).toBeUndefined();
   });
 
+  it('serves a bundle replaced by another of the same name as the new one (it listed the old summary, and never followed the new)', async () => {
+    const root = tempDir();
+    const dir = path.join(root, 'trace-reused');
+    fs.cpSync(synthBundle(), dir, { recursive: true });
+    const server = await serve(root);
+    const listed = async () => (JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList).bundles.map((bundle) => `${bundle.id}@${bundle.last_seq}:${bundle.status}`);
+    await eventually(async () => ((await listed()).join() === `trace-reused@${eventCount(dir)}:completed` ? true : undefined));
+
+    fs.rmSync(dir, { recursive: true });
+    const chat = ChatWriter.create(dir);
+    chat.exchange('a new rollout', 'in the same directory name');
+    await eventually(async () => ((await listed()).join() === `trace-reused@${chat.lastSeq}:running` ? true : undefined));
+    // Its state is the new bundle's, at once (it waited for the new rollout to end).
+    const state = await rawGet(server, '/api/bundles/trace-reused/state');
+    expect(state.body).toBe(toStateJson(await replayBundle(dir)));
+  });
+
   it('a bundle removed while served keeps its state; earlier seqs answer 404 naming the missing file', async () => {
     const root = tempDir();
     const dir = path.join(root, 'trace-removed');
