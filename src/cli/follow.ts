@@ -184,6 +184,8 @@ function ndjsonWriter(out: FollowOutput): Writer {
   return ({ id, snapshot, error }) => {
     const bundle = id === undefined ? {} : { bundle: id };
     if (snapshot) {
+      // A reading's first snapshot (seq null): under a root, a bundle read again from its start.
+      if (snapshot.seq === null) previous.delete(id);
       out.write(`${JSON.stringify({ ...bundle, ...snapshotDelta(snapshot, previous.get(id)) })}\n`);
       previous.set(id, snapshot);
     } else {
