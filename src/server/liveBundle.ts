@@ -162,7 +162,8 @@ export class LiveBundle {
     if (!quiet) return false;
     const summary = this.summary();
     // An ended bundle whose log is gone keeps its summary; it is never woken by growth.
-    this.preview = summary && { summary, ended: this.settled, log: log ?? { size: -1, mtimeMs: 0 } };
+    // Listed from what it showed, but not reduced now (the list said `reduced: true` of a sleeping bundle).
+    this.preview = summary && { summary: { ...summary, reduced: false }, ended: this.settled, log: log ?? { size: -1, mtimeMs: 0 } };
     this.subscription.unsubscribe();
     this.subscription = null;
     this.current = null;
