@@ -54,6 +54,8 @@ interface BatchRecord {
 export class LiveBundle {
   private current: TraceSnapshot | null = null;
   private failure: string | null = null;
+  /** The log's size when the reading failed: a log grown since is read again (see {@link retryIfGrown}). */
+  private failedAtLogSize: number | undefined;
   /** Ids changed by each recent batch, oldest first. */
   private recent: BatchRecord[] = [];
   private readonly clients = new Set<SseClient>();
@@ -83,6 +85,7 @@ export class LiveBundle {
     if (this.subscription) return;
     this.settled = false;
     this.failure = null;
+    this.failedAtLogSize = undefined;
     this.subscription = this.snapshots.subscribe({
       next: (snapshot) => this.publish(snapshot),
       error: (err: unknown) => {
@@ -164,13 +167,36 @@ export class LiveBundle {
     // An ended bundle whose log is gone keeps its summary; it is never woken by growth.
     // Listed from what it showed, but not reduced now (the list said `reduced: true` of a sleeping bundle).
     this.preview = summary && { summary: { ...summary, reduced: false }, ended: this.settled, log: log ?? { size: -1, mtimeMs: 0 } };
-    this.subscription.unsubscribe();
+    this.dropState();
+    return true;
+  }
+
+  /**
+   * A reading that failed while its log has grown since (a payload written
+   * later than the grace period allowed, say) is read again from the start;
+   * true if it was. Its clients are closed: they reconnect, and are sent the
+   * new reading. A failed bundle stayed failed while a viewer was open on it,
+   * though the log went on to a good end.
+   */
+  retryIfGrown(): boolean {
+    if (!this.settled || this.failure === null || this.failedAtLogSize === undefined) return false;
+    const size = this.logStat()?.size;
+    if (size === undefined || size <= this.failedAtLogSize) return false;
+    for (const client of this.clients) client.close();
+    this.clients.clear();
+    this.dropState();
+    this.start();
+    return true;
+  }
+
+  /** Stops reading and forgets the state (its summary, if kept, is the caller's). */
+  private dropState(): void {
+    this.subscription?.unsubscribe();
     this.subscription = null;
     this.current = null;
     this.recent = [];
     this.cachedSnapshot = null;
     this.timeTravel = new BundleHistory(this.dir);
-    return true;
   }
 
   /** Reduces and follows a sleeping bundle whose log grew (a running one only); true if it did. */
@@ -298,6 +324,7 @@ export class LiveBundle {
 
   private fail(err: unknown): void {
     this.failure = err instanceof Error ? err.message : String(err);
+    this.failedAtLogSize = this.logStat()?.size;
     const frame = this.failureFrame();
     for (const client of this.clients) client.send(frame);
   }

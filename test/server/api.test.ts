@@ -248,6 +248,38 @@ describe('a root with a running bundle whose log is quiet', () => {
   });
 });
 
+describe('a bundle whose reading failed', () => {
+  it('is read again once its log grows (a payload written late: it stayed failed while a viewer was open)', async () => {
+    const synth = synthBundle();
+    const lastSeq = eventCount(synth);
+    const dir = path.join(tempDir(), 'trace-late');
+    fs.cpSync(synth, dir, { recursive: true });
+    const log = path.join(dir, 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+    // The first line past 100 naming a payload: its file comes late, after the reader gave up on it.
+    const late = lines.findIndex((line, n) => n >= 100 && /"path":"payloads\//.test(line));
+    const payload = path.join(dir, /"path":"(payloads\/[^"]+)"/.exec(lines[late]!)![1]!);
+    const payloadText = fs.readFileSync(payload);
+    fs.rmSync(payload);
+    fs.writeFileSync(log, `${lines.slice(0, late + 1).join('\n')}\n`);
+    const server = await serve(dir);
+    // After the grace period for payloads (2 s), the reading fails.
+    const stream = await SseReader.open(server, '/api/bundles/trace-late/events');
+    let n = 1;
+    while ((await stream.nth(n)).event !== 'failure') n++;
+    expect(stream.events[n - 1]!.data).toContain('No such file or directory');
+    server.catalog.heartbeat();
+    expect(server.catalog.get('trace-late')!.summary()!.error).toContain('No such file or directory');
+
+    fs.writeFileSync(payload, payloadText);
+    fs.appendFileSync(log, `${lines.slice(late + 1).join('\n')}\n`);
+    server.catalog.heartbeat();
+    await untilSeq(server, 'trace-late', lastSeq);
+    expect(server.catalog.get('trace-late')!.summary()!.error).toBeNull();
+    expect((await rawGet(server, '/api/bundles/trace-late/state')).body).toBe(toStateJson(await replayBundle(dir)));
+  });
+});
+
 describe('GET /api/bundles/:id/state', () => {
   it('streams the exact state.json bytes, now and at an earlier seq', async () => {
     const synth = synthBundle();
