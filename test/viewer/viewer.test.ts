@@ -532,6 +532,15 @@ describe('the viewer', () => {
       await view.goto(`${page}?select=tool_calls:${tool.tool_call_id}`);
       await view.locator('.rt-details .panel-title', { hasText: `tool calls · ${tool.tool_call_id}` }).waitFor();
       expect(await view.locator('.thread-row.selected').getAttribute('data-thread-id')).toBe(child.thread_id);
+      // A payload belongs to no thread: selecting one leaves the thread shown (it went back to the root).
+      await view.locator('.rt-conversation .payload-chip').first().click();
+      await view.locator('.rt-details .panel-title', { hasText: 'raw payloads · ' }).waitFor();
+      expect(await view.locator('.rt-conversation .conversation-title').textContent()).toBe(`Conversation · ${child.agent_path}`);
+
+      // A thread alone shows it and its details, as clicking it does.
+      await view.goto(`${page}?thread=${child.thread_id}`);
+      await view.locator('.rt-details .panel-title', { hasText: `threads · ${child.thread_id}` }).waitFor();
+      expect(await view.locator('.graph-node.selected').getAttribute('data-thread-id')).toBe(child.thread_id);
 
       // The reader's choices replace the URL's: a thread alone, then a record in it.
       await view.locator(`.thread-row[data-thread-id="${trace.root_thread_id}"]`).click();
@@ -583,6 +592,40 @@ describe('the viewer', () => {
       expect(await find.inputValue()).toBe('');
       expect(await view.locator('.find-count').textContent()).toBe('');
       expect(await view.locator('.item.find-match, .item.find-current').count()).toBe(0);
+    });
+
+    it('keeps the graph and the timeline rows it drew while live events arrive (clicks landed on replaced rows)', async () => {
+      const { chat, view } = await openChat([['q1', 'a1']]);
+      const node = await view.locator('.graph-node').first().elementHandle();
+      const span = await view.locator('.rt-timeline .span-row').first().elementHandle();
+      chat.exchange('q2', 'a2 written live');
+      await view.getByText('a2 written live').waitFor();
+      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+      expect(await node!.evaluate((shape) => shape.isConnected)).toBe(true);
+      expect(await span!.evaluate((row) => row.isConnected)).toBe(true);
+    });
+
+    it('stays at a linked seq the trace has just reached, and a move by the reader cancels one not reached yet', async () => {
+      const chat = await chatBundle([['q1', 'a1'], ['q2', 'a2']]);
+      const server = await serve(chat.writer.bundleDir);
+      const view = await page();
+      const reached = chat.lastSeq;
+      await view.goto(`${server.url}?seq=${reached}`);
+      await view.locator('.seq-label', { hasText: `seq ${reached} of ${reached} (history)` }).waitFor();
+      chat.exchange('q3', 'a3');
+      await view.locator('.seq-label', { hasText: `seq ${reached} of ${chat.lastSeq} (history)` }).waitFor();
+
+      // A seq not written yet, then the reader goes to seq 2: the events that reach it later do not pull the view there.
+      await view.goto(`${server.url}?seq=${chat.lastSeq + 2}`);
+      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+      await view.locator('.seq-slider').evaluate((slider: HTMLInputElement) => {
+        slider.value = '2';
+        slider.dispatchEvent(new Event('change'));
+      });
+      await view.locator('.seq-label', { hasText: `seq 2 of ${chat.lastSeq} (history)` }).waitFor();
+      chat.exchange('q4', 'a4');
+      await view.locator('.seq-label', { hasText: `seq 2 of ${chat.lastSeq} (history)` }).waitFor();
+      expect(new URL(view.url()).search).toBe('?seq=2');
     });
 
     it('says it is waiting when a bundle has no events yet', async () => {

@@ -39,6 +39,8 @@ export class TraceView implements ViewContext {
    * it (an earlier seq, a trace still being read): the root is shown then.
    */
   private selectedThread: string | null;
+  /** The thread whose conversation and timeline are on screen. */
+  private shownThread: string | null = null;
   private selection: Selection | null;
   private stopFollowing: (() => void) | null = null;
   private frame = 0;
@@ -70,7 +72,7 @@ export class TraceView implements ViewContext {
   ) {
     this.pendingSeq = options.seq ?? null;
     this.selectedThread = options.thread ?? null;
-    this.selection = options.selection ?? null;
+    this.selection = options.selection ?? (options.thread === undefined ? null : { map: 'threads', id: options.thread });
     this.header = new Header({ scrubTo: (seq) => this.scrubTo(seq), goLive: () => this.goLive(true) });
     this.threads = new ThreadTree(this);
     this.graph = new AgentGraph(this);
@@ -119,7 +121,8 @@ export class TraceView implements ViewContext {
    * link in the details, a link from elsewhere) shows that thread too.
    */
   select(selection: Selection): void {
-    this.showSelection(this.threadOf(selection) ?? this.selectedThread, selection);
+    // A record of no thread (a payload, an edge) leaves the thread shown as it is.
+    this.showSelection(this.threadOf(selection) ?? this.shownThread, selection);
     this.options.onSelectionShown?.({ thread: this.selectedThread, selection });
   }
 
@@ -162,8 +165,13 @@ export class TraceView implements ViewContext {
   }
 
   private async scrubTo(seq: number, byReader = true): Promise<void> {
-    if (byReader) this.options.onSeqShown?.(seq >= this.store.seq ? null : seq);
-    if (seq >= this.store.seq) {
+    if (byReader) {
+      // The reader's move replaces a linked seq not reached yet (it pulled the view back later).
+      this.pendingSeq = null;
+      this.options.onSeqShown?.(seq >= this.store.seq ? null : seq);
+    }
+    // The slider at its end means live; a linked seq the trace has just reached stays that seq.
+    if (byReader ? seq >= this.store.seq : seq > this.store.seq) {
       this.goLive();
       return;
     }
@@ -191,7 +199,10 @@ export class TraceView implements ViewContext {
   }
 
   private goLive(byReader = false): void {
-    if (byReader) this.options.onSeqShown?.(null);
+    if (byReader) {
+      this.pendingSeq = null;
+      this.options.onSeqShown?.(null);
+    }
     this.history = null;
     this.seekFailure = null;
     this.renderNow();
@@ -219,6 +230,7 @@ export class TraceView implements ViewContext {
     const trace = model.trace;
     const thread = [this.selectedThread, this.selection && this.threadOf(this.selection), trace.root_thread_id]
       .find((id) => id != null && id in trace.threads) ?? Object.keys(trace.threads)[0] ?? null;
+    this.shownThread = thread;
     this.header.update(model, this.scrubState());
     this.threads.update(model, thread);
     this.graph.update(model, this.selection);

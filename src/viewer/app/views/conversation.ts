@@ -264,7 +264,8 @@ class FindBox {
 
   /** Says which match is shown (`at` from 1; 0 when none is), or nothing without a search. */
   show(state: { at: number; count: number } | null): void {
-    this.count.textContent = state === null ? '' : state.count === 0 ? 'no match' : `${state.at} of ${state.count}`;
+    // No match shown yet (another thread, or matches that arrived live): the count alone, not "0 of N".
+    this.count.textContent = state === null ? '' : state.count === 0 ? 'no match' : state.at === 0 ? `${state.count} found` : `${state.at} of ${state.count}`;
   }
 }
 

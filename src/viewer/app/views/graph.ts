@@ -28,14 +28,21 @@ const MARKS_WIDTH = NODE_WIDTH - 8;
 
 export class AgentGraph {
   readonly element = el('section', { class: 'rt-graph panel' });
-  /** The graph drawn (the model memoizes it): the same graph again only moves the selection. */
-  private shown: GraphModel | null = null;
+  /**
+   * What the graph drawn shows: the same again only moves the selection. The
+   * model's graph is rebuilt whenever items or tool calls change (each edge's
+   * ends are looked up in them), which live is every update: redrawn each
+   * time, the graph jumped to its top, lost the keyboard focus, and a click
+   * landed on a node already replaced.
+   */
+  private shown: string | null = null;
 
   constructor(private readonly context: ViewContext) {}
 
   update(model: TraceModel, selection: Selection | null): void {
     const graph = model.graph();
-    if (graph === this.shown) {
+    const drawn = drawnKey(graph);
+    if (drawn === this.shown) {
       for (const shape of Array.from(this.element.querySelectorAll<SVGGElement>('.graph-node, .graph-edge'))) {
         const { threadId, edgeId } = shape.dataset;
         const target: Selection = threadId !== undefined ? { map: 'threads', id: threadId } : { map: 'interaction_edges', id: edgeId! };
@@ -43,7 +50,7 @@ export class AgentGraph {
       }
       return;
     }
-    this.shown = graph;
+    this.shown = drawn;
     const { nodes, edges } = graph;
     const position = new Map<string, { x: number; y: number }>();
     nodes.forEach((node, row) => position.set(node.thread.thread_id, { x: MARGIN + node.depth * INDENT, y: MARGIN + row * (NODE_HEIGHT + ROW_GAP) }));
@@ -141,6 +148,18 @@ export class AgentGraph {
     group.addEventListener('click', () => this.context.select({ map: 'interaction_edges', id: edge.edge_id }));
     return group;
   }
+}
+
+/** Everything the drawing shows of a graph (nodes, their labels and statuses; edges and their ends). */
+function drawnKey({ nodes, edges }: GraphModel): string {
+  const parts: string[] = [];
+  for (const { thread, depth, role } of nodes) {
+    const parent = thread.origin.type === 'spawned' ? thread.origin.parent_thread_id : '';
+    parts.push(thread.thread_id, thread.agent_path, thread.nickname ?? '', role, thread.execution.status, String(depth), parent);
+  }
+  parts.push('');
+  for (const { edge, from, to } of edges) parts.push(edge.edge_id, edge.kind, from, to);
+  return parts.join('\u0000');
 }
 
 function truncate(text: string, max: number): string {
