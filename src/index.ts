@@ -17,7 +17,7 @@ export { synthesizeBundle, synthesizeBundleLive } from './synth';
 export { observeBundle, tailEvents } from './bundle/observe';
 export type { ObserveOptions, TailedEvent } from './bundle/observe';
 export { observeTraceRoot } from './bundle/observeRoot';
-export type { ObservedBundle } from './bundle/observeRoot';
+export type { ObservedBundle, ObserveRootOptions } from './bundle/observeRoot';
 export { openTimeline, stateAt, Timeline } from './bundle/timeTravel';
 export type { TimelineOptions } from './bundle/timeTravel';
 

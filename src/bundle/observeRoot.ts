@@ -11,7 +11,7 @@ import { existsSync, statSync } from 'fs';
 import type { Dirent } from 'fs';
 import { readdir, stat } from 'fs/promises';
 import * as path from 'path';
-import { Observable, Subject, connect, debounceTime, defer, exhaustMap, filter, merge, mergeMap, switchMap, takeUntil, tap, timer } from 'rxjs';
+import { Observable, Subject, connect, debounceTime, defer, exhaustMap, filter, map, merge, mergeMap, switchMap, takeUntil, tap, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { rustIoMessage } from './ioErrors';
@@ -89,7 +89,7 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
     };
     const scan = defer(() => listBundleDirs(root, follow)).pipe(
       mergeMap((ids) => ids),
-      mergeMap(async (id) => {
+      map((id) => {
         const previous = emitted.get(id);
         if (!follow) return previous ? undefined : observe(id, '');
         const identity = directoryIdentity(path.join(root, id));
@@ -99,7 +99,7 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
           if (released === undefined || (logSize(path.join(root, id)) ?? -1) <= released) return undefined;
         }
         return observe(id, identity);
-      }, 1),
+      }),
       filter((bundle): bundle is ObservedBundle => bundle !== undefined),
     );
     if (!follow) return scan;
