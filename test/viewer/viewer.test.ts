@@ -429,6 +429,22 @@ describe('the viewer', () => {
       expect(Math.max(...bars.map((bar) => bar.left + bar.width))).toBeCloseTo(100, 5);
     });
 
+    it('stops a span that never ended at the end of its thread, if the thread ended (it stretched the clock to the latest time)', async () => {
+      // A generated ordering (test/fixtures/orderings) whose thread ended with tool call call_17 never ended.
+      const bundle = path.join(__dirname, '..', 'fixtures', 'orderings', 'mix-s166', 'bundle');
+      const trace = await replayBundle(bundle);
+      const tool = trace.tool_calls.get('call_17')!;
+      const thread = trace.threads.get(tool.thread_id)!;
+      expect(tool.execution.ended_at_unix_ms).toBeNull();
+      expect(thread.execution.ended_at_unix_ms).not.toBeNull();
+      const server = await serve(bundle);
+      const view = await page();
+      await view.goto(server.url);
+      const bar = view.locator('.span-row[data-id="call_17"] .span-bar');
+      await bar.waitFor();
+      expect(await bar.getAttribute('title')).toBe(`${thread.execution.ended_at_unix_ms! - tool.execution.started_at_unix_ms} ms so far`);
+    });
+
     it('draws what passes between a thread and its parent as marks under the child, in time order, and arcs for the rest', async () => {
       // 146 children made one arc per edge an unreadable block of 500 arcs.
       const { trace, view } = await openSynth();
