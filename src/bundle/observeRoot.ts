@@ -11,7 +11,7 @@ import { existsSync, statSync } from 'fs';
 import type { Dirent } from 'fs';
 import { readdir, stat } from 'fs/promises';
 import * as path from 'path';
-import { Observable, Subject, connect, debounceTime, defer, exhaustMap, filter, map, merge, mergeMap, switchMap, takeUntil, tap, timer } from 'rxjs';
+import { Observable, Subject, connect, debounceTime, defer, exhaustMap, filter, identity, map, merge, mergeMap, switchMap, takeUntil, tap, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { rustIoMessage } from './ioErrors';
@@ -59,8 +59,9 @@ interface Emitted {
  *
  * Following, a bundle is emitted again, under the same id, when its
  * directory was replaced by another of the same name (a bundle regenerated
- * or restored: its first reading would never show the new one) or, with
- * `releaseEndedAfterMs`, when a bundle let go grows.
+ * or restored: its first reading would never show the new one), or when
+ * the log of a bundle let go grows: one whose reading failed, or, with
+ * `releaseEndedAfterMs`, one whose rollout ended.
  */
 export function observeTraceRoot(root: string, options: ObserveRootOptions = {}): Observable<ObservedBundle> {
   checkObserveArguments(root, options);
@@ -72,18 +73,24 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
   }
   return defer(() => {
     const emitted = new Map<string, Emitted>();
-    const observe = (id: string, identity: string): ObservedBundle => {
+    const observe = (id: string, directory: string): ObservedBundle => {
       const dir = path.join(root, id);
       emitted.get(id)?.superseded.next();
-      const entry: Emitted = { identity, superseded: new Subject<void>() };
+      const entry: Emitted = { identity: directory, superseded: new Subject<void>() };
       emitted.set(id, entry);
       const snapshots = observeBundle(dir, options).pipe(takeUntil(entry.superseded));
+      if (!follow) return { id, dir, snapshots };
+      const letGo = () => (entry.releasedAtSize = logSize(dir));
       return {
         id,
         dir,
-        snapshots: release === undefined || !follow ? snapshots : snapshots.pipe(
-          connect((shared) => shared.pipe(takeUntil(shared.pipe(debounceTime(release), filter((snapshot) => snapshot.trace.ended_at_unix_ms !== null))))),
-          tap({ complete: () => (entry.releasedAtSize = logSize(dir)) }),
+        snapshots: snapshots.pipe(
+          release === undefined
+            ? identity
+            : connect((shared) => shared.pipe(takeUntil(shared.pipe(debounceTime(release), filter((snapshot) => snapshot.trace.ended_at_unix_ms !== null))))),
+          // A failed reading is let go too: its log growing (a late payload, a
+          // line completed by hand) is the one change that can make it read well.
+          tap({ complete: release === undefined ? undefined : letGo, error: letGo }),
         ),
       };
     };

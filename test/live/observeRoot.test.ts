@@ -91,6 +91,29 @@ test('with releaseEndedAfterMs, an ended bundle is let go, and emitted again whe
   expect(seen.error).toBeUndefined();
 });
 
+test('a bundle whose reading failed is emitted again once its log grows, and then reads well', async () => {
+  const root = scratch.dir();
+  addBundle(root, 'trace-1');
+  // A payload written later than the grace period: the reading fails.
+  const payload = path.join(root, 'trace-1', 'payloads', '1.json');
+  const bytes = fs.readFileSync(payload);
+  fs.rmSync(payload);
+  const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS, payloadGraceMs: POLL_MS }), subscriptions);
+  await until(() => seen.values.length === 1, 'the bundle');
+  const first = record(seen.values[0]!.snapshots, subscriptions);
+  await until(() => first.error !== undefined, 'the reading to fail');
+  await sleep(5 * POLL_MS);
+  expect(seen.values.length).toBe(1);
+  fs.writeFileSync(payload, bytes);
+  fs.appendFileSync(path.join(root, 'trace-1', 'trace.jsonl'), '\n');
+  await until(() => seen.values.length === 2, 'the grown bundle again');
+  const again = record(seen.values[1]!.snapshots, subscriptions);
+  const expected = toStateJson(await replayBundle(ENDED_BUNDLE));
+  await until(() => again.values.length > 0 && toStateJson(again.values[again.values.length - 1]!.trace) === expected, 'the bundle reduced');
+  expect(again.error).toBeUndefined();
+  expect(seen.error).toBeUndefined();
+});
+
 test('a bundle directory replaced by another of the same name is emitted again; the first one completes', async () => {
   const root = scratch.dir();
   const dir = path.join(root, 'trace-1');
