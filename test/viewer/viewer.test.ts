@@ -633,7 +633,7 @@ describe('the viewer', () => {
 
       // A seq not written yet, then the reader goes to seq 2: the events that reach it later do not pull the view there.
       await view.goto(`${server.url}?seq=${chat.lastSeq + 2}`);
-      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq} (waiting for seq ${chat.lastSeq + 2})` }).waitFor();
       await view.locator('.seq-slider').evaluate((slider: HTMLInputElement) => {
         slider.value = '2';
         slider.dispatchEvent(new Event('change'));
@@ -642,6 +642,23 @@ describe('the viewer', () => {
       chat.exchange('q4', 'a4');
       await view.locator('.seq-label', { hasText: `seq 2 of ${chat.lastSeq} (history)` }).waitFor();
       expect(new URL(view.url()).search).toBe('?seq=2');
+    });
+
+    it('says so when a linked seq is past the end of an ended trace (it showed the end without a word)', async () => {
+      const synth = synthBundle();
+      const last = eventCount(synth);
+      const server = await serve(synth);
+      await untilSeq(server, 'bundle', last);
+      const view = await page();
+      await view.goto(`${server.url}?seq=${last + 5}`);
+      await view.locator('.seq-label', { hasText: `seq ${last} (the trace ends before seq ${last + 5})` }).waitFor();
+      // Going live by the slider drops the link and the note with it.
+      await view.locator('.seq-slider').evaluate((slider: HTMLInputElement, seq) => {
+        slider.value = String(seq);
+        slider.dispatchEvent(new Event('change'));
+      }, last);
+      await view.locator('.seq-label', { hasText: /^seq \d+$/ }).waitFor();
+      expect(new URL(view.url()).search).toBe('');
     });
 
     it('says it is waiting when a bundle has no events yet', async () => {

@@ -153,15 +153,20 @@ export class TraceView implements ViewContext {
   showSeq(seq: number | null): void {
     this.pendingSeq = seq;
     if (seq === null) this.goLive();
-    else if (this.liveModel) this.showPendingSeq();
+    // Not reached yet: the header says it waits for it.
+    else if (this.liveModel && !this.showPendingSeq()) this.renderNow();
   }
 
-  /** A seq asked for before the trace reached it is shown once it has (a live bundle still being read). */
-  private showPendingSeq(): void {
+  /**
+   * A seq asked for before the trace reached it is shown once it has (a live
+   * bundle still being read); true if it was shown now.
+   */
+  private showPendingSeq(): boolean {
     const seq = this.pendingSeq;
-    if (seq === null || this.store.seq < seq) return;
+    if (seq === null || this.store.seq < seq) return false;
     this.pendingSeq = null;
     void this.scrubTo(seq, false);
+    return true;
   }
 
   private async scrubTo(seq: number, byReader = true): Promise<void> {
@@ -248,6 +253,7 @@ export class TraceView implements ViewContext {
       liveSeq: this.store.seq,
       shownSeq: this.history?.seq ?? this.store.seq,
       historical: this.history !== null,
+      pendingSeq: this.pendingSeq,
       loading: this.history !== null && this.history.model === null,
       connection: this.connection,
       failure: this.store.failure,

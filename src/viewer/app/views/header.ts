@@ -9,6 +9,8 @@ export interface ScrubState {
   /** Seq on display: equal to `liveSeq` unless looking at history. */
   readonly shownSeq: number;
   readonly historical: boolean;
+  /** A linked seq the trace has not reached (shown once it is); `null` when none. */
+  readonly pendingSeq: number | null;
   readonly loading: boolean;
   readonly connection: ConnectionState;
   /** Why the trace stopped reducing (or cannot be shown at all). */
@@ -77,7 +79,7 @@ export class Header {
     if (!this.dragging && !this.slider.matches(':focus')) this.slider.value = String(scrub.shownSeq);
     this.seqLabel.textContent = scrub.historical
       ? `seq ${scrub.shownSeq} of ${scrub.liveSeq}${scrub.loading ? ' (loading…)' : ' (history)'}`
-      : `seq ${scrub.liveSeq}`;
+      : `seq ${scrub.liveSeq}${pendingNote(scrub, trace.ended_at_unix_ms !== null)}`;
     this.element.classList.toggle('historical', scrub.historical);
     this.liveButton.disabled = !scrub.historical;
     this.updateBanner(scrub, true);
@@ -100,6 +102,17 @@ export class Header {
     this.banner.textContent = lines.join('\n');
     this.banner.hidden = lines.length === 0;
   }
+}
+
+/**
+ * Why a linked seq is not on screen: the trace has not reached it yet, or,
+ * once the trace has ended or was read whole, never will (the link showed
+ * the live state without a word before).
+ */
+function pendingNote(scrub: ScrubState, ended: boolean): string {
+  if (scrub.pendingSeq === null) return '';
+  if (ended || scrub.connection === 'local') return ` (the trace ends before seq ${scrub.pendingSeq})`;
+  return ` (waiting for seq ${scrub.pendingSeq})`;
 }
 
 function connectionBadge(scrub: ScrubState): HTMLElement {
