@@ -115,6 +115,25 @@ describe('the viewer', () => {
     expect(navigations()).toBe(1);
   });
 
+  it('shows another thread from its top, and a thread shown again where the reader left it', async () => {
+    const { trace, view } = await openSynth();
+    // The two threads with the longest conversations: both scroll.
+    const [first, second] = [...trace.threads.values()].sort((a, b) => b.conversation_item_ids.length - a.conversation_item_ids.length);
+    const conversation = view.locator('.rt-conversation .vlist');
+    const scrollTop = () => conversation.evaluate((list) => list.scrollTop);
+    const showThread = async (id: string) => {
+      await view.locator(`.thread-row[data-thread-id="${id}"]`).click();
+      await view.locator('.rt-conversation .panel-title', { hasText: trace.threads.get(id)!.agent_path }).waitFor();
+    };
+    await showThread(first!.thread_id);
+    await conversation.evaluate((list) => (list.scrollTop = 1500));
+    expect(await scrollTop()).toBe(1500);
+    await showThread(second!.thread_id);
+    expect(await scrollTop()).toBe(0);
+    await showThread(first!.thread_id);
+    expect(await scrollTop()).toBe(1500);
+  });
+
   it('shows a tool call’s raw payload when it is clicked', async () => {
     const { synth, trace, view } = await openSynth();
     await expectFirstToolPayloadShown(view, trace, synth);

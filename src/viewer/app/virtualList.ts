@@ -26,6 +26,9 @@ export class VirtualList<T> {
   private offsets: number[] = [0];
   private rendered = '';
   private width = 0;
+  /** Whose rows these are (a thread's), and where the reader left each one's: see {@link setItems}. */
+  private scope: string | null = null;
+  private readonly scrollByScope = new Map<string, number | 'end'>();
 
   constructor(private readonly options: VirtualListOptions<T>) {
     this.canvas = el('div', { class: 'vlist-canvas' });
@@ -46,11 +49,21 @@ export class VirtualList<T> {
    * Replaces the rows; a list scrolled to its end stays at its end (live
    * tail). The same array again (the model memoizes them) only redraws the
    * rows in view: laying out every row is what a long thread makes costly.
+   * Rows of another `scope` (another thread's) start where the reader left
+   * that scope, at the top the first time: another thread's rows were shown
+   * at the scroll offset of the last one's.
    */
-  setItems(items: readonly T[]): void {
-    if (items !== this.items) {
-      const view = this.element;
-      const atEnd = view.scrollTop + view.clientHeight >= view.scrollHeight - 4 && view.scrollTop > 0;
+  setItems(items: readonly T[], scope: string | null = null): void {
+    const view = this.element;
+    const atEnd = view.scrollTop + view.clientHeight >= view.scrollHeight - 4 && view.scrollTop > 0;
+    if (scope !== this.scope) {
+      if (this.scope !== null) this.scrollByScope.set(this.scope, atEnd ? 'end' : view.scrollTop);
+      this.scope = scope;
+      this.items = items;
+      this.layout();
+      const left = scope === null ? undefined : this.scrollByScope.get(scope);
+      view.scrollTop = left === 'end' ? view.scrollHeight : (left ?? 0);
+    } else if (items !== this.items) {
       this.items = items;
       this.layout();
       if (atEnd) view.scrollTop = view.scrollHeight;

@@ -61,7 +61,7 @@ export class ConversationView {
       this.rows = rows;
       this.matchRows();
     }
-    this.list.setItems(rows);
+    this.list.setItems(rows, thread?.thread_id ?? null);
     const reveal = this.toReveal;
     const row = reveal && rows.find((row) => sameSelection(this.selectionOf(row), reveal) || sameSelection({ map: 'conversation_items', id: row.item.item_id }, reveal));
     if (row) {

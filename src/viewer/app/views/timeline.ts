@@ -56,7 +56,7 @@ export class TimelineView {
     }
     this.scale = { start, span: Math.max(1, end - start) };
     this.title.textContent = `Timeline · ${spans.length} ${spans.length === 1 ? 'span' : 'spans'} · ${formatDuration(this.scale.span)}`;
-    this.list.setItems(spans);
+    this.list.setItems(spans, threadId);
   }
 
   private renderSpan(span: Span): HTMLElement {
