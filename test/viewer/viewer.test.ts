@@ -629,6 +629,24 @@ describe('the viewer', () => {
       expect(await view.locator('.item.find-match, .item.find-current').count()).toBe(0);
     });
 
+    it('marks what it found, and opens a clamped text whose match is past the clamp (it pointed at words not shown)', async () => {
+      // Texts past 600 characters are clamped: the needle is at character ~1,200.
+      const { view } = await openChat([['question', `${'filler words '.repeat(90)}the hidden needle`], ['another', 'a Needle in plain sight']]);
+      const find = view.locator('.find-input');
+      await find.fill('needle');
+      await view.locator('.find-count', { hasText: '1 of 2' }).waitFor();
+      const current = view.locator('.item.find-current');
+      expect(await current.locator('mark.find-hit').allTextContents()).toEqual(['needle']);
+      expect(await current.locator('mark.find-hit').isVisible()).toBe(true);
+      expect(await current.locator('button.more').textContent()).toBe('show less');
+      await find.press('Enter');
+      await view.locator('.find-count', { hasText: '2 of 2' }).waitFor();
+      // The case of the text is kept; its first 600 characters hold the match, so nothing else opens.
+      expect(await view.locator('.item.find-current mark.find-hit').allTextContents()).toEqual(['Needle']);
+      await find.press('Escape');
+      expect(await view.locator('mark.find-hit').count()).toBe(0);
+    });
+
     it('keeps the graph and the timeline rows it drew while live events arrive (clicks landed on replaced rows)', async () => {
       const { chat, view } = await openChat([['q1', 'a1']]);
       const node = await view.locator('.graph-node').first().elementHandle();

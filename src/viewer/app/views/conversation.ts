@@ -85,10 +85,10 @@ export class ConversationView {
     const selected = sameSelection(target, this.selection) || sameSelection({ map: 'conversation_items', id: item.item_id }, this.selection);
     const tool = target.map === 'tool_calls' ? this.model?.trace.tool_calls[target.id] : undefined;
     const found = this.currentMatch === item.item_id ? 'current' : this.matches.length > 0 && this.matchSet.has(item.item_id) ? 'match' : '';
-    const inputs = [item, row.nested, selected, target.map, target.id, tool, this.expandedVersion, found];
+    const inputs = [item, row.nested, selected, target.map, target.id, tool, this.expandedVersion, found, found && this.query];
     const cached = this.rendered.get(item.item_id);
     if (cached && cached.inputs.every((input, i) => input === inputs[i])) return cached.element;
-    const element = this.buildRow(row, target, selected);
+    const element = this.buildRow(row, target, selected, found ? this.query : '');
     if (found) element.classList.add(found === 'current' ? 'find-current' : 'find-match');
     if (this.rendered.size >= RENDERED_ROWS_KEPT) {
       for (const [id, entry] of this.rendered) if (!entry.element.isConnected) this.rendered.delete(id);
@@ -97,7 +97,8 @@ export class ConversationView {
     return element;
   }
 
-  private buildRow(row: ConversationRow, target: Selection, selected: boolean): HTMLElement {
+  /** `query`: what to mark in the row's texts (a search it matches), or ''. */
+  private buildRow(row: ConversationRow, target: Selection, selected: boolean, query: string): HTMLElement {
     const { item } = row;
     const classes = ['item', `role-${item.role}`, `kind-${item.kind}`];
     if (row.nested) classes.push('nested');
@@ -108,7 +109,7 @@ export class ConversationView {
     if (item.kind === 'compaction_marker') {
       return el('div', { class: `${classes.join(' ')} compaction-marker`, data: { itemId: item.item_id }, onClick: select },
         el('span', { class: 'marker-line' }, '⟲ context compacted'),
-        ...item.body.parts.map((part) => this.renderPart(item.item_id, part)),
+        ...item.body.parts.map((part) => this.renderPart(item.item_id, part, query)),
       );
     }
     return el(
@@ -121,7 +122,7 @@ export class ConversationView {
         this.toolBadge(target),
         el('span', { class: 'item-time' }, new Date(item.first_seen_at_unix_ms).toLocaleTimeString()),
       ),
-      el('div', { class: 'parts' }, ...item.body.parts.map((part) => this.renderPart(item.item_id, part))),
+      el('div', { class: 'parts' }, ...item.body.parts.map((part) => this.renderPart(item.item_id, part, query))),
     );
   }
 
@@ -139,10 +140,29 @@ export class ConversationView {
       const at = this.currentMatch === null ? -1 : this.matches.indexOf(this.currentMatch);
       const next = at < 0 ? (step < 0 ? count - 1 : 0) : (at + step + count) % count;
       this.currentMatch = this.matches[next]!;
+      this.expandToShow(this.currentMatch);
     }
     this.list.refresh();
     if (this.currentMatch !== null) this.list.reveal(this.currentMatch);
     this.showFindState();
+  }
+
+  /**
+   * Opens the clamped texts of an item whose match is only past the clamp:
+   * "1 of 3" pointed at a row where the words could not be seen.
+   */
+  private expandToShow(itemId: string): void {
+    const item = this.rows.find((row) => row.item.item_id === itemId)?.item;
+    if (!item) return;
+    for (const part of item.body.parts) {
+      const text = part.type === 'text' || part.type === 'summary' ? part.text : part.type === 'code' ? part.source : '';
+      const key = clampKey(itemId, text);
+      if (text.length <= CLAMP_CHARS || this.expanded.has(key)) continue;
+      if (!text.slice(0, CLAMP_CHARS).toLowerCase().includes(this.query) && text.toLowerCase().includes(this.query)) {
+        this.expanded.add(key);
+        this.expandedVersion++;
+      }
+    }
   }
 
   /** The rows matching the search, again (the rows or the search changed); the current match kept while it still matches. */
@@ -166,12 +186,12 @@ export class ConversationView {
     return el('span', { class: `badge tool status-${tool.execution.status}` }, `${toolLabel(tool.kind)} · ${tool.execution.status}`);
   }
 
-  private renderPart(itemId: string, part: ConversationPart): HTMLElement {
+  private renderPart(itemId: string, part: ConversationPart, query: string): HTMLElement {
     switch (part.type) {
       case 'text':
-        return this.clamped(itemId, 'part-text', part.text);
+        return this.clamped(itemId, 'part-text', part.text, query);
       case 'summary':
-        return el('div', { class: 'part-summary' }, el('span', { class: 'part-label' }, 'summary'), this.clamped(itemId, 'part-text', part.text));
+        return el('div', { class: 'part-summary' }, el('span', { class: 'part-label' }, 'summary'), this.clamped(itemId, 'part-text', part.text, query));
       case 'encoded': {
         const preview = part.value.length > ENCODED_PREVIEW_CHARS ? `${part.value.slice(0, ENCODED_PREVIEW_CHARS)}…` : part.value;
         return el('div', { class: 'part-encoded' },
@@ -182,17 +202,18 @@ export class ConversationView {
       case 'json':
         return el('div', { class: 'part-json' }, el('span', { class: 'part-label' }, 'json'), el('code', {}, part.summary), this.payloadChip(part.raw_payload_id, 'payload'));
       case 'code':
-        return el('div', { class: 'part-code' }, el('span', { class: 'part-label' }, part.language), this.clamped(itemId, 'code-source', part.source, 'pre'));
+        return el('div', { class: 'part-code' }, el('span', { class: 'part-label' }, part.language), this.clamped(itemId, 'code-source', part.source, query, 'pre'));
       case 'payload_ref':
         return el('div', { class: 'part-ref' }, this.payloadChip(part.raw_payload_id, part.label));
     }
   }
 
-  private clamped(itemId: string, className: string, text: string, tag: 'div' | 'pre' = 'div'): HTMLElement {
-    const key = `${itemId}\u0000${text.length}`;
+  private clamped(itemId: string, className: string, text: string, query: string, tag: 'div' | 'pre' = 'div'): HTMLElement {
+    const key = clampKey(itemId, text);
     const long = text.length > CLAMP_CHARS;
     const open = this.expanded.has(key);
-    const body = el(tag, { class: `${className}${long && !open ? ' clamped' : ''}` }, long && !open ? `${text.slice(0, CLAMP_CHARS)}…` : text);
+    const shown = long && !open ? text.slice(0, CLAMP_CHARS) : text;
+    const body = el(tag, { class: `${className}${long && !open ? ' clamped' : ''}` }, ...marked(shown, query), long && !open ? '…' : null);
     if (!long) return body;
     const toggle = el('button', {
       class: 'link more',
@@ -217,6 +238,29 @@ export class ConversationView {
       },
     }, `↗ ${label}`);
   }
+}
+
+function clampKey(itemId: string, text: string): string {
+  return `${itemId}\u0000${text.length}`;
+}
+
+/**
+ * `text` with each occurrence of `query` (lower case) in a `<mark>`. Where
+ * lower-casing changes the text's length (a few non-ASCII letters), offsets
+ * would not line up: the text is left unmarked.
+ */
+function marked(text: string, query: string): (string | HTMLElement)[] {
+  if (query === '') return [text];
+  const lower = text.toLowerCase();
+  if (lower.length !== text.length) return [text];
+  const pieces: (string | HTMLElement)[] = [];
+  let from = 0;
+  for (let at = lower.indexOf(query); at >= 0; at = lower.indexOf(query, at + query.length)) {
+    pieces.push(text.slice(from, at), el('mark', { class: 'find-hit' }, text.slice(at, at + query.length)));
+    from = at + query.length;
+  }
+  pieces.push(text.slice(from));
+  return pieces;
 }
 
 /** An item's text as the search sees it (lower case), computed once per item. */
