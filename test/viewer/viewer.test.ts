@@ -201,6 +201,8 @@ describe('the viewer', () => {
     await view.locator('.graph-edge').first().dispatchEvent('click');
     expect((await selected()).nodes).toEqual([]);
     expect(await view.locator('.graph-edge.selected').count()).toBe(1);
+    // The selected edge is painted over the others (SVG paints in document order): it is drawn last.
+    expect(await view.locator('.graph-edge.selected').evaluate((edge) => edge === edge.parentElement!.lastElementChild)).toBe(true);
   });
 
   it('scrubs back in time with the seq slider and returns to live', async () => {

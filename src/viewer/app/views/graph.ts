@@ -25,6 +25,12 @@ const MAX_LANES = 10;
 const MARK_SIZE = 8;
 const MARK_STEP = 11;
 const MARKS_WIDTH = NODE_WIDTH - 8;
+/**
+ * Marks per line under a node; more wrap onto further lines, the node's row
+ * growing to hold them. Squeezed onto one line, 60 marks were 2 px apart:
+ * neither readable nor clickable.
+ */
+const MARKS_PER_LINE = Math.floor((MARKS_WIDTH - MARK_SIZE) / MARK_STEP) + 1;
 
 export class AgentGraph {
   readonly element = el('section', { class: 'rt-graph panel' });
@@ -48,14 +54,14 @@ export class AgentGraph {
         const target: Selection = threadId !== undefined ? { map: 'threads', id: threadId } : { map: 'interaction_edges', id: edgeId! };
         shape.classList.toggle('selected', sameSelection(target, selection));
       }
+      this.raiseSelectedEdge();
       return;
     }
     this.shown = drawn;
     const { nodes, edges } = graph;
-    const position = new Map<string, { x: number; y: number }>();
-    nodes.forEach((node, row) => position.set(node.thread.thread_id, { x: MARGIN + node.depth * INDENT, y: MARGIN + row * (NODE_HEIGHT + ROW_GAP) }));
+    const shownIds = new Set(nodes.map((node) => node.thread.thread_id));
     const parents = new Map(nodes.map(({ thread: { thread_id, origin } }) =>
-      [thread_id, origin.type === 'spawned' && position.has(origin.parent_thread_id) ? origin.parent_thread_id : undefined]));
+      [thread_id, origin.type === 'spawned' && shownIds.has(origin.parent_thread_id) ? origin.parent_thread_id : undefined]));
     // Each edge between a thread and its parent becomes a mark under the child; the others, arcs.
     const marksByChild = new Map<string, { edge: GraphEdge; down: boolean }[]>();
     const arcs: GraphEdge[] = [];
@@ -65,11 +71,17 @@ export class AgentGraph {
       if (child === undefined) arcs.push(edge);
       else (marksByChild.get(child) ?? marksByChild.set(child, []).get(child)!).push({ edge, down });
     }
+    const position = new Map<string, { x: number; y: number }>();
+    let y = MARGIN;
+    for (const node of nodes) {
+      position.set(node.thread.thread_id, { x: MARGIN + node.depth * INDENT, y });
+      y += rowHeight(marksByChild.get(node.thread.thread_id)?.length ?? 0);
+    }
     const maxDepth = nodes.reduce((max, node) => Math.max(max, node.depth), 0);
     const nodesRight = MARGIN + maxDepth * INDENT + NODE_WIDTH;
     const lanes = Math.min(arcs.length, MAX_LANES);
     const width = nodesRight + MARGIN + lanes * LANE_WIDTH + MARGIN;
-    const height = Math.max(NODE_HEIGHT + 2 * MARGIN, MARGIN + nodes.length * (NODE_HEIGHT + ROW_GAP));
+    const height = Math.max(NODE_HEIGHT + 2 * MARGIN, y);
 
     const defs = svg('defs', {}, ...EDGE_KINDS.map((kind) =>
       svg('marker', { id: `arrow-${kind}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
@@ -84,8 +96,10 @@ export class AgentGraph {
     const edgeShapes = arcs.map((edge, index) => this.renderEdge(edge, index % Math.max(1, lanes), nodesRight, position, selection));
     const markShapes = [...marksByChild].flatMap(([child, marks]) => {
       const at = position.get(child)!;
-      const step = Math.min(MARK_STEP, (MARKS_WIDTH - MARK_SIZE) / Math.max(1, marks.length - 1));
-      return marks.map(({ edge, down }, n) => this.renderMark(edge, down, at.x + 4 + n * step, at.y + NODE_HEIGHT + 3, selection));
+      return marks.map(({ edge, down }, n) => {
+        const place = markPlace(n);
+        return this.renderMark(edge, down, at.x + place.x, at.y + place.y, selection);
+      });
     });
     const nodeShapes = nodes.map((node) => {
       const at = position.get(node.thread.thread_id)!;
@@ -108,6 +122,13 @@ export class AgentGraph {
       ...EDGE_KINDS.map((kind) => el('span', { class: `legend-item edge-${kind}` }, kind.replace(/_/g, ' '))),
       el('span', {}, '▼ ▲ under a thread: from / to its parent'));
     replaceChildren(this.element, el('div', { class: 'panel-title' }, `Agents · ${nodes.length} threads · ${edges.length} interactions`), legend, el('div', { class: 'graph-scroll' }, picture));
+    this.raiseSelectedEdge();
+  }
+
+  /** Draws the selected edge over the others (an arc crossing others, a mark outlined): SVG paints in document order. */
+  private raiseSelectedEdge(): void {
+    const selected = this.element.querySelector<SVGGElement>('.graph-edge.selected');
+    selected?.parentNode?.appendChild(selected);
   }
 
   /** A triangle under the child, pointing down for an edge from the parent, up for one to it. */
@@ -148,6 +169,16 @@ export class AgentGraph {
     group.addEventListener('click', () => this.context.select({ map: 'interaction_edges', id: edge.edge_id }));
     return group;
   }
+}
+
+/** The height of a node's row, with `marks` marks under it: each line of marks past the first adds a step. */
+export function rowHeight(marks: number): number {
+  return NODE_HEIGHT + ROW_GAP + Math.max(0, Math.ceil(marks / MARKS_PER_LINE) - 1) * MARK_STEP;
+}
+
+/** Where the `n`th mark under a node goes (its top left), from the node's top left: in lines of {@link MARKS_PER_LINE}. */
+export function markPlace(n: number): { x: number; y: number } {
+  return { x: 4 + (n % MARKS_PER_LINE) * MARK_STEP, y: NODE_HEIGHT + 3 + Math.floor(n / MARKS_PER_LINE) * MARK_STEP };
 }
 
 /** Everything the drawing shows of a graph (nodes, their labels and statuses; edges and their ends). */
