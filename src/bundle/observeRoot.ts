@@ -14,6 +14,7 @@ import * as path from 'path';
 import { Observable, Subject, connect, debounceTime, defer, exhaustMap, filter, identity, map, merge, mergeMap, switchMap, takeUntil, tap, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
+import { retryCondition } from './failureRetry';
 import { rustIoMessage } from './ioErrors';
 import { MAX_TIMER_MS, ObserveOptions, checkObserveArguments, observeBundle } from './observe';
 import { TailError } from './tailError';
@@ -43,10 +44,14 @@ export interface ObserveRootOptions extends ObserveOptions {
   readonly releaseEndedAfterMs?: number;
 }
 
-/** What the root knows of a bundle it emitted: which directory, and the log's size once let go. */
+/**
+ * What the root knows of a bundle it emitted: which directory; once let go,
+ * the log's size (ended) or when the failure may be cured (failed).
+ */
 interface Emitted {
   readonly identity: string;
   releasedAtSize?: number;
+  cured?: () => boolean;
   /** Emits when the bundle is emitted again: the earlier snapshots complete. */
   readonly superseded: Subject<void>;
 }
@@ -59,9 +64,10 @@ interface Emitted {
  *
  * Following, a bundle is emitted again, under the same id, when its
  * directory was replaced by another of the same name (a bundle regenerated
- * or restored: its first reading would never show the new one), or when
- * the log of a bundle let go grows: one whose reading failed, or, with
- * `releaseEndedAfterMs`, one whose rollout ended.
+ * or restored: its first reading would never show the new one); when a
+ * bundle whose reading failed had what it failed on change so that it may
+ * read well now (see {@link retryCondition}); and, with `releaseEndedAfterMs`,
+ * when the log of a bundle let go grows.
  */
 export function observeTraceRoot(root: string, options: ObserveRootOptions = {}): Observable<ObservedBundle> {
   checkObserveArguments(root, options);
@@ -80,7 +86,6 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
       emitted.set(id, entry);
       const snapshots = observeBundle(dir, options).pipe(takeUntil(entry.superseded));
       if (!follow) return { id, dir, snapshots };
-      const letGo = () => (entry.releasedAtSize = logSize(dir));
       return {
         id,
         dir,
@@ -88,9 +93,11 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
           release === undefined
             ? identity
             : connect((shared) => shared.pipe(takeUntil(shared.pipe(debounceTime(release), filter((snapshot) => snapshot.trace.ended_at_unix_ms !== null))))),
-          // A failed reading is let go too: its log growing (a late payload, a
-          // line completed by hand) is the one change that can make it read well.
-          tap({ complete: release === undefined ? undefined : letGo, error: letGo }),
+          tap({
+            complete: release === undefined ? undefined : () => (entry.releasedAtSize = logSize(dir)),
+            // Read again once what it failed on changes so that it may read well (a payload written late).
+            error: (err: unknown) => (entry.cured = retryCondition(dir, err)),
+          }),
         ),
       };
     };
@@ -103,7 +110,8 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
         if (identity === undefined) return undefined;
         if (previous && previous.identity === identity) {
           const released = previous.releasedAtSize;
-          if (released === undefined || (logSize(path.join(root, id)) ?? -1) <= released) return undefined;
+          const grown = released !== undefined && (logSize(path.join(root, id)) ?? -1) > released;
+          if (!grown && !(previous.cured?.() ?? false)) return undefined;
         }
         return observe(id, identity);
       }),

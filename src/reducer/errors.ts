@@ -32,6 +32,8 @@ export interface ErrorLocation {
   readonly seq?: number;
   /** Event type, payload id or io-ts path that was being read. */
   readonly detail?: string;
+  /** The payload file (its path in the bundle) whose reading failed. */
+  readonly payloadPath?: string;
 }
 
 /** A replay failure: the reference's message plus file, line and seq. */
@@ -40,6 +42,7 @@ export class ReplayError extends Error {
   readonly file?: string;
   readonly line?: number;
   readonly seq?: number;
+  readonly payloadPath?: string;
 
   constructor(
     readonly referenceMessage: string,
@@ -49,6 +52,7 @@ export class ReplayError extends Error {
     this.file = location.file;
     this.line = location.line;
     this.seq = location.seq;
+    this.payloadPath = location.payloadPath;
   }
 }
 

@@ -42,6 +42,7 @@ export function locateError(err: unknown, located: LocatedEvent): unknown {
     line: located.line,
     seq: located.event.seq,
     detail: err.payload ? `${type}, ${describePayloadRef(located.event.payload, err.payload)}` : type,
+    payloadPath: err.payload?.path,
   });
 }
 

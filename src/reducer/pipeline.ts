@@ -197,7 +197,10 @@ function finalize(state: ReducerState, payloads: PayloadSource): { trace: Rollou
       resolvePendingSpawnEdgeFallbacks(reducer);
     } catch (err) {
       if (err instanceof ReducerError) {
-        throw new ReplayError(err.referenceMessage, { detail: err.payload ? `end of replay, ${err.payload.path}` : 'end of replay' });
+        throw new ReplayError(err.referenceMessage, {
+          detail: err.payload ? `end of replay, ${err.payload.path}` : 'end of replay',
+          payloadPath: err.payload?.path,
+        });
       }
       throw err;
     }

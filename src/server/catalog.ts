@@ -75,14 +75,14 @@ export class BundleCatalog {
   }
 
   /**
-   * Keeps SSE connections alive; reads a failed bundle again once its log
-   * grew; under a root, lets bundles nobody uses sleep and wakes sleeping
+   * Keeps SSE connections alive; reads a failed bundle again once what it
+   * failed on changed; under a root, lets bundles nobody uses sleep and wakes sleeping
    * ones whose log grew.
    */
   heartbeat(now = Date.now()): void {
     for (const bundle of this.bundles.values()) {
       bundle.heartbeat();
-      if (bundle.retryIfGrown()) continue;
+      if (bundle.retryIfCured()) continue;
       if (this.target.kind === 'root' && !bundle.sleepIfIdle(now)) bundle.wakeIfGrown();
     }
   }

@@ -14,6 +14,7 @@ import type { ServerResponse } from 'http';
 import type { Observable, Subscription } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import type { TraceHeader } from '../reducer/state';
+import { retryCondition } from '../bundle/failureRetry';
 import { rustJoin } from '../bundle/ioErrors';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { IdSets, buildDelta, buildSnapshotMessage, changedIds, eventIdOf, mergeIds } from './delta';
@@ -54,8 +55,8 @@ interface BatchRecord {
 export class LiveBundle {
   private current: TraceSnapshot | null = null;
   private failure: string | null = null;
-  /** The log's size when the reading failed: a log grown since is read again (see {@link retryIfGrown}). */
-  private failedAtLogSize: number | undefined;
+  /** After a failed reading: whether what it failed on has changed so that it may read well (see {@link retryIfCured}). */
+  private cured: (() => boolean) | undefined;
   /** Ids changed by each recent batch, oldest first. */
   private recent: BatchRecord[] = [];
   private readonly clients = new Set<SseClient>();
@@ -85,7 +86,7 @@ export class LiveBundle {
     if (this.subscription) return;
     this.settled = false;
     this.failure = null;
-    this.failedAtLogSize = undefined;
+    this.cured = undefined;
     this.subscription = this.snapshots.subscribe({
       next: (snapshot) => this.publish(snapshot),
       error: (err: unknown) => {
@@ -172,16 +173,15 @@ export class LiveBundle {
   }
 
   /**
-   * A reading that failed while its log has grown since (a payload written
-   * later than the grace period allowed, say) is read again from the start;
-   * true if it was. Its clients are closed: they reconnect, and are sent the
-   * new reading. A failed bundle stayed failed while a viewer was open on it,
-   * though the log went on to a good end.
+   * A reading that failed is read again from the start once what it failed
+   * on has changed so that it may read well (a payload written later than
+   * the grace period allowed, say: `retryCondition`); true if it was. Its
+   * clients are closed: they reconnect, and are sent the new reading. A
+   * failed bundle stayed failed while a viewer was open on it, though the
+   * log went on to a good end.
    */
-  retryIfGrown(): boolean {
-    if (!this.settled || this.failure === null || this.failedAtLogSize === undefined) return false;
-    const size = this.logStat()?.size;
-    if (size === undefined || size <= this.failedAtLogSize) return false;
+  retryIfCured(): boolean {
+    if (!this.settled || this.failure === null || this.cured === undefined || !this.cured()) return false;
     for (const client of this.clients) client.close();
     this.clients.clear();
     this.dropState();
@@ -324,7 +324,7 @@ export class LiveBundle {
 
   private fail(err: unknown): void {
     this.failure = err instanceof Error ? err.message : String(err);
-    this.failedAtLogSize = this.logStat()?.size;
+    this.cured = retryCondition(this.dir, err);
     const frame = this.failureFrame();
     for (const client of this.clients) client.send(frame);
   }

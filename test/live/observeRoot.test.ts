@@ -91,7 +91,7 @@ test('with releaseEndedAfterMs, an ended bundle is let go, and emitted again whe
   expect(seen.error).toBeUndefined();
 });
 
-test('a bundle whose reading failed is emitted again once its log grows, and then reads well', async () => {
+test('a bundle whose reading failed on a payload is emitted again once the payload is written, and then reads well', async () => {
   const root = scratch.dir();
   addBundle(root, 'trace-1');
   // A payload written later than the grace period: the reading fails.
@@ -105,13 +105,38 @@ test('a bundle whose reading failed is emitted again once its log grows, and the
   await sleep(5 * POLL_MS);
   expect(seen.values.length).toBe(1);
   fs.writeFileSync(payload, bytes);
-  fs.appendFileSync(path.join(root, 'trace-1', 'trace.jsonl'), '\n');
-  await until(() => seen.values.length === 2, 'the grown bundle again');
+  await until(() => seen.values.length === 2, 'the bundle again');
   const again = record(seen.values[1]!.snapshots, subscriptions);
   const expected = toStateJson(await replayBundle(ENDED_BUNDLE));
   await until(() => again.values.length > 0 && toStateJson(again.values[again.values.length - 1]!.trace) === expected, 'the bundle reduced');
   expect(again.error).toBeUndefined();
   expect(seen.error).toBeUndefined();
+});
+
+test('a bundle that failed at a bad line is not emitted again as its log grows, but is once the log is rewritten', async () => {
+  const root = scratch.dir();
+  addBundle(root, 'trace-1');
+  const log = path.join(root, 'trace-1', 'trace.jsonl');
+  const good = fs.readFileSync(log, 'utf8');
+  const lines = good.trimEnd().split('\n');
+  fs.writeFileSync(log, `${lines[0]}\nnot json\n`);
+  const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS }), subscriptions);
+  await until(() => seen.values.length === 1, 'the bundle');
+  const first = record(seen.values[0]!.snapshots, subscriptions);
+  await until(() => first.error !== undefined, 'the reading to fail');
+  // Appending cannot cure a bad line: reading again on every append re-sent the state and the error each time.
+  for (const line of lines.slice(1)) {
+    fs.appendFileSync(log, `${line}\n`);
+    await sleep(2 * POLL_MS);
+  }
+  expect(seen.values.length).toBe(1);
+  fs.writeFileSync(`${log}.new`, good);
+  fs.renameSync(`${log}.new`, log);
+  await until(() => seen.values.length === 2, 'the rewritten bundle again');
+  const again = record(seen.values[1]!.snapshots, subscriptions);
+  const expected = toStateJson(await replayBundle(ENDED_BUNDLE));
+  await until(() => again.values.length > 0 && toStateJson(again.values[again.values.length - 1]!.trace) === expected, 'the bundle reduced');
+  expect(again.error).toBeUndefined();
 });
 
 test('a bundle directory replaced by another of the same name is emitted again; the first one completes', async () => {

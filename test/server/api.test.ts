@@ -249,7 +249,7 @@ describe('a root with a running bundle whose log is quiet', () => {
 });
 
 describe('a bundle whose reading failed', () => {
-  it('is read again once its log grows (a payload written late: it stayed failed while a viewer was open)', async () => {
+  it('is read again once the payload it failed on is written (late: it stayed failed while a viewer was open)', async () => {
     const synth = synthBundle();
     const lastSeq = eventCount(synth);
     const dir = path.join(tempDir(), 'trace-late');
@@ -277,6 +277,28 @@ describe('a bundle whose reading failed', () => {
     await untilSeq(server, 'trace-late', lastSeq);
     expect(server.catalog.get('trace-late')!.summary()!.error).toBeNull();
     expect((await rawGet(server, '/api/bundles/trace-late/state')).body).toBe(toStateJson(await replayBundle(dir)));
+  });
+
+  it('that failed at a bad line is not read again as the log grows (appending cannot cure it), but is once the log is rewritten', async () => {
+    const synth = synthBundle();
+    const dir = path.join(tempDir(), 'trace-bad');
+    fs.cpSync(synth, dir, { recursive: true });
+    const log = path.join(dir, 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+    fs.writeFileSync(log, `${lines.slice(0, 20).join('\n')}\nnot json\n`);
+    const server = await serve(dir);
+    const bundle = () => server.catalog.get('trace-bad')!;
+    await eventually(() => bundle().summary()?.error ?? undefined);
+    expect(bundle().summary()!.error).toContain('trace.jsonl:21');
+    // Each append used to read the whole bundle again, re-sending its state and its error.
+    fs.appendFileSync(log, `${lines.slice(20, 30).join('\n')}\n`);
+    expect(bundle().retryIfCured()).toBe(false);
+    // Fixed as editors and `sed -i` do: another file renamed over the log.
+    fs.writeFileSync(`${log}.new`, `${lines.join('\n')}\n`);
+    fs.renameSync(`${log}.new`, log);
+    expect(bundle().retryIfCured()).toBe(true);
+    await untilSeq(server, 'trace-bad', eventCount(synth));
+    expect(bundle().summary()!.error).toBeNull();
   });
 });
 
