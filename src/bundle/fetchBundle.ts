@@ -63,7 +63,8 @@ export interface FetchBundleOptions {
 
 /**
  * The files of the bundle served as plain files at `baseUrl` (a directory
- * URL; a missing trailing slash is added). A file the host answers 404 for is
+ * URL; a missing trailing slash is added to its path; its query, if any, is
+ * sent with every file). A file the host answers 404 for is
  * left out; any other failure rejects, naming the URL: an HTTP error, a
  * network error, or a host silent for `idleTimeoutMs`. Payload paths that
  * would leave the bundle are not fetched (the replay refuses them).
@@ -73,13 +74,16 @@ export function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = 
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   let base: URL;
   try {
-    base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-  } catch {
-    return Promise.reject(new Error(`${baseUrl} is not a valid URL`));
+    base = bundleDirectoryUrl(baseUrl);
+  } catch (err) {
+    return Promise.reject(err);
   }
   const fetchFile = async (path: string): Promise<Uint8Array | undefined> => {
     // Each segment encoded: a `?` or `#` in a file name is part of the name, not of the URL.
-    const url = new URL(path.split('/').map(encodeURIComponent).join('/'), base).href;
+    const file = new URL(path.split('/').map(encodeURIComponent).join('/'), base);
+    // The query (a token, a signature) goes with every file.
+    file.search = base.search;
+    const url = file.href;
     const idle = new IdleTimer(idleMs);
     try {
       const response = await get(url, { signal: idle.signal });
@@ -94,6 +98,24 @@ export function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = 
     }
   };
   return collectBundleFiles(fetchFile, { concurrency: FETCH_CONCURRENCY, progress: options.progress });
+}
+
+/**
+ * The directory URL of the bundle at `url`: a missing trailing slash added
+ * to its path, its query kept. (Added to the whole URL, the slash went after
+ * the query: `…/bundle?token=t` fetched `…/manifest.json`, the parent's
+ * bundle.) Throws for a string that is not a URL.
+ */
+export function bundleDirectoryUrl(url: string): URL {
+  let base: URL;
+  try {
+    base = new URL(url);
+  } catch {
+    throw new Error(`${url} is not a valid URL`);
+  }
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  base.hash = '';
+  return base;
 }
 
 /** Aborts its signal after `ms` without a `touch()`. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'url';
 import type { Command } from 'commander';
 import { lastValueFrom, from, tap } from 'rxjs';
 import { replayBundleFiles } from '../bundle/bundleFiles';
-import { fetchBundleFiles } from '../bundle/fetchBundle';
+import { bundleDirectoryUrl, fetchBundleFiles } from '../bundle/fetchBundle';
 import { readEventLog, readManifest } from '../bundle/replay';
 import { BundlePayloadFiles } from '../bundle/payloadFiles';
 import { rustJoin } from '../bundle/ioErrors';
@@ -75,7 +75,9 @@ async function reduceHostedBundle(url: string, atSeq?: number): Promise<RolloutT
   });
   progress?.done();
   try {
-    return await replayBundleFiles(files, { name: url, atSeq });
+    // Errors name the bundle's directory, without its query (a token has no place in a log).
+    const base = bundleDirectoryUrl(url);
+    return await replayBundleFiles(files, { name: `${base.origin}${base.pathname.slice(0, -1)}`, atSeq });
   } catch (err) {
     // A seq the log does not have is a usage mistake, as for a directory.
     if (err instanceof RangeError) throw new UsageError(err.message);

@@ -22,6 +22,8 @@ let server: http.Server;
 let root: string;
 let baseUrl: string;
 const requested: string[] = [];
+/** The query of each request. */
+const queries: string[] = [];
 /** Paths answered with a server error instead of the file. */
 const failing = new Set<string>();
 /** Paths never answered, and paths whose body stops after its first bytes. */
@@ -31,8 +33,10 @@ const stalling = new Set<string>();
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-fetch-'));
   server = http.createServer((request, response) => {
-    const urlPath = decodeURIComponent(new URL(request.url!, 'http://x').pathname);
+    const url = new URL(request.url!, 'http://x');
+    const urlPath = decodeURIComponent(url.pathname);
     requested.push(urlPath);
+    queries.push(url.search);
     if (failing.has(urlPath)) return void response.writeHead(503, 'Unavailable').end();
     if (silent.has(urlPath)) return;
     if (stalling.has(urlPath)) return void response.writeHead(200, { 'Content-Length': 100 }).write('{"sch');
@@ -72,6 +76,18 @@ describe('fetchBundleFiles', () => {
     expect(toStateJson(await replayBundleFiles(files))).toBe(fs.readFileSync(path.join(FIXTURES, 'synth', 'seed-22-scale-0.1', 'expected.json'), 'utf8'));
     const named = payloadPathsOf(fs.readFileSync(path.join(dir, 'trace.jsonl')));
     expect(requested.sort()).toEqual(['/synth/manifest.json', '/synth/trace.jsonl', ...[...named].map((p) => `/synth/${p}`)].sort());
+  });
+
+  it('keeps a query on the bundle URL for every file, and finds the files under the URL’s path, not its parent', async () => {
+    // A bundle at the host's root too: with the slash added after the query, `/synth?token=t/` fetched `/manifest.json`, this one.
+    fs.cpSync(path.join(__dirname, '..', '..', 'examples', 'rollout'), root, { recursive: true });
+    hosted(SYNTH, 'synth-q');
+    requested.length = 0;
+    queries.length = 0;
+    const files = await fetchBundleFiles(`${baseUrl}/synth-q?token=t%20x#part`);
+    expect(toStateJson(await replayBundleFiles(files))).toBe(fs.readFileSync(path.join(FIXTURES, 'synth', 'seed-22-scale-0.1', 'expected.json'), 'utf8'));
+    expect(requested.every((file) => file.startsWith('/synth-q/'))).toBe(true);
+    expect(new Set(queries)).toEqual(new Set(['?token=t%20x']));
   });
 
   it('leaves out a payload the host does not have: the replay fails as on disk', async () => {
