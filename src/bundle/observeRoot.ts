@@ -42,6 +42,13 @@ export interface ObserveRootOptions extends ObserveOptions {
    * whose log grows again is emitted again, read from its start.
    */
   readonly releaseEndedAfterMs?: number;
+  /**
+   * Told once about each directory under the root that cannot be listed
+   * (`lost+found`, another user's directory): it is skipped, and the
+   * bundles elsewhere are still found. One such directory had stopped
+   * `follow` and `serve` from finding any bundle.
+   */
+  readonly onUnreadableDirectory?: (dir: string, message: string) => void;
 }
 
 /**
@@ -79,6 +86,12 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
   }
   return defer(() => {
     const emitted = new Map<string, Emitted>();
+    const reported = new Set<string>();
+    const unreadable = (dir: string, message: string) => {
+      if (reported.has(dir)) return;
+      reported.add(dir);
+      options.onUnreadableDirectory?.(dir, message);
+    };
     const observe = (id: string, directory: string): ObservedBundle => {
       const dir = path.join(root, id);
       emitted.get(id)?.superseded.next();
@@ -101,7 +114,7 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
         ),
       };
     };
-    const scan = defer(() => listBundleDirs(root, follow)).pipe(
+    const scan = defer(() => listBundleDirs(root, follow, unreadable)).pipe(
       mergeMap((ids) => ids),
       map((id) => {
         const previous = emitted.get(id);
@@ -150,16 +163,31 @@ export function isBundleDirectory(dir: string): boolean {
   return existsSync(path.join(dir, MANIFEST_FILE_NAME)) || existsSync(path.join(dir, RAW_EVENT_LOG_FILE_NAME));
 }
 
-/** Bundle directories under `root` (and one level down), relative to it, sorted. */
-export async function listBundleDirs(root: string, rootMayBeMissing: boolean): Promise<string[]> {
+/**
+ * Bundle directories under `root` (and one level down), relative to it,
+ * sorted. A directory under the root that cannot be listed is skipped and
+ * passed to `onUnreadable`; the root itself must be readable.
+ */
+export async function listBundleDirs(
+  root: string,
+  rootMayBeMissing: boolean,
+  onUnreadable: (dir: string, message: string) => void = () => {},
+): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await subdirectories(root, rootMayBeMissing)) {
     if (isBundleDirectory(path.join(root, entry))) {
       found.push(entry);
       continue;
     }
-    // A directory may vanish between the two listings.
-    for (const nested of await subdirectories(path.join(root, entry), true)) {
+    let nestedEntries: string[];
+    try {
+      // A directory may vanish between the two listings.
+      nestedEntries = await subdirectories(path.join(root, entry), true);
+    } catch (err) {
+      onUnreadable(path.join(root, entry), rustIoMessage((err as TailError).cause ?? err));
+      continue;
+    }
+    for (const nested of nestedEntries) {
       if (isBundleDirectory(path.join(root, entry, nested))) found.push(path.join(entry, nested));
     }
   }

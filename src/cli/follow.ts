@@ -68,6 +68,13 @@ interface Update {
  * forever. With a root, a failing bundle is reported and the others go on.
  */
 export async function runFollow(target: string, options: FollowOptions, out: FollowOutput, signal?: AbortSignal): Promise<void> {
+  // A directory under a root that cannot be listed is skipped, said once on stderr.
+  const skipped = new Set<string>();
+  const warnSkipped = (dir: string, message: string): void => {
+    if (skipped.has(dir)) return;
+    skipped.add(dir);
+    process.stderr.write(`rollout-trace: skipping ${dir}: ${message}\n`);
+  };
   const observeOptions: ObserveOptions = {
     emit: options.everyEvent ? 'event' : 'batch',
     throttleMs: options.throttle,
@@ -79,7 +86,7 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
     if (options.state !== undefined && fs.statSync(options.state, { throwIfNoEntry: false })?.isDirectory() === false) {
       throw new UsageError(`${options.state} is not a directory: following a root, --state names one (a <bundle id>.json per bundle)`);
     }
-    return observeTraceRoot(target, { ...observeOptions, releaseEndedAfterMs: RELEASE_ENDED_MS }).pipe(
+    return observeTraceRoot(target, { ...observeOptions, releaseEndedAfterMs: RELEASE_ENDED_MS, onUnreadableDirectory: warnSkipped }).pipe(
       mergeMap(({ id, snapshots }) =>
         snapshots.pipe(
           map((snapshot): Update => ({ id, snapshot })),
@@ -90,7 +97,7 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
   };
   const updates = timer(0, DECIDE_POLL_MS).pipe(
     concatMap(async (attempt) => {
-      const kind = await targetKind(target);
+      const kind = await targetKind(target, warnSkipped);
       if (kind === undefined && attempt === 0 && stderrIsInteractive()) {
         process.stderr.write(`rollout-trace: waiting for ${target} to hold a bundle, or bundles\n`);
       }
@@ -169,12 +176,12 @@ const DECIDE_POLL_MS = 200;
  * written into it, and a missing path taken for a bundle never showed the
  * bundles then created under it.)
  */
-async function targetKind(target: string): Promise<TargetKind | undefined> {
+async function targetKind(target: string, onUnreadable: (dir: string, message: string) => void): Promise<TargetKind | undefined> {
   const stats = fs.statSync(target, { throwIfNoEntry: false });
   if (stats === undefined) return undefined;
   if (!stats.isDirectory()) throw new UsageError(`${target} is not a directory: follow a bundle directory or a root of bundles`);
   if (isBundleDirectory(target)) return 'bundle';
-  return (await listBundleDirs(target, true)).length > 0 ? 'root' : undefined;
+  return (await listBundleDirs(target, true, onUnreadable)).length > 0 ? 'root' : undefined;
 }
 
 type Writer = (update: Update) => void;

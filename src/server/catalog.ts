@@ -38,7 +38,8 @@ export class BundleCatalog {
       this.add(followBundle(this.singleBundleId!, this.target.dir));
       return;
     }
-    this.subscription ??= followTraceRoot(this.target.dir).subscribe({
+    const skipped = (dir: string, message: string) => process.stderr.write(`rollout-trace serve: skipping ${dir}: ${message}\n`);
+    this.subscription ??= followTraceRoot(this.target.dir, skipped).subscribe({
       next: (feed) => this.add(feed),
       error: (err: unknown) => process.stderr.write(`rollout-trace serve: ${err instanceof Error ? err.message : String(err)}\n`),
     });

@@ -21,8 +21,9 @@ export function followBundle(id: string, dir: string): BundleFeed {
   return { id, dir, snapshots: observeBundle(dir, LIVE_OPTIONS) };
 }
 
-export function followTraceRoot(root: string): Observable<BundleFeed> {
-  return observeTraceRoot(root, LIVE_OPTIONS);
+/** Every bundle under `root`; a directory there that cannot be listed is skipped and told to `onUnreadableDirectory`. */
+export function followTraceRoot(root: string, onUnreadableDirectory?: (dir: string, message: string) => void): Observable<BundleFeed> {
+  return observeTraceRoot(root, { ...LIVE_OPTIONS, onUnreadableDirectory });
 }
 
 /**

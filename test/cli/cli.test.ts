@@ -278,6 +278,31 @@ describe('rollout-trace CLI', () => {
     expect(run(['reduce', out, '-o', path.join(scratch, 'interrupted.json')]).code).toBe(0);
   });
 
+  it('follow of a root skips a directory it cannot list, says so once, and follows the bundles elsewhere (it found none)', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-private-'));
+    fs.cpSync(EXAMPLE, path.join(root, 'trace-a'), { recursive: true });
+    fs.rmSync(path.join(root, 'trace-a', 'state.json'), { force: true });
+    const hidden = path.join(root, 'private');
+    fs.mkdirSync(hidden);
+    try {
+      // As `lost+found` or another user's directory is to its reader; root lists anything, so it runs as nobody.
+      fs.chmodSync(root, 0o755);
+      fs.chmodSync(hidden, 0o000);
+      const asRoot = process.getuid?.() === 0;
+      const command = asRoot ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]] as const : [process.execPath, []] as const;
+      const result = spawnSync(command[0], [...command[1], CLI, 'follow', root, '--ndjson'], { encoding: 'utf8', timeout: 4_000 });
+      expect(result.stderr).toBe(`rollout-trace: skipping ${hidden}: Permission denied (os error 13)\n`);
+      const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { bundle: string; seq: number | null });
+      expect(new Set(lines.map((line) => line.bundle))).toEqual(new Set(['trace-a']));
+      // Followed to its last event.
+      const log = fs.readFileSync(path.join(root, 'trace-a', 'trace.jsonl'), 'utf8').trimEnd().split('\n');
+      expect(lines[lines.length - 1]!.seq).toBe((JSON.parse(log[log.length - 1]!) as { seq: number }).seq);
+    } finally {
+      fs.chmodSync(hidden, 0o755);
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('demo installed where it cannot write puts the state in a temporary directory (it failed)', () => {
     // A package only readable by the user running it, as a global or read-only install is.
     const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-readonly-'));
