@@ -236,17 +236,38 @@ function statusLineWriter(out: FollowOutput): Writer {
   };
 }
 
-/** Redraws every bundle's summary in place. */
+/** A bundle's summary on the screen: running ones first and whole, the others a line each. */
+interface ScreenBlock {
+  readonly lines: string[];
+  /** 0 running, 1 failed, 2 ended or not started: the order on screen. */
+  readonly rank: number;
+}
+
+/**
+ * Redraws every bundle's summary in place. Under a root, the bundles still
+ * running come first, in full; failed and finished ones take a line each
+ * (in the order found, 50 finished bundles filled the screen and a running
+ * one was never shown).
+ */
 function screenWriter(out: FollowOutput): Writer {
   const color = colorEnabled(out as NodeJS.WriteStream);
-  const blocks = new Map<string | undefined, string[]>();
+  const blocks = new Map<string | undefined, ScreenBlock>();
   let drawnRows = 0;
   return ({ id, snapshot, error }) => {
     // A terminal may report a size of 0 × 0 (`script`, some CI consoles): 0 is no size.
     const style = { color, width: out.columns || 80 };
-    blocks.set(id, snapshot ? renderSnapshot(snapshot, style, id) : [`${id}: ${color ? `\x1b[31m${describeFailure(error)}\x1b[0m` : describeFailure(error)}`]);
+    if (snapshot) {
+      const running = snapshot.trace.status === 'running' && snapshot.seq !== null;
+      const lines = renderSnapshot(snapshot, style, id);
+      blocks.set(id, { lines: running || id === undefined ? lines : lines.slice(0, 1), rank: running ? 0 : 2 });
+    } else {
+      blocks.set(id, { lines: [`${id}: ${color ? `\x1b[31m${describeFailure(error)}\x1b[0m` : describeFailure(error)}`], rank: 1 });
+    }
+    const shown = [...blocks.entries()].sort(([a, x], [b, y]) => x.rank - y.rank || String(a).localeCompare(String(b)));
     // Taller than the terminal, the cursor could not get back to the top: cut to fit.
-    const rows = [...blocks.values()].flat().slice(0, Math.max(1, (out.rows || 24) - 1));
+    const all = shown.flatMap(([, block]) => block.lines);
+    const room = Math.max(2, (out.rows || 24) - 1);
+    const rows = all.length <= room ? all : [...all.slice(0, room - 1), `… ${all.length - room + 1} more lines`];
     const up = drawnRows > 0 ? `\x1b[${drawnRows}F\x1b[J` : '';
     out.write(`${up}${rows.join('\n')}\n`);
     drawnRows = rows.length;

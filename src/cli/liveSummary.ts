@@ -196,9 +196,23 @@ function count(n: number): string {
 
 const SGR_SEQUENCE = /\x1b\[[0-9;]*m/y;
 
-/** Cuts `line` to `width` visible characters, keeping color sequences intact. */
+/** Characters a terminal draws two columns wide: East Asian wide and fullwidth ranges, and emoji. */
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]|\p{Emoji_Presentation}/u;
+/** Characters drawn on the column of the one before: combining marks, zero-width spaces and joiners, variation selectors. */
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200b-\u200f\ufe00-\ufe0f]/u;
+
+/** The columns a terminal gives `character` (one code point). */
+export function columnsOf(character: string): number {
+  return ZERO_WIDTH.test(character) ? 0 : WIDE.test(character) ? 2 : 1;
+}
+
+/**
+ * Cuts `line` to `width` terminal columns, keeping color sequences intact.
+ * Counted in code points, a line of CJK text took twice its width, wrapped,
+ * and the redraw's cursor-up fell short: old frames piled up on screen.
+ */
 export function fitWidth(line: string, width: number): string {
-  let visible = 0;
+  let columns = 0;
   let i = 0;
   while (i < line.length) {
     SGR_SEQUENCE.lastIndex = i;
@@ -206,10 +220,12 @@ export function fitWidth(line: string, width: number): string {
       i = SGR_SEQUENCE.lastIndex;
       continue;
     }
-    if (visible === width) return line.includes('\x1b') ? `${line.slice(0, i)}\x1b[0m` : line.slice(0, i);
     const codePoint = line.codePointAt(i)!;
-    i += codePoint > 0xffff ? 2 : 1;
-    visible++;
+    const character = String.fromCodePoint(codePoint);
+    const next = columns + columnsOf(character);
+    if (next > width) return line.includes('\x1b') ? `${line.slice(0, i)}\x1b[0m` : line.slice(0, i);
+    columns = next;
+    i += character.length;
   }
   return line;
 }

@@ -152,6 +152,30 @@ test('--state with a root keeps one <bundle id>.json per bundle in that director
   await expect(follow(root, { state: file }, output())).rejects.toThrow(`${file} is not a directory: following a root, --state names one`);
 });
 
+test('on a terminal, a root shows its running bundles first and in full, the finished ones a line each (they hid the running one)', async () => {
+  const root = scratch.dir();
+  const ended = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
+  for (const n of [1, 2, 3, 4, 5, 6]) fs.cpSync(ended, path.join(root, `trace-${n}`), { recursive: true });
+  // The same bundle without its rollout_ended: still running, and last by name.
+  const running = path.join(root, 'trace-z-running');
+  fs.cpSync(ended, running, { recursive: true });
+  const log = path.join(running, 'trace.jsonl');
+  fs.writeFileSync(log, fs.readFileSync(log, 'utf8').trimEnd().split('\n').slice(0, -1).join('\n') + '\n');
+  const out = output({ isTTY: true, columns: 100, rows: 14 });
+  const stop = new AbortController();
+  const following = follow(root, {}, out, stop.signal);
+  // The last frame drawn, without its colors.
+  const lastDraw = () => (out.text().split(/\x1b\[\d+F\x1b\[J/).pop() ?? '').replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n');
+  await eventually(() => lastDraw().filter((line) => / completed /.test(line)).length === 6 && lastDraw()[0]!.startsWith('trace-z-running'));
+  stop.abort();
+  await following;
+  // The running bundle's whole summary (6 lines), then one line per finished bundle, in name order.
+  const rows = lastDraw();
+  expect(rows[0]).toMatch(/^trace-z-running {2}running/);
+  expect(rows.slice(1, 6).some((line) => / completed /.test(line))).toBe(false);
+  expect(rows.slice(6).map((line) => line.split(' ')[0])).toEqual(['trace-1', 'trace-2', 'trace-3', 'trace-4', 'trace-5', 'trace-6']);
+});
+
 describe('the live summary', () => {
   /** Snapshots of a conformance bundle, one per event. */
   function snapshotsOf(caseName: string) {
@@ -198,6 +222,16 @@ describe('the live summary', () => {
     expect(fitWidth('abcdef', 4)).toBe('abcd');
     expect(fitWidth('\x1b[1mabcdef\x1b[0m', 3)).toBe('\x1b[1mabc\x1b[0m');
     expect(fitWidth('ab', 4)).toBe('ab');
+  });
+
+  test('fitWidth counts terminal columns: wide characters take two, combining marks none (CJK lines wrapped and broke the redraw)', () => {
+    // 32 CJK characters are 64 columns: 60 columns hold 30 of them.
+    expect(fitWidth('检'.repeat(32), 60)).toBe('检'.repeat(30));
+    // A wide character that would straddle the edge is left out, not cut.
+    expect(fitWidth(`a${'한'.repeat(3)}`, 6)).toBe(`a${'한'.repeat(2)}`);
+    expect(fitWidth('ok 🚀 go', 5)).toBe('ok 🚀');
+    // e + combining acute accent is one column.
+    expect(fitWidth('e\u0301e\u0301e\u0301', 2)).toBe('e\u0301e\u0301');
   });
 });
 
