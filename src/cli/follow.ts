@@ -28,7 +28,7 @@ import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
-import { UsageError, colorEnabled, describeFailure, nonEmptyPath, stderrIsInteractive, writeOutputFile } from './io';
+import { UsageError, colorEnabled, describeFailure, nonEmptyPath, stderrIsInteractive, untilInterrupted, writeOutputFile } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
 export interface FollowOptions {
@@ -291,5 +291,8 @@ export function registerFollow(program: Command): void {
     .option('--every-event', 'a snapshot after every event instead of every read')
     .option('--throttle <ms>', 'at most one snapshot per MS milliseconds; 0 shows all', parseMilliseconds, 100)
     // `follow --ndjson | head`: the reader leaving is a normal way to stop following (main's `exitWhenStdoutCloses`).
-    .action((target: string, options: FollowOptions) => runFollow(target, options, process.stdout));
+    // Ctrl-C or SIGTERM: the state file being written is finished first (a kill left its temp file), then exit 128 + n.
+    .action(async (target: string, options: FollowOptions) => {
+      await untilInterrupted((signal) => runFollow(target, options, process.stdout, signal));
+    });
 }

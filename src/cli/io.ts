@@ -4,6 +4,7 @@
  */
 import { once } from 'events';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { rustIoMessage } from '../bundle/ioErrors';
 import { makeDirectories } from '../bundle/makeDirectories';
@@ -138,6 +139,41 @@ export function exitWhenStdoutCloses(): void {
     if (err.code !== 'EPIPE') process.stderr.write(`rollout-trace: cannot write to stdout: ${rustIoMessage(err)}\n`);
     process.exit(err.code === 'EPIPE' ? EXIT_OK : EXIT_FAILURE);
   });
+}
+
+/** The signals a user stops a command with. */
+const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Runs `work` with SIGINT and SIGTERM turned into an abort of its signal, so
+ * that what it is writing is finished rather than cut (a line of a live
+ * bundle; a state file, which a kill in the middle left as a temp file
+ * beside it). Returns its result and the signal that stopped it, if one
+ * did, having set the exit code a shell expects (128 + its number).
+ */
+export async function untilInterrupted<T>(work: (signal: AbortSignal) => Promise<T>): Promise<{ result: T; stoppedBy?: NodeJS.Signals }> {
+  const interrupted = new AbortController();
+  const interrupt = (signal: NodeJS.Signals): void => interrupted.abort(signal);
+  for (const signal of INTERRUPTS) process.once(signal, interrupt);
+  let result: T;
+  try {
+    result = await work(interrupted.signal);
+  } finally {
+    for (const signal of INTERRUPTS) process.removeListener(signal, interrupt);
+  }
+  if (!interrupted.signal.aborted) return { result };
+  const stoppedBy = interrupted.signal.reason as NodeJS.Signals;
+  process.exitCode = 128 + os.constants.signals[stoppedBy];
+  return { result, stoppedBy };
+}
+
+/**
+ * From now on, SIGINT and SIGTERM end the process once the synchronous
+ * work in hand is done (writing `state.json`), with 128 + the signal's
+ * number: killed in the middle, a write left its temp file behind.
+ */
+export function finishWritingBeforeInterrupts(): void {
+  for (const signal of INTERRUPTS) process.once(signal, () => process.exit(128 + os.constants.signals[signal]));
 }
 
 /** Writes `chunks` to stdout, waiting whenever the pipe is full (never buffering a whole state). */

@@ -13,7 +13,7 @@ import { stateJsonChunks } from '../reducer/serialize';
 import { seqFromText, upToSeq } from '../reducer/upToSeq';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
-import { Progress, UsageError, nonEmptyPath, stderrIsInteractive, writeOutputFile, writeStdout } from './io';
+import { Progress, UsageError, finishWritingBeforeInterrupts, nonEmptyPath, stderrIsInteractive, writeOutputFile, writeStdout } from './io';
 
 /** Replays `bundleDir` (up to the event with `atSeq`, when given) with progress on a TTY. */
 export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<RolloutTrace> {
@@ -101,6 +101,7 @@ export function registerReduce(program: Command): void {
         await writeStdout(stateJsonChunks(trace));
         return;
       }
+      finishWritingBeforeInterrupts();
       writeOutputFile(output, stateJsonChunks(trace));
       process.stdout.write(`${output}\n`);
     });

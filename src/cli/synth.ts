@@ -1,8 +1,7 @@
 /** `rollout-trace synth OUT_DIR [--seed N] [--scale S] [--live --rate R] [--split-writes]`. */
-import * as os from 'os';
 import type { Command } from 'commander';
 import { MAX_SCALE, MAX_SEED, RATE_RANGE, synthesizeBundle, synthesizeBundleLive } from '../synth';
-import { UsageError, nonEmptyPath } from './io';
+import { UsageError, nonEmptyPath, untilInterrupted } from './io';
 
 function parseSeed(value: string): number {
   if (!/^\d{1,10}$/.test(value) || Number(value) > MAX_SEED) throw new UsageError(`--seed expects an integer from 0 to ${MAX_SEED}, got ${JSON.stringify(value)}`);
@@ -12,15 +11,14 @@ function parseSeed(value: string): number {
 /** A decimal number within `(min, max]` (`[min, max]` when `inclusive`). */
 function parseDecimal(name: string, min: number, max: number, inclusive: boolean, unit: string) {
   return (value: string): number => {
-    const n = /^\d+(\.\d+)?(e[-+]?\d+)?$/i.test(value) ? Number(value) : NaN;
+    // `.5` and `5.` are numbers too.
+    const n = /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value) ? Number(value) : NaN;
     if (!(inclusive ? n >= min : n > min) || !(n <= max)) {
       throw new UsageError(`${name} expects ${unit} ${inclusive ? 'from' : 'above'} ${min} ${inclusive ? 'to' : 'and at most'} ${max}, got ${JSON.stringify(value)}`);
     }
     return n;
   };
 }
-
-const INTERRUPTS = ['SIGINT', 'SIGTERM'] as const;
 
 export function registerSynth(program: Command): void {
   program
@@ -32,34 +30,20 @@ export function registerSynth(program: Command): void {
     .option('--live', 'write over time, payload first then its event line, as Codex does')
     .option('--rate <events-per-s>', 'with --live: events per second', parseDecimal('--rate', RATE_RANGE.min, RATE_RANGE.max, true, 'events per second'), 100)
     .option('--split-writes', 'with --live: write each line in two writes with a pause between')
-    .action(async (outDir: string, options: { seed: number; scale: number; live?: boolean; rate: number; splitWrites?: boolean }) => {
-      if (!options.live && (options.splitWrites || process.argv.includes('--rate'))) {
+    .action(async (outDir: string, options: { seed: number; scale: number; live?: boolean; rate: number; splitWrites?: boolean }, command: Command) => {
+      // Asked of commander, not of argv: `--rate=5` was let through.
+      if (!options.live && (options.splitWrites || command.getOptionValueSource('rate') === 'cli')) {
         throw new UsageError('--rate and --split-writes need --live');
       }
+      const shape = { seed: options.seed, scale: options.scale };
       // Ctrl-C or SIGTERM while live: finish the line being written, so the bundle stays a valid prefix.
-      const interrupted = new AbortController();
-      const interrupt = (signal: NodeJS.Signals): void => interrupted.abort(signal);
-      if (options.live) for (const signal of INTERRUPTS) process.once(signal, interrupt);
-      let stats;
-      try {
-        stats = options.live
-          ? await synthesizeBundleLive(outDir, {
-              seed: options.seed,
-              scale: options.scale,
-              rate: options.rate,
-              splitWrites: options.splitWrites === true,
-              signal: interrupted.signal,
-            })
-          : synthesizeBundle(outDir, { seed: options.seed, scale: options.scale });
-      } finally {
-        for (const signal of INTERRUPTS) process.removeListener(signal, interrupt);
-      }
+      const { result: stats, stoppedBy } = options.live
+        ? await untilInterrupted((signal) => synthesizeBundleLive(outDir, { ...shape, rate: options.rate, splitWrites: options.splitWrites === true, signal }))
+        : { result: synthesizeBundle(outDir, shape), stoppedBy: undefined };
       process.stdout.write(`${outDir}\n`);
       const summary = `${stats.events} events, ${stats.payloads} payloads, ${(stats.bytes / 2 ** 20).toFixed(1)} MiB, ${stats.threads} threads`;
-      if (interrupted.signal.aborted) {
-        const signal = interrupted.signal.reason as NodeJS.Signals;
-        process.stderr.write(`rollout-trace synth: stopped by ${signal} after ${summary} (every line complete; the rollout does not end)\n`);
-        process.exitCode = 128 + os.constants.signals[signal];
+      if (stoppedBy !== undefined) {
+        process.stderr.write(`rollout-trace synth: stopped by ${stoppedBy} after ${summary} (every line complete; the rollout does not end)\n`);
         return;
       }
       process.stderr.write(`${summary}\n`);

@@ -251,7 +251,11 @@ describe('rollout-trace CLI', () => {
     refused(['follow', EXAMPLE, '--throttle', '3000000000'], '--throttle expects milliseconds up to 2147483647, got "3000000000"');
     // 2^53 + 1 reads as 2^53: it would name another seq.
     refused(['reduce', EXAMPLE, '--at', '9007199254740993'], '--at expects a non-negative integer seq up to 9007199254740991, got "9007199254740993"');
+    // `--rate=5` is `--rate 5`: the check looked for "--rate" in argv and let it through.
+    for (const rate of [['--rate=5'], ['--rate', '5']]) refused(['synth', path.join(scratch, 'never'), ...rate], '--rate and --split-writes need --live');
     expect(fs.existsSync(path.join(scratch, 'never'))).toBe(false);
+    // `.5` and `5.` are numbers (they were refused as "expects a number").
+    for (const scale of ['.5', '5.']) expect(run(['synth', path.join(scratch, `scale${scale}`), '--scale', scale]).code).toBe(0);
   });
 
   it('synth says why it cannot create its directory, at once (under /proc Node retried mkdir forever)', () => {
@@ -276,6 +280,20 @@ describe('rollout-trace CLI', () => {
     // Every line is whole (split writes were half-written before): the prefix replays.
     expect(fs.readFileSync(log, 'utf8').endsWith('\n')).toBe(true);
     expect(run(['reduce', out, '-o', path.join(scratch, 'interrupted.json')]).code).toBe(0);
+  });
+
+  it('follow stopped by a signal finishes the state file it is writing and exits 128 + the signal (a kill mid-write left a temp file)', async () => {
+    const states = path.join(scratch, 'follow-states');
+    fs.mkdirSync(states);
+    const child = spawn(process.execPath, [CLI, 'follow', EXAMPLE, '--state', path.join(states, 'state.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const state = path.join(states, 'state.json');
+    const expected = fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8');
+    // Once the final state is written, follow goes on waiting for more events: stop it then.
+    while (!fs.existsSync(state) || fs.readFileSync(state, 'utf8') !== expected) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(fs.readdirSync(states)).toEqual(['state.json']);
   });
 
   it('follow of a root skips a directory it cannot list, says so once, and follows the bundles elsewhere (it found none)', () => {
