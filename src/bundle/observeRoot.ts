@@ -7,7 +7,7 @@
  * whatever its name. Bundles one level further down (e.g. a root per day or
  * per host) are found too.
  */
-import { existsSync, statSync } from 'fs';
+import { existsSync, readdirSync, statSync } from 'fs';
 import type { Dirent } from 'fs';
 import { readdir, stat } from 'fs/promises';
 import * as path from 'path';
@@ -161,6 +161,24 @@ function logSize(dir: string): number | undefined {
 export function isBundleDirectory(dir: string): boolean {
   if (path.basename(path.resolve(dir)).startsWith(BUNDLE_DIR_PREFIX)) return true;
   return existsSync(path.join(dir, MANIFEST_FILE_NAME)) || existsSync(path.join(dir, RAW_EVENT_LOG_FILE_NAME));
+}
+
+/**
+ * Whether a directory given to `follow` or `serve` is one bundle rather than
+ * a root: a bundle directory, unless it is one only by its `trace-*` name
+ * and holds bundle directories itself (a root named `trace-logs` was taken
+ * for a bundle whose files never came, and waited in silence).
+ */
+export function isSingleBundle(dir: string): boolean {
+  if (!isBundleDirectory(dir)) return false;
+  if (existsSync(path.join(dir, MANIFEST_FILE_NAME)) || existsSync(path.join(dir, RAW_EVENT_LOG_FILE_NAME))) return true;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return true;
+  }
+  return !entries.some((entry) => entry.isDirectory() && isBundleDirectory(path.join(dir, entry.name)));
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   timer,
 } from 'rxjs';
 import { MAX_TIMER_MS, ObserveOptions, coalesceLatest, observeBundle } from '../bundle/observe';
-import { isBundleDirectory, listBundleDirs, observeTraceRoot } from '../bundle/observeRoot';
+import { isSingleBundle, listBundleDirs, observeTraceRoot } from '../bundle/observeRoot';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
@@ -180,7 +180,7 @@ async function targetKind(target: string, onUnreadable: (dir: string, message: s
   const stats = fs.statSync(target, { throwIfNoEntry: false });
   if (stats === undefined) return undefined;
   if (!stats.isDirectory()) throw new UsageError(`${target} is not a directory: follow a bundle directory or a root of bundles`);
-  if (isBundleDirectory(target)) return 'bundle';
+  if (isSingleBundle(target)) return 'bundle';
   return (await listBundleDirs(target, true, onUnreadable)).length > 0 ? 'root' : undefined;
 }
 

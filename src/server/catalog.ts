@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Subscription } from 'rxjs';
-import { isBundleDirectory } from '../bundle/observeRoot';
+import { isSingleBundle } from '../bundle/observeRoot';
 import { BundleFeed, followBundle, followTraceRoot } from './feeds';
 import { LiveBundle, LiveBundleOptions } from './liveBundle';
 import { previewBundle } from './preview';
@@ -13,11 +13,11 @@ import type { BundleList } from './protocol';
 
 export type ServeTarget = { readonly kind: 'bundle'; readonly dir: string } | { readonly kind: 'root'; readonly dir: string };
 
-/** A bundle directory (see `isBundleDirectory`) is served alone; any other directory is a root of bundles. */
+/** A single bundle (see `isSingleBundle`) is served alone; any other directory is a root of bundles. */
 export function detectServeTarget(dir: string): ServeTarget {
   const resolved = path.resolve(dir);
   if (!fs.statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`${dir} is not a directory`);
-  return isBundleDirectory(resolved) ? { kind: 'bundle', dir: resolved } : { kind: 'root', dir: resolved };
+  return isSingleBundle(resolved) ? { kind: 'bundle', dir: resolved } : { kind: 'root', dir: resolved };
 }
 
 export class BundleCatalog {

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Subscription, lastValueFrom, toArray } from 'rxjs';
-import { ObservedBundle, observeTraceRoot } from '../../src/bundle/observeRoot';
+import { ObservedBundle, isSingleBundle, observeTraceRoot } from '../../src/bundle/observeRoot';
 import { replayBundle } from '../../src/bundle/replay';
 import { toStateJson } from '../../src/reducer/serialize';
 import { Scratch, conformanceBundle, handleBaseline, record, sleep, until } from './support';
@@ -55,6 +55,18 @@ test('a link to a bundle, or to a directory of bundles, is listed as the directo
   // Read through the link, a linked bundle reduces as its directory does.
   const linked = await lastValueFrom(bundles[1]!.snapshots);
   expect(toStateJson(linked.trace)).toBe(toStateJson(await replayBundle(path.join(elsewhere, 'trace-linked'))));
+});
+
+test('a directory named trace-* is a root when it holds bundles and no bundle files of its own (it was taken for a bundle, and waited in silence)', () => {
+  const parent = scratch.dir();
+  const logs = path.join(parent, 'trace-logs');
+  addBundle(logs, 'trace-1');
+  expect(isSingleBundle(logs)).toBe(false);
+  expect(isSingleBundle(path.join(logs, 'trace-1'))).toBe(true);
+  // Named trace-* and empty, or holding only its payloads so far: a bundle whose log is still to come.
+  fs.mkdirSync(path.join(parent, 'trace-starting', 'payloads'), { recursive: true });
+  expect(isSingleBundle(path.join(parent, 'trace-starting'))).toBe(true);
+  expect(isSingleBundle(parent)).toBe(false);
 });
 
 test('following: waits for the root, emits each new bundle once, and its snapshots follow it', async () => {
