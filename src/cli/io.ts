@@ -38,7 +38,13 @@ export function nonEmptyPath(what: string): (value: string) => string {
 
 /** One line for stderr, never a stack trace. */
 export function describeFailure(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  // A Node file error not worded here yet (`ENOENT: no such file or directory, open 'x'`): as every other one is.
+  // Duck-typed: an error of another realm (Node core under jest's vm) fails `instanceof Error`.
+  const { code, path: file, message } = (err ?? {}) as Partial<NodeJS.ErrnoException>;
+  if (typeof code === 'string' && typeof file === 'string' && typeof message === 'string' && message.startsWith(`${code}:`)) {
+    return `${file}: ${rustIoMessage(err)}`;
+  }
+  return typeof message === 'string' ? message : String(err);
 }
 
 /**

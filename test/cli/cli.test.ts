@@ -12,6 +12,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { replayBundle } from '../../src/bundle/replay';
+import { describeFailure } from '../../src/cli/io';
 import { toPlainTrace } from '../../src/reducer/serialize';
 import { NdjsonDelta, foldNdjsonDeltas } from '../live/support';
 
@@ -256,6 +257,17 @@ describe('rollout-trace CLI', () => {
     expect(fs.existsSync(path.join(scratch, 'never'))).toBe(false);
     // `.5` and `5.` are numbers (they were refused as "expects a number").
     for (const scale of ['.5', '5.']) expect(run(['synth', path.join(scratch, `scale${scale}`), '--scale', scale]).code).toBe(0);
+  });
+
+  it('says a file error Node raised in its own words as the others are said: path, then the reason', () => {
+    let raised: unknown;
+    try {
+      fs.readFileSync(path.join(scratch, 'no-such-file'));
+    } catch (err) {
+      raised = err;
+    }
+    expect(describeFailure(raised)).toBe(`${path.join(scratch, 'no-such-file')}: No such file or directory (os error 2)`);
+    expect(describeFailure(new Error('open payload raw_payload:4: gone'))).toBe('open payload raw_payload:4: gone');
   });
 
   it('synth says why it cannot create its directory, at once (under /proc Node retried mkdir forever)', () => {
