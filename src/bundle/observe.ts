@@ -77,8 +77,8 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  * one too long for a timer (fired at once), a poll interval of 0 (a busy
  * loop), a path that is not a string.
  */
-export function checkObserveArguments(dir: unknown, options: ObserveOptions): void {
-  checkBundleDirectory(dir);
+export function checkObserveArguments(dir: unknown, options: ObserveOptions, what?: string): void {
+  checkBundleDirectory(dir, what);
   if (options.emit !== undefined && options.emit !== 'event' && options.emit !== 'batch') {
     throw new TypeError(`emit must be 'event' or 'batch', got ${JSON.stringify(options.emit)}`);
   }

@@ -77,7 +77,7 @@ interface Emitted {
  * when the log of a bundle let go grows.
  */
 export function observeTraceRoot(root: string, options: ObserveRootOptions = {}): Observable<ObservedBundle> {
-  checkObserveArguments(root, options);
+  checkObserveArguments(root, options, 'the root directory');
   const follow = options.follow ?? true;
   const pollMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
   const release = options.releaseEndedAfterMs;

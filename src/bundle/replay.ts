@@ -16,8 +16,8 @@ import { BundlePayloadFiles } from './payloadFiles';
 import { readBundleFile } from './regularFile';
 
 /** A caller's mistake, said as such: a directory that is not a path string (`dir.endsWith is not a function`). */
-export function checkBundleDirectory(dir: unknown): asserts dir is string {
-  if (typeof dir !== 'string') throw new TypeError(`the bundle directory must be a path string, got ${dir === null ? 'null' : typeof dir}`);
+export function checkBundleDirectory(dir: unknown, what = 'the bundle directory'): asserts dir is string {
+  if (typeof dir !== 'string') throw new TypeError(`${what} must be a path string, got ${dir === null ? 'null' : typeof dir}`);
 }
 
 /** Reads and validates `manifest.json`; errors carry the reference's wording. */

@@ -283,7 +283,7 @@ function parseMilliseconds(value: string): number {
 export function registerFollow(program: Command): void {
   program
     .command('follow')
-    .description('watch a trace bundle (or every bundle under a CODEX_ROLLOUT_TRACE_ROOT) while it is written')
+    .description('watch a trace bundle (or every bundle under a root directory, as CODEX_ROLLOUT_TRACE_ROOT names one) while it is written')
     .argument('<path>', 'bundle directory, or a root holding trace-<trace_id>-<thread_id> bundles', nonEmptyPath('the path to follow'))
     .option('--ndjson', 'write one JSON line per snapshot (seq, line, changed records, pending) instead of the summary')
     .option('--state <path>', 'keep this file equal to the current state.json, replaced atomically; following a root, a directory of <bundle id>.json files', nonEmptyPath('--state'))

@@ -97,6 +97,8 @@ export function reduceTrace(
   options: ReduceOptions = {},
 ): OperatorFunction<LocatedEvent, TraceSnapshot> {
   const mode = options.emit ?? 'batch';
+  // A typo would silently publish once, at the end.
+  if (mode !== 'event' && mode !== 'batch' && mode !== 'end') throw new TypeError(`emit must be 'event', 'batch' or 'end', got ${JSON.stringify(mode)}`);
   return (events: Observable<LocatedEvent>) =>
     defer(() => {
       const start = options.from ?? { state: stateFromManifest(manifest), seq: null, line: null };

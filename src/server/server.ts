@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
+import { MAX_TIMER_MS } from '../bundle/observe';
 import { pathOfDescriptor, resolvePayloadPath } from '../bundle/payloadFiles';
 import { READ_NONBLOCKING } from '../bundle/regularFile';
 import { ReplayError } from '../reducer/errors';
@@ -85,6 +86,7 @@ const INDEX_HTML = `<!doctype html>
 `;
 
 export async function startTraceServer(options: TraceServerOptions): Promise<TraceServer> {
+  checkServerOptions(options);
   const host = options.host ?? '127.0.0.1';
   const scripts = await readViewerScripts(options.viewerDir);
   const catalog = new BundleCatalog(options.target, {
@@ -137,6 +139,23 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Refuses options that would silently do something else: a negative or
+ * fractional count of batches, a duration below 0 or beyond what Node's
+ * timers hold (2^31 - 1 ms: a longer one fires at once).
+ */
+function checkServerOptions(options: TraceServerOptions): void {
+  const { resumableBatches, idleBundleMs, staleBundleMs } = options;
+  if (resumableBatches !== undefined && !(Number.isInteger(resumableBatches) && resumableBatches >= 0)) {
+    throw new RangeError(`resumableBatches must be an integer from 0, got ${String(resumableBatches)}`);
+  }
+  for (const [name, value] of [['idleBundleMs', idleBundleMs], ['staleBundleMs', staleBundleMs]] as const) {
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= MAX_TIMER_MS)) {
+      throw new RangeError(`${name} must be from 0 to ${MAX_TIMER_MS} ms, got ${String(value)}`);
+    }
+  }
 }
 
 class Routes {

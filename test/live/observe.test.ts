@@ -8,7 +8,10 @@ import * as path from 'path';
 import { Subscription, lastValueFrom, toArray } from 'rxjs';
 import { observeBundle } from '../../src/bundle/observe';
 import { observeTraceRoot } from '../../src/bundle/observeRoot';
-import { replayBundle } from '../../src/bundle/replay';
+import { BundlePayloadFiles } from '../../src/bundle/payloadFiles';
+import { readManifest, replayBundle } from '../../src/bundle/replay';
+import { reduceTrace } from '../../src/reducer/pipeline';
+import { startTraceServer } from '../../src/server/server';
 import { synthesizeBundle } from '../../src/synth';
 import type { TraceSnapshot } from '../../src/reducer/pipeline';
 import { toPlainTrace, toStateJson } from '../../src/reducer/serialize';
@@ -320,7 +323,21 @@ describe('caller mistakes (library audit, seventh session)', () => {
     expect(() => observeTraceRoot(fixtures.dir(), { payloadGraceMs: Number.NaN })).toThrow(RangeError);
     // Not a path: it failed inside with "dir.endsWith is not a function".
     expect(() => observeBundle(undefined as unknown as string)).toThrow(new TypeError('the bundle directory must be a path string, got undefined'));
+    expect(() => observeTraceRoot(5 as unknown as string)).toThrow(new TypeError('the root directory must be a path string, got number'));
     return expect(replayBundle(42 as unknown as string)).rejects.toThrow(new TypeError('the bundle directory must be a path string, got number'));
+  });
+
+  test('reduceTrace and startTraceServer refuse options that would silently do something else (docs audit, ninth session)', async () => {
+    // An unknown emit published once, at the end, as 'end' does.
+    const manifest = readManifest(syntheticBundle);
+    expect(() => reduceTrace(manifest, new BundlePayloadFiles(syntheticBundle), { emit: 'bogus' as 'event' })).toThrow(
+      new TypeError(`emit must be 'event', 'batch' or 'end', got "bogus"`),
+    );
+    // A negative idle time let every ended bundle go at once; half a batch cannot be kept.
+    const target = { kind: 'bundle' as const, dir: syntheticBundle };
+    await expect(startTraceServer({ target, idleBundleMs: -1 })).rejects.toThrow(new RangeError('idleBundleMs must be from 0 to 2147483647 ms, got -1'));
+    await expect(startTraceServer({ target, staleBundleMs: 2 ** 31 })).rejects.toThrow(RangeError);
+    await expect(startTraceServer({ target, resumableBatches: 1.5 })).rejects.toThrow(new RangeError('resumableBatches must be an integer from 0, got 1.5'));
   });
 
   test('following a regular file, as a bundle or a root, fails at once instead of waiting forever', async () => {
