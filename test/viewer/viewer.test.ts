@@ -737,7 +737,7 @@ describe('the viewer', () => {
       await picker.setInputFiles(synth);
       await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
       await view.locator('.seq-label', { hasText: `seq ${last}` }).waitFor();
-      expect(await view.locator('.conn').textContent()).toBe('from disk');
+      expect(await view.locator('.conn').textContent()).toBe('reduced in the browser');
       expect(await view.locator('.thread-row').count()).toBe(trace.threads.size);
       expect(await view.locator('.graph-node').count()).toBe(trace.threads.size);
 

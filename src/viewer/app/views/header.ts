@@ -34,7 +34,8 @@ const CONNECTION_LABELS: Record<ConnectionState, string> = {
   reconnecting: 'reconnecting',
   refused: 'unavailable',
   paused: 'paused while hidden',
-  local: 'from disk',
+  // A picked folder or a static host's files (it said "from disk" for both).
+  local: 'reduced in the browser',
 };
 
 export class Header {
