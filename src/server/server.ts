@@ -226,6 +226,8 @@ class Routes {
   }
 
   private async state(bundle: LiveBundle, query: URLSearchParams, response: http.ServerResponse): Promise<void> {
+    // Two would leave the choice to us: the first was taken, silently.
+    if (query.getAll('seq').length > 1) throw new HttpError(400, 'seq is given more than once');
     const seqParam = query.get('seq');
     let trace: RolloutTrace;
     if (seqParam === null) {

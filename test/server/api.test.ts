@@ -370,6 +370,8 @@ describe('GET /api/bundles/:id/state', () => {
     ['99999999', 400],
     // Beyond 2^53 - 1 a number would name another seq (as `reduce --at` refuses it).
     ['9007199254740993', 400],
+    // Two seqs: the first was taken, silently.
+    ['5&seq=6', 400],
   ])('refuses seq=%s with %d', async (seq, status) => {
     const synth = synthBundle();
     const lastSeq = eventCount(synth);
