@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'fs';
 import type { Dirent } from 'fs';
-import { readdir, stat } from 'fs/promises';
+import { readdir, realpath, stat } from 'fs/promises';
 import * as path from 'path';
 import { Observable, Subject, connect, debounceTime, defer, exhaustMap, filter, identity, map, merge, mergeMap, switchMap, takeUntil, tap, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
@@ -192,11 +192,15 @@ export async function listBundleDirs(
   onUnreadable: (dir: string, message: string) => void = () => {},
 ): Promise<string[]> {
   const found: string[] = [];
+  const rootReal = await realpath(root).catch(() => undefined);
   for (const entry of await subdirectories(root, rootMayBeMissing)) {
     if (isBundleDirectory(path.join(root, entry))) {
       found.push(entry);
       continue;
     }
+    // A link back to the root or above it (`loop -> .`) would list every bundle again under it.
+    const real = await realpath(path.join(root, entry)).catch(() => undefined);
+    if (real !== undefined && rootReal !== undefined && (rootReal === real || rootReal.startsWith(`${real}${path.sep}`))) continue;
     let nestedEntries: string[];
     try {
       // A directory may vanish between the two listings.

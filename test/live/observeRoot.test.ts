@@ -42,7 +42,7 @@ test('a directory holding a bundle, whatever its name, is a bundle (at the root 
   expect(ids(bundles)).toEqual([path.join('2026-04-02', 'copied bundle'), 'run-1']);
 });
 
-test('a link to a bundle, or to a directory of bundles, is listed as the directory would be; a dangling link is not', async () => {
+test('a link to a bundle, or to a directory of bundles, is listed as the directory would be; a dangling link, or one back to the root, is not', async () => {
   const root = scratch.dir();
   const elsewhere = scratch.dir();
   addBundle(elsewhere, 'trace-linked');
@@ -50,6 +50,9 @@ test('a link to a bundle, or to a directory of bundles, is listed as the directo
   fs.symlinkSync(path.join(elsewhere, 'trace-linked'), path.join(root, 'trace-link'));
   fs.symlinkSync(path.join(elsewhere, 'day'), path.join(root, 'daylink'));
   fs.symlinkSync(path.join(elsewhere, 'missing'), path.join(root, 'trace-dangling'));
+  // Links back to the root, or above it, would list every bundle twice.
+  fs.symlinkSync('.', path.join(root, 'loop'));
+  fs.symlinkSync('..', path.join(root, 'up'));
   const bundles = await lastValueFrom(observeTraceRoot(root, { follow: false }).pipe(toArray()));
   expect(ids(bundles)).toEqual([path.join('daylink', 'trace-nested'), 'trace-link']);
   // Read through the link, a linked bundle reduces as its directory does.
