@@ -121,17 +121,26 @@ describe('the viewer', () => {
     const [first, second] = [...trace.threads.values()].sort((a, b) => b.conversation_item_ids.length - a.conversation_item_ids.length);
     const conversation = view.locator('.rt-conversation .vlist');
     const scrollTop = () => conversation.evaluate((list) => list.scrollTop);
+    // What the reader sees: the first row whose top is in view, and where it is on screen.
+    const firstInView = () =>
+      conversation.evaluate((list) => {
+        const top = list.getBoundingClientRect().top;
+        const rows = Array.from(list.querySelectorAll<HTMLElement>('.vlist-row')).filter((row) => row.getBoundingClientRect().top >= top);
+        const row = rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]!;
+        return { key: row.dataset.rowKey, top: Math.round(row.getBoundingClientRect().top) };
+      });
     const showThread = async (id: string) => {
       await view.locator(`.thread-row[data-thread-id="${id}"]`).click();
       await view.locator('.rt-conversation .panel-title', { hasText: trace.threads.get(id)!.agent_path }).waitFor();
     };
     await showThread(first!.thread_id);
     await conversation.evaluate((list) => (list.scrollTop = 1500));
-    expect(await scrollTop()).toBe(1500);
+    expect(await scrollTop()).toBeGreaterThan(1000);
+    const left = await firstInView();
     await showThread(second!.thread_id);
     expect(await scrollTop()).toBe(0);
     await showThread(first!.thread_id);
-    expect(await scrollTop()).toBe(1500);
+    expect(await firstInView()).toEqual(left);
   });
 
   it('shows a tool call’s raw payload when it is clicked', async () => {
@@ -367,6 +376,43 @@ describe('the viewer', () => {
           return boxes.filter((box, i) => i > 0 && box.top < boxes[i - 1]!.bottom - 0.5).length;
         });
       await eventually(async () => ((await overlaps()) === 0 ? true : undefined));
+    });
+
+    it('keeps the end of a live conversation in view as taller rows arrive (the tail came loose within a second)', async () => {
+      // Answers of 30 lines: each row is measured far taller than its estimate.
+      const tall = (n: number) => Array.from({ length: 30 }, (_, line) => `answer ${n}, line ${line}`).join('\n');
+      const { chat, view } = await openChat(Array.from({ length: 12 }, (_, n): [string, string] => [`question ${n}`, tall(n)]));
+      const list = view.locator('.rt-conversation .vlist');
+      const fromEnd = () => list.evaluate((element) => element.scrollHeight - element.scrollTop - element.clientHeight);
+      await list.evaluate((element) => (element.scrollTop = element.scrollHeight));
+      await eventually(async () => ((await fromEnd()) <= 4 ? true : undefined));
+      for (const n of [12, 13, 14, 15]) {
+        chat.exchange(`question ${n}`, tall(n));
+        await view.getByText(`answer ${n}, line 29`).waitFor();
+        // The newest row is measured in the frame that draws it: give it one.
+        await view.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        expect(await fromEnd()).toBeLessThanOrEqual(4);
+      }
+    });
+
+    it('keeps the row at the top of the view in place while rows above it are measured (scrolling up lurched)', async () => {
+      const tall = (n: number) => Array.from({ length: 20 }, (_, line) => `reply ${n}, line ${line}`).join('\n');
+      const { view } = await openChat(Array.from({ length: 60 }, (_, n): [string, string] => [`question ${n}`, tall(n)]));
+      const list = view.locator('.rt-conversation .vlist');
+      // Far down: the rows above have only estimated heights.
+      await list.evaluate((element) => (element.scrollTop = element.scrollHeight - 2 * element.clientHeight));
+      await view.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      // Each step up moves a row on screen by exactly the step, however the rows above measure.
+      for (let step = 0; step < 8; step++) {
+        const before = await list.evaluate((element) => {
+          const row = Array.from(element.querySelectorAll<HTMLElement>('.vlist-row')).find((r) => r.getBoundingClientRect().top >= element.getBoundingClientRect().top)!;
+          return { key: row.dataset.rowKey, top: row.getBoundingClientRect().top };
+        });
+        await list.evaluate((element) => element.scrollBy(0, -150));
+        await view.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        const after = await list.evaluate((element, key) => element.querySelector<HTMLElement>(`.vlist-row[data-row-key="${key}"]`)?.getBoundingClientRect().top, before.key);
+        expect(after).toBeCloseTo(before.top + 150, 0);
+      }
     });
 
     it('puts a long list of links behind "show all"', async () => {

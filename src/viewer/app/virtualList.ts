@@ -28,12 +28,23 @@ export class VirtualList<T> {
   private width = 0;
   /** Whose rows these are (a thread's), and where the reader left each one's: see {@link setItems}. */
   private scope: string | null = null;
-  private readonly scrollByScope = new Map<string, number | 'end'>();
+  /** Where the reader left each scope: at its end, or a row (by key) and how far into it the view began. */
+  private readonly scrollByScope = new Map<string, 'end' | { key: string; shift: number }>();
+  /**
+   * The reader is at the end: new rows, and rows measured taller than
+   * estimated, keep the end in view (live tail). Pinned only on setting
+   * `scrollTop` once, the tail came loose as soon as measured rows grew the
+   * list: 3,609 px behind within 10 s of a live trace.
+   */
+  private followingEnd = false;
 
   constructor(private readonly options: VirtualListOptions<T>) {
     this.canvas = el('div', { class: 'vlist-canvas' });
     this.element = el('div', { class: `vlist ${options.className ?? ''}` }, this.canvas);
-    this.element.addEventListener('scroll', () => this.draw(false), { passive: true });
+    this.element.addEventListener('scroll', () => {
+      this.followingEnd = this.isAtEnd();
+      this.draw(false);
+    }, { passive: true });
     // Rows wrap differently at another width: heights measured before no longer hold (rows overlapped).
     new ResizeObserver(() => {
       const width = this.element.clientWidth;
@@ -55,20 +66,38 @@ export class VirtualList<T> {
    */
   setItems(items: readonly T[], scope: string | null = null): void {
     const view = this.element;
-    const atEnd = view.scrollTop + view.clientHeight >= view.scrollHeight - 4 && view.scrollTop > 0;
     if (scope !== this.scope) {
-      if (this.scope !== null) this.scrollByScope.set(this.scope, atEnd ? 'end' : view.scrollTop);
+      if (this.scope !== null) this.scrollByScope.set(this.scope, this.followingEnd ? 'end' : this.topRow());
       this.scope = scope;
       this.items = items;
       this.layout();
       const left = scope === null ? undefined : this.scrollByScope.get(scope);
-      view.scrollTop = left === 'end' ? view.scrollHeight : (left ?? 0);
+      this.followingEnd = left === 'end';
+      view.scrollTop = left === undefined ? 0 : left === 'end' ? view.scrollHeight : this.offsetOf(left);
     } else if (items !== this.items) {
       this.items = items;
       this.layout();
-      if (atEnd) view.scrollTop = view.scrollHeight;
+      if (this.followingEnd) view.scrollTop = view.scrollHeight;
     }
     this.draw(true);
+  }
+
+  /** The row at the top of the view, and how far into it the view begins. */
+  private topRow(): { key: string; shift: number } {
+    const index = this.rowAt(this.element.scrollTop);
+    if (index >= this.items.length) return { key: '', shift: 0 };
+    return { key: this.options.key(this.items[index]!), shift: this.element.scrollTop - this.offsets[index]! };
+  }
+
+  /** The scroll offset that shows `row` as {@link topRow} said it was (the top, if the row is gone). */
+  private offsetOf(row: { key: string; shift: number }): number {
+    const index = this.items.findIndex((item) => this.options.key(item) === row.key);
+    return index < 0 ? 0 : this.offsets[index]! + row.shift;
+  }
+
+  private isAtEnd(): boolean {
+    const view = this.element;
+    return view.scrollTop > 0 && view.scrollTop + view.clientHeight >= view.scrollHeight - 4;
   }
 
   /**
@@ -82,6 +111,7 @@ export class VirtualList<T> {
     const visible = () => this.offsets[index + 1]! > view.scrollTop && this.offsets[index]! < view.scrollTop + view.clientHeight;
     if (visible()) return;
     // Rows measured on the way can move it (estimates were off): once more after the first draw.
+    this.followingEnd = false;
     for (let attempt = 0; attempt < 2; attempt++) {
       view.scrollTop = Math.max(0, this.offsets[index]! - view.clientHeight / 3);
       this.draw(true);
@@ -118,13 +148,27 @@ export class VirtualList<T> {
     return lo;
   }
 
+  /**
+   * Renders the rows in view and measures them. Estimates that were off move
+   * the rows below them: the row at the top of the view is kept where it was
+   * on screen (scrolling up through rows measured taller than estimated, the
+   * text lurched up to 83 px a wheel step), or, following the end, the end
+   * stays in view (then the rows newly in view are drawn: a second pass).
+   */
   private draw(force: boolean): void {
+    for (let pass = 0; pass < 3 && this.drawOnce(force || pass > 0); pass++);
+  }
+
+  /** One rendering pass; true if the end was pinned again and the rows in view changed. */
+  private drawOnce(force: boolean): boolean {
     const view = this.element;
     const first = this.rowAt(Math.max(0, view.scrollTop - OVERSCAN_PX));
     const last = Math.min(this.items.length, this.rowAt(view.scrollTop + view.clientHeight + OVERSCAN_PX) + 1);
     const range = `${first}:${last}`;
-    if (!force && range === this.rendered) return;
+    if (!force && range === this.rendered) return false;
     this.rendered = range;
+    const anchor = this.rowAt(view.scrollTop);
+    const anchorShift = view.scrollTop - (this.offsets[anchor] ?? 0);
     const rows: HTMLElement[] = [];
     // A row a keyboard user is on is focused again once re-rendered (live updates redraw the rows).
     keepingFocus(
@@ -161,8 +205,16 @@ export class VirtualList<T> {
         changed = true;
       }
     });
-    if (!changed) return;
+    if (!changed) return false;
     this.layout();
     rows.forEach((row, n) => (row.style.top = `${this.offsets[first + n]}px`));
+    if (this.followingEnd) {
+      const end = view.scrollHeight - view.clientHeight;
+      if (view.scrollTop === end) return false;
+      view.scrollTop = end;
+      return true;
+    }
+    if (anchor < this.items.length) view.scrollTop = this.offsets[anchor]! + anchorShift;
+    return false;
   }
 }
