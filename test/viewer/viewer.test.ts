@@ -5,6 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { replayBundle } from '../../src/bundle/replay';
+import { synthesizeBundleLive } from '../../src/synth';
 import type { RolloutTrace } from '../../src/reducer/state';
 import { ChatWriter, eventCount, eventually, onCleanup, serve, synthBundle, tempDir, untilSeq } from '../server/support';
 import { launchBrowser, openPage } from './browser';
@@ -693,6 +694,36 @@ describe('the viewer', () => {
       expect(await view.locator('.item.find-current mark.find-hit').allTextContents()).toEqual(['Needle']);
       await find.press('Escape');
       expect(await view.locator('mark.find-hit').count()).toBe(0);
+    });
+
+    it('keeps the graph’s scroll and a focused node when live events redraw it (it jumped to the top and lost the focus)', async () => {
+      const dir = path.join(tempDir(), 'trace-live');
+      const stop = new AbortController();
+      const writing = synthesizeBundleLive(dir, { seed: 5, scale: 0.5, rate: 150, splitWrites: false, signal: stop.signal });
+      onCleanup(async () => {
+        stop.abort();
+        await writing;
+      });
+      const server = await serve(dir);
+      const view = await page();
+      await view.setViewportSize({ width: 1400, height: 560 });
+      await view.goto(server.url);
+      const scroller = view.locator('.rt-graph .graph-scroll');
+      // Enough threads for the graph to scroll.
+      await eventually(async () => ((await scroller.evaluate((element) => element.scrollHeight > element.clientHeight + 60)) ? true : undefined));
+      const redrawn = await scroller.elementHandle();
+      await scroller.evaluate((element) => (element.scrollTop = 50));
+      await view.locator('.graph-node').nth(1).focus();
+      const focusedId = await view.locator('.graph-node').nth(1).getAttribute('data-thread-id');
+      // New edges and statuses redraw the graph: wait for one.
+      await eventually(async () => ((await redrawn!.evaluate((element) => !element.isConnected)) ? true : undefined));
+      expect(await scroller.evaluate((element) => element.scrollTop)).toBe(50);
+      const focused = await view.evaluate(() => {
+        const host = document.querySelector('rollout-trace-view');
+        const active = (host?.shadowRoot ?? document).activeElement as SVGElement | null;
+        return active?.dataset.threadId ?? null;
+      });
+      expect(focused).toBe(focusedId);
     });
 
     it('keeps the graph and the timeline rows it drew while live events arrive (clicks landed on replaced rows)', async () => {

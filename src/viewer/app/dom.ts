@@ -88,9 +88,15 @@ export function replaceChildren(node: Element | ShadowRoot, ...children: Child[]
  * (same `key(element)`; `null`: nothing to restore). Live updates rebuild
  * rows several times a second: without this a keyboard user lost their place.
  */
-export function keepingFocus(container: HTMLElement, key: (focused: HTMLElement) => string | null, find: (key: string) => HTMLElement | null | undefined, rebuild: () => void): void {
+export function keepingFocus(
+  container: HTMLElement,
+  key: (focused: HTMLElement | SVGElement) => string | null,
+  find: (key: string) => HTMLElement | SVGElement | null | undefined,
+  rebuild: () => void,
+): void {
   const active = (container.getRootNode() as Document | ShadowRoot).activeElement;
-  const focusedKey = active instanceof HTMLElement && container.contains(active) ? key(active) : null;
+  // SVG too: graph nodes are in the tab order.
+  const focusedKey = (active instanceof HTMLElement || active instanceof SVGElement) && container.contains(active) ? key(active) : null;
   rebuild();
   if (focusedKey !== null) find(focusedKey)?.focus({ preventScroll: true });
 }

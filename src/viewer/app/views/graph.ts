@@ -8,7 +8,7 @@
  * edge, a root of 20 children was a rainbow of 80 arcs, and of 146 an
  * unreadable block of 500.
  */
-import { activatable, el, replaceChildren, svg } from '../dom';
+import { activatable, el, keepingFocus, replaceChildren, svg } from '../dom';
 import { EDGE_KINDS, GraphEdge, GraphModel, Selection, TraceModel } from '../model';
 import { ViewContext, sameSelection } from './context';
 
@@ -121,7 +121,18 @@ export class AgentGraph {
     const legend = el('div', { class: 'graph-legend' },
       ...EDGE_KINDS.map((kind) => el('span', { class: `legend-item edge-${kind}` }, kind.replace(/_/g, ' '))),
       el('span', {}, '▼ ▲ under a thread: from / to its parent'));
-    replaceChildren(this.element, el('div', { class: 'panel-title' }, `Agents · ${nodes.length} threads · ${edges.length} interactions`), legend, el('div', { class: 'graph-scroll' }, picture));
+    // A new edge or status redraws the graph (live, every few seconds): the reader's scroll and focus stay.
+    const scroller = this.element.querySelector<HTMLElement>('.graph-scroll');
+    const scrolled = scroller ? { top: scroller.scrollTop, left: scroller.scrollLeft } : { top: 0, left: 0 };
+    const scroll = el('div', { class: 'graph-scroll' }, picture);
+    keepingFocus(
+      this.element,
+      (focused) => focused.closest<SVGGElement>('.graph-node')?.dataset.threadId ?? null,
+      (threadId) => Array.from(this.element.querySelectorAll<SVGGElement>('.graph-node')).find((node) => node.dataset.threadId === threadId),
+      () => replaceChildren(this.element, el('div', { class: 'panel-title' }, `Agents · ${nodes.length} threads · ${edges.length} interactions`), legend, scroll),
+    );
+    scroll.scrollTop = scrolled.top;
+    scroll.scrollLeft = scrolled.left;
     this.raiseSelectedEdge();
   }
 
