@@ -726,6 +726,48 @@ describe('the viewer', () => {
       expect(focused).toBe(focusedId);
     });
 
+    it('scrolls to the word found, not only to its row (in a long text the word was 500 px below the view)', async () => {
+      const long = `${'a line of output\n'.repeat(150)}the needle\n${'more output\n'.repeat(20)}`;
+      const { view } = await openChat([['question', long], ['another', 'short']]);
+      await view.locator('.find-input').fill('needle');
+      await view.locator('.find-count', { hasText: '1 of 1' }).waitFor();
+      const inView = await view.locator('.rt-conversation .vlist').evaluate((list) => {
+        const mark = list.querySelector('mark.find-hit')!.getBoundingClientRect();
+        const frame = list.getBoundingClientRect();
+        return mark.top >= frame.top && mark.bottom <= frame.bottom;
+      });
+      expect(inView).toBe(true);
+    });
+
+    it('says a linked seq is past where a failed trace stopped', async () => {
+      const dir = path.join(tempDir(), 'trace-bad');
+      fs.cpSync(synthBundle(), dir, { recursive: true });
+      const log = path.join(dir, 'trace.jsonl');
+      fs.writeFileSync(log, `${fs.readFileSync(log, 'utf8').split('\n').slice(0, 40).join('\n')}\nnot json\n`);
+      const server = await serve(dir);
+      const view = await page();
+      await view.goto(`${server.url}?seq=100`);
+      await view.locator('.seq-label', { hasText: 'seq 40 (the trace stopped before seq 100)' }).waitFor();
+    });
+
+    it('scrolls the timeline to a record selected elsewhere, as the conversation does', async () => {
+      const { synth, trace } = await openSynth();
+      // The root thread's tool call that starts last: far below the timeline's first screen.
+      const tool = [...trace.tool_calls.values()]
+        .filter((call) => call.thread_id === trace.root_thread_id)
+        .sort((a, b) => b.execution.started_at_unix_ms - a.execution.started_at_unix_ms)[0]!;
+      const server = await serve(synth);
+      const view = await page();
+      await view.goto(`${server.url}?select=tool_calls:${encodeURIComponent(tool.tool_call_id)}`);
+      const span = view.locator(`.rt-timeline .span-row[data-id="${tool.tool_call_id}"]`);
+      await span.waitFor();
+      const inView = await span.evaluate((row) => {
+        const [box, frame] = [row.getBoundingClientRect(), row.closest('.vlist')!.getBoundingClientRect()];
+        return box.top >= frame.top && box.bottom <= frame.bottom;
+      });
+      expect(inView).toBe(true);
+    });
+
     it('keeps the graph and the timeline rows it drew while live events arrive (clicks landed on replaced rows)', async () => {
       const { chat, view } = await openChat([['q1', 'a1']]);
       const node = await view.locator('.graph-node').first().elementHandle();

@@ -143,8 +143,26 @@ export class ConversationView {
       this.expandToShow(this.currentMatch);
     }
     this.list.refresh();
-    if (this.currentMatch !== null) this.list.reveal(this.currentMatch);
+    if (this.currentMatch !== null) {
+      this.list.reveal(this.currentMatch);
+      this.revealFirstMark(this.currentMatch);
+    }
     this.showFindState();
+  }
+
+  /**
+   * Scrolls the first marked occurrence in the item's row into view: in a
+   * long text opened for it, the row's top was shown and the word, 500 px
+   * further down, was not.
+   */
+  private revealFirstMark(itemId: string): void {
+    const list = this.list.element;
+    const row = Array.from(list.querySelectorAll<HTMLElement>('.vlist-row')).find((element) => element.dataset.rowKey === itemId);
+    const mark = row?.querySelector('mark.find-hit');
+    if (!mark) return;
+    const top = mark.getBoundingClientRect().top - list.getBoundingClientRect().top + list.scrollTop;
+    if (top >= list.scrollTop && top + mark.getBoundingClientRect().height <= list.scrollTop + list.clientHeight) return;
+    list.scrollTop = Math.max(0, top - list.clientHeight / 3);
   }
 
   /**

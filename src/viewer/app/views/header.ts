@@ -107,11 +107,12 @@ export class Header {
 
 /**
  * Why a linked seq is not on screen: the trace has not reached it yet, or,
- * once the trace has ended or was read whole, never will (the link showed
- * the live state without a word before).
+ * once the trace has ended, failed or was read whole, never will (the link
+ * showed the live state without a word before).
  */
 function pendingNote(scrub: ScrubState, ended: boolean): string {
   if (scrub.pendingSeq === null) return '';
+  if (scrub.failure !== null) return ` (the trace stopped before seq ${scrub.pendingSeq})`;
   if (ended || scrub.connection === 'local') return ` (the trace ends before seq ${scrub.pendingSeq})`;
   return ` (waiting for seq ${scrub.pendingSeq})`;
 }

@@ -42,6 +42,7 @@ export class TimelineView {
   }
 
   update(model: TraceModel, threadId: string | null, selection: Selection | null): void {
+    const newSelection = selection !== null && !sameSelection(selection, this.selection);
     this.selection = selection;
     const spans = threadId === null ? [] : model.timeline(threadId);
     // A span still open in a thread that ended (a terminal left running) stops at the thread's
@@ -57,6 +58,9 @@ export class TimelineView {
     this.scale = { start, span: Math.max(1, end - start) };
     this.title.textContent = `Timeline · ${spans.length} ${spans.length === 1 ? 'span' : 'spans'} · ${formatDuration(this.scale.span)}`;
     this.list.setItems(spans, threadId);
+    // A record selected elsewhere (a link, the conversation) is scrolled to, as the conversation does.
+    const span = newSelection ? spans.find((candidate) => sameSelection(candidate.selection, selection)) : undefined;
+    if (span) this.list.reveal(spanKey(span));
   }
 
   private renderSpan(span: Span): HTMLElement {
