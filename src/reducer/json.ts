@@ -68,15 +68,16 @@ export class PayloadJson {
     if (colon < 0 || open < 0 || close < 0 || text.slice(colon + 1, open).trim() !== '') return undefined;
     const slice = text.slice(open, close + 1);
     if (slice.indexOf('{', 1) >= 0) return undefined;
-    const parsed = parseSerdeJson(slice);
-    if (isLeft(parsed)) return undefined;
     let native: unknown;
     try {
       native = JSON.parse(slice);
     } catch {
       return undefined;
     }
-    return JSON.stringify(native) === JSON.stringify(jsValue) ? parsed.right : undefined;
+    if (JSON.stringify(native) !== JSON.stringify(jsValue)) return undefined;
+    if (isSimpleIntegerObject(slice, native)) return fromJsValue(native);
+    const parsed = parseSerdeJson(slice);
+    return isLeft(parsed) ? undefined : parsed.right;
   }
 
   /**
@@ -115,6 +116,23 @@ export class PayloadJson {
   stringAt(path: JsonPath, jsValue: unknown): string {
     return serdeToString(this.serdeAt(path, jsValue));
   }
+}
+
+/**
+ * An object of plain keys and integers written as such (`{"input_tokens": 12}`;
+ * not `1.0`, `1e2`, `-0`, nor beyond 15 digits), as text that `JSON.parse` read
+ * into `native`: serde's value of that text is then `native`'s, field for
+ * field in the same order (plain keys are never reordered; no key repeats,
+ * since `native` has as many as the text has colons), so the faithful parse
+ * is not needed.
+ */
+const SIMPLE_INTEGER_OBJECT = /^\{[ \t\n\r]*(?:"[A-Za-z_]+"[ \t\n\r]*:[ \t\n\r]*(?:0|-?[1-9]\d{0,14})[ \t\n\r]*,?[ \t\n\r]*)*\}$/;
+
+function isSimpleIntegerObject(text: string, native: unknown): boolean {
+  if (!SIMPLE_INTEGER_OBJECT.test(text) || typeof native !== 'object' || native === null || Array.isArray(native)) return false;
+  let colons = 0;
+  for (let i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) colons++;
+  return Object.keys(native).length === colons;
 }
 
 /** serde `Value::get(key)` on a native value: only objects have fields. */

@@ -90,8 +90,14 @@ export function mergeReasoningBody(existing: ConversationBody, incoming: Convers
   return undefined;
 }
 
-/** Match keys by body object: message bodies never change, and a merged reasoning body is a new object. */
-const bodyKeys = new WeakMap<ConversationBody, string>();
+/**
+ * Match keys by body object. A body belongs to one item (a normalized item's
+ * body becomes its record's, a merged reasoning body is a new object), whose
+ * role, channel, kind and call id never change, and message bodies never
+ * change: so the whole key is a function of the body object. Keeping the
+ * string itself also keeps its hash, which every map lookup by it needs.
+ */
+const matchKeys = new WeakMap<ConversationBody, string>();
 
 /**
  * A key that every pair of matching items shares: equal keys are necessary
@@ -100,18 +106,17 @@ const bodyKeys = new WeakMap<ConversationBody, string>();
  * their length and ends — a collision merely adds a candidate.
  */
 export function matchKey(item: ItemShape): string {
-  return `${item.role}\u0003${item.channel}\u0003${item.kind}\u0003${item.call_id}\u0003${bodyKey(item)}`;
+  const cached = matchKeys.get(item.body);
+  if (cached !== undefined) return cached;
+  const k = `${item.role}\u0003${item.channel}\u0003${item.kind}\u0003${item.call_id}\u0003${bodyKey(item)}`;
+  matchKeys.set(item.body, k);
+  return k;
 }
 
 function bodyKey(item: ItemShape): string {
-  const cached = bodyKeys.get(item.body);
-  if (cached !== undefined) return cached;
-  let k: string;
   const encoded = item.kind === 'reasoning' ? reasoningEncodedPart(item.body) : undefined;
-  if (encoded) k = `e\u0001${encoded.label}\u0001${textKey(encoded.value)}`;
-  else k = item.body.parts.map(partKey).join('\u0002');
-  bodyKeys.set(item.body, k);
-  return k;
+  if (encoded) return `e\u0001${encoded.label}\u0001${textKey(encoded.value)}`;
+  return item.body.parts.map(partKey).join('\u0002');
 }
 
 function partKey(part: ConversationPart): string {
