@@ -726,6 +726,16 @@ describe('the viewer', () => {
       expect(focused).toBe(focusedId);
     });
 
+    it('shows terminal output without its escape sequences (colors were shown as ▯[32m)', async () => {
+      const { view } = await openChat([['run the tests', '\x1b[32mok\x1b[0m 12 passed, \x1b[1;31m0 failed\x1b[0m\x1b]0;title\x07 done']]);
+      const row = view.locator('.rt-conversation .item', { hasText: '12 passed' });
+      await row.waitFor();
+      expect(await row.locator('.part-text').textContent()).toBe('ok 12 passed, 0 failed done');
+      // Found as shown: the escapes do not split the words.
+      await view.locator('.find-input').fill('ok 12');
+      await view.locator('.find-count', { hasText: '1 of 1' }).waitFor();
+    });
+
     it('scrolls to the word found, not only to its row (in a long text the word was 500 px below the view)', async () => {
       const long = `${'a line of output\n'.repeat(150)}the needle\n${'more output\n'.repeat(20)}`;
       const { view } = await openChat([['question', long], ['another', 'short']]);

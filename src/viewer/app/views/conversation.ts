@@ -173,8 +173,9 @@ export class ConversationView {
     const item = this.rows.find((row) => row.item.item_id === itemId)?.item;
     if (!item) return;
     for (const part of item.body.parts) {
-      const text = part.type === 'text' || part.type === 'summary' ? part.text : part.type === 'code' ? part.source : '';
-      const key = clampKey(itemId, text);
+      const raw = part.type === 'text' || part.type === 'summary' ? part.text : part.type === 'code' ? part.source : '';
+      const key = clampKey(itemId, raw);
+      const text = shownText(raw);
       if (text.length <= CLAMP_CHARS || this.expanded.has(key)) continue;
       if (!text.slice(0, CLAMP_CHARS).toLowerCase().includes(this.query) && text.toLowerCase().includes(this.query)) {
         this.expanded.add(key);
@@ -226,8 +227,9 @@ export class ConversationView {
     }
   }
 
-  private clamped(itemId: string, className: string, text: string, query: string, tag: 'div' | 'pre' = 'div'): HTMLElement {
-    const key = clampKey(itemId, text);
+  private clamped(itemId: string, className: string, raw: string, query: string, tag: 'div' | 'pre' = 'div'): HTMLElement {
+    const key = clampKey(itemId, raw);
+    const text = shownText(raw);
     const long = text.length > CLAMP_CHARS;
     const open = this.expanded.has(key);
     const shown = long && !open ? text.slice(0, CLAMP_CHARS) : text;
@@ -256,6 +258,17 @@ export class ConversationView {
       },
     }, `↗ ${label}`);
   }
+}
+
+/**
+ * Terminal escape sequences (colors, cursor moves) in tool output, which a
+ * page cannot render: shown as `▯[32mok▯[0m` before. The text is shown, and
+ * searched, without them; the raw payload keeps every byte.
+ */
+const TERMINAL_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+
+function shownText(text: string): string {
+  return text.includes('\x1b') ? text.replace(TERMINAL_ESCAPE, '') : text;
 }
 
 function clampKey(itemId: string, text: string): string {
@@ -289,8 +302,8 @@ function searchText(item: ConversationItem): string {
   if (text === undefined) {
     const pieces: string[] = [item.role, item.kind.replace(/_/g, ' ')];
     for (const part of item.body.parts) {
-      if (part.type === 'text' || part.type === 'summary') pieces.push(part.text);
-      else if (part.type === 'code') pieces.push(part.source);
+      if (part.type === 'text' || part.type === 'summary') pieces.push(shownText(part.text));
+      else if (part.type === 'code') pieces.push(shownText(part.source));
       else if (part.type === 'json') pieces.push(part.summary);
       else pieces.push(part.label); // encoded values and payload references: their labels
     }
