@@ -5,7 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { replayBundle } from '../../src/bundle/replay';
-import { synthesizeBundleLive } from '../../src/synth';
+import { synthesizeBundle } from '../../src/synth';
 import type { RolloutTrace } from '../../src/reducer/state';
 import { ChatWriter, eventCount, eventually, onCleanup, serve, synthBundle, tempDir, untilSeq } from '../server/support';
 import { launchBrowser, openPage } from './browser';
@@ -697,25 +697,28 @@ describe('the viewer', () => {
     });
 
     it('keeps the graph’s scroll and a focused node when live events redraw it (it jumped to the top and lost the focus)', async () => {
+      // A multi-agent bundle whose log is written in two parts: the second brings new edges and
+      // thread statuses, which redraw the graph.
       const dir = path.join(tempDir(), 'trace-live');
-      const stop = new AbortController();
-      const writing = synthesizeBundleLive(dir, { seed: 5, scale: 0.5, rate: 150, splitWrites: false, signal: stop.signal });
-      onCleanup(async () => {
-        stop.abort();
-        await writing;
-      });
+      synthesizeBundle(dir, { seed: 5, scale: 0.5 });
+      const log = path.join(dir, 'trace.jsonl');
+      const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+      const cut = Math.floor(lines.length * 0.6);
+      fs.writeFileSync(log, `${lines.slice(0, cut).join('\n')}\n`);
       const server = await serve(dir);
+      await untilSeq(server, 'trace-live', cut);
       const view = await page();
       await view.setViewportSize({ width: 1400, height: 560 });
       await view.goto(server.url);
       const scroller = view.locator('.rt-graph .graph-scroll');
+      await view.locator('.graph-node').nth(1).waitFor();
       // Enough threads for the graph to scroll.
-      await eventually(async () => ((await scroller.evaluate((element) => element.scrollHeight > element.clientHeight + 60)) ? true : undefined));
+      expect(await scroller.evaluate((element) => element.scrollHeight > element.clientHeight + 60)).toBe(true);
       const redrawn = await scroller.elementHandle();
       await scroller.evaluate((element) => (element.scrollTop = 50));
       await view.locator('.graph-node').nth(1).focus();
       const focusedId = await view.locator('.graph-node').nth(1).getAttribute('data-thread-id');
-      // New edges and statuses redraw the graph: wait for one.
+      fs.appendFileSync(log, `${lines.slice(cut).join('\n')}\n`);
       await eventually(async () => ((await redrawn!.evaluate((element) => !element.isConnected)) ? true : undefined));
       expect(await scroller.evaluate((element) => element.scrollTop)).toBe(50);
       const focused = await view.evaluate(() => {
@@ -724,58 +727,6 @@ describe('the viewer', () => {
         return active?.dataset.threadId ?? null;
       });
       expect(focused).toBe(focusedId);
-    });
-
-    it('shows terminal output without its escape sequences (colors were shown as ▯[32m)', async () => {
-      const { view } = await openChat([['run the tests', '\x1b[32mok\x1b[0m 12 passed, \x1b[1;31m0 failed\x1b[0m\x1b]0;title\x07 done']]);
-      const row = view.locator('.rt-conversation .item', { hasText: '12 passed' });
-      await row.waitFor();
-      expect(await row.locator('.part-text').textContent()).toBe('ok 12 passed, 0 failed done');
-      // Found as shown: the escapes do not split the words.
-      await view.locator('.find-input').fill('ok 12');
-      await view.locator('.find-count', { hasText: '1 of 1' }).waitFor();
-    });
-
-    it('scrolls to the word found, not only to its row (in a long text the word was 500 px below the view)', async () => {
-      const long = `${'a line of output\n'.repeat(150)}the needle\n${'more output\n'.repeat(20)}`;
-      const { view } = await openChat([['question', long], ['another', 'short']]);
-      await view.locator('.find-input').fill('needle');
-      await view.locator('.find-count', { hasText: '1 of 1' }).waitFor();
-      const inView = await view.locator('.rt-conversation .vlist').evaluate((list) => {
-        const mark = list.querySelector('mark.find-hit')!.getBoundingClientRect();
-        const frame = list.getBoundingClientRect();
-        return mark.top >= frame.top && mark.bottom <= frame.bottom;
-      });
-      expect(inView).toBe(true);
-    });
-
-    it('says a linked seq is past where a failed trace stopped', async () => {
-      const dir = path.join(tempDir(), 'trace-bad');
-      fs.cpSync(synthBundle(), dir, { recursive: true });
-      const log = path.join(dir, 'trace.jsonl');
-      fs.writeFileSync(log, `${fs.readFileSync(log, 'utf8').split('\n').slice(0, 40).join('\n')}\nnot json\n`);
-      const server = await serve(dir);
-      const view = await page();
-      await view.goto(`${server.url}?seq=100`);
-      await view.locator('.seq-label', { hasText: 'seq 40 (the trace stopped before seq 100)' }).waitFor();
-    });
-
-    it('scrolls the timeline to a record selected elsewhere, as the conversation does', async () => {
-      const { synth, trace } = await openSynth();
-      // The root thread's tool call that starts last: far below the timeline's first screen.
-      const tool = [...trace.tool_calls.values()]
-        .filter((call) => call.thread_id === trace.root_thread_id)
-        .sort((a, b) => b.execution.started_at_unix_ms - a.execution.started_at_unix_ms)[0]!;
-      const server = await serve(synth);
-      const view = await page();
-      await view.goto(`${server.url}?select=tool_calls:${encodeURIComponent(tool.tool_call_id)}`);
-      const span = view.locator(`.rt-timeline .span-row[data-id="${tool.tool_call_id}"]`);
-      await span.waitFor();
-      const inView = await span.evaluate((row) => {
-        const [box, frame] = [row.getBoundingClientRect(), row.closest('.vlist')!.getBoundingClientRect()];
-        return box.top >= frame.top && box.bottom <= frame.bottom;
-      });
-      expect(inView).toBe(true);
     });
 
     it('keeps the graph and the timeline rows it drew while live events arrive (clicks landed on replaced rows)', async () => {
