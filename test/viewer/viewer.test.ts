@@ -780,6 +780,20 @@ describe('the viewer', () => {
       expect(new URL(view.url()).search).toBe('');
     });
 
+    it('says which link values it cannot read, and what it shows instead (?seq=abc showed live without a word)', async () => {
+      const synth = synthBundle();
+      const last = eventCount(synth);
+      const server = await serve(synth);
+      await untilSeq(server, 'bundle', last);
+      const view = await page();
+      await view.goto(`${server.url}?seq=abc&select=garbage`);
+      await view.locator('.seq-label', { hasText: `seq ${last}` }).waitFor();
+      expect((await view.locator('.rt-banner').textContent())!.split('\n')).toEqual([
+        'seq "abc" is not an event\'s seq (a whole number from 0): showing the live state',
+        'select "garbage" does not name a record (MAP:ID, e.g. tool_calls:call_7): nothing selected',
+      ]);
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));

@@ -51,11 +51,13 @@ export class RolloutTraceViewElement extends HTMLElement {
     if (name === 'seq') {
       // Moves the view in time; the trace stays as it is.
       this.view?.showSeq(this.seqAttribute());
+      this.view?.showLinkProblems(this.linkProblems());
       return;
     }
     if (name === 'thread' || name === 'select') {
       // Selects in place, as the reader would.
       this.view?.showSelection(this.getAttribute('thread'), this.selectAttribute());
+      this.view?.showLinkProblems(this.linkProblems());
       return;
     }
     this.failure = null;
@@ -123,6 +125,16 @@ export class RolloutTraceViewElement extends HTMLElement {
     return (value === null ? undefined : seqFromText(value)) ?? null;
   }
 
+  /** What `seq` and `select` say that cannot be read, and what is shown instead. */
+  private linkProblems(): string[] {
+    const problems: string[] = [];
+    const seq = this.getAttribute('seq');
+    if (seq !== null && this.seqAttribute() === null) problems.push(`seq "${seq}" is not an event's seq (a whole number from 0): showing the live state`);
+    const select = this.getAttribute('select');
+    if (select !== null && this.selectAttribute() === null) problems.push(`select "${select}" does not name a record (MAP:ID, e.g. tool_calls:call_7): nothing selected`);
+    return problems;
+  }
+
   /** `select="map:id"` (`tool_calls:call_7`): the record whose details are shown; else none. */
   private selectAttribute(): Selection | null {
     const value = this.getAttribute('select');
@@ -164,6 +176,8 @@ export class RolloutTraceViewElement extends HTMLElement {
     });
     replaceChildren(root, this.view.element);
     this.view.start();
+    const problems = this.linkProblems();
+    if (problems.length > 0) this.view.showLinkProblems(problems);
   }
 }
 

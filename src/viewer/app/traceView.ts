@@ -33,6 +33,8 @@ export class TraceView implements ViewContext {
   private liveModel: TraceModel | null = null;
   private history: { seq: number; model: TraceModel | null } | null = null;
   private seekFailure: string | null = null;
+  /** Link values that could not be read (see {@link showLinkProblems}). */
+  private linkProblems: readonly string[] = [];
   private connection: ScrubState['connection'] = 'connecting';
   /**
    * The thread the reader (or a link) chose, kept while the state shown lacks
@@ -149,6 +151,15 @@ export class TraceView implements ViewContext {
     return this.history?.model ?? (this.history ? null : this.liveModel);
   }
 
+  /**
+   * Says which link values could not be read and what is shown instead (a
+   * `?seq=abc` showed the live state without a word); `[]` clears them.
+   */
+  showLinkProblems(problems: readonly string[]): void {
+    this.linkProblems = problems;
+    this.renderNow();
+  }
+
   /** Shows the state after `seq` (the live one from its seq on), as the slider does. */
   showSeq(seq: number | null): void {
     this.pendingSeq = seq;
@@ -258,6 +269,7 @@ export class TraceView implements ViewContext {
       connection: this.connection,
       failure: this.store.failure,
       seekFailure: this.seekFailure,
+      linkProblems: this.linkProblems,
     };
   }
 }

@@ -17,6 +17,8 @@ export interface ScrubState {
   readonly failure: string | null;
   /** Why the last seek failed; cleared by the next seek or by going live. */
   readonly seekFailure: string | null;
+  /** Link values (`seq`, `select`) that could not be read, and what is shown instead. */
+  readonly linkProblems: readonly string[];
 }
 
 export interface HeaderActions {
@@ -99,7 +101,7 @@ export class Header {
 
   private updateBanner(scrub: ScrubState, hasTrace: boolean): void {
     const prefix = scrub.connection === 'refused' || !hasTrace ? 'Cannot show this bundle' : 'Trace stopped reducing';
-    const lines = [scrub.failure === null ? null : `${prefix}: ${scrub.failure}`, scrub.seekFailure].filter((line) => line !== null);
+    const lines = [scrub.failure === null ? null : `${prefix}: ${scrub.failure}`, scrub.seekFailure, ...scrub.linkProblems].filter((line) => line !== null);
     this.banner.textContent = lines.join('\n');
     this.banner.hidden = lines.length === 0;
   }
