@@ -54,15 +54,15 @@ function countNavigations(target: Page): () => number {
   return () => count;
 }
 
-/** The synthetic multi-agent bundle served and fully reduced, open in a page, with its replayed trace. */
-async function openSynth() {
+/** The synthetic multi-agent bundle served and fully reduced, open in a page at `query(last seq)`, with its replayed trace. */
+async function openSynth(query: (last: number) => string = () => '') {
   const synth = synthBundle();
   const trace = await replayBundle(synth);
   const last = eventCount(synth);
   const server = await serve(synth);
   await untilSeq(server, 'bundle', last);
   const view = await page();
-  await view.goto(server.url);
+  await view.goto(`${server.url}${query(last)}`);
   return { synth, trace, last, view };
 }
 
@@ -764,12 +764,7 @@ describe('the viewer', () => {
     });
 
     it('says so when a linked seq is past the end of an ended trace (it showed the end without a word)', async () => {
-      const synth = synthBundle();
-      const last = eventCount(synth);
-      const server = await serve(synth);
-      await untilSeq(server, 'bundle', last);
-      const view = await page();
-      await view.goto(`${server.url}?seq=${last + 5}`);
+      const { last, view } = await openSynth((last) => `?seq=${last + 5}`);
       await view.locator('.seq-label', { hasText: `seq ${last} (the trace ends before seq ${last + 5})` }).waitFor();
       // Going live by the slider drops the link and the note with it.
       await view.locator('.seq-slider').evaluate((slider: HTMLInputElement, seq) => {
@@ -781,12 +776,7 @@ describe('the viewer', () => {
     });
 
     it('says which link values it cannot read, and what it shows instead (?seq=abc showed live without a word)', async () => {
-      const synth = synthBundle();
-      const last = eventCount(synth);
-      const server = await serve(synth);
-      await untilSeq(server, 'bundle', last);
-      const view = await page();
-      await view.goto(`${server.url}?seq=abc&select=garbage`);
+      const { last, view } = await openSynth(() => '?seq=abc&select=garbage');
       await view.locator('.seq-label', { hasText: `seq ${last}` }).waitFor();
       expect((await view.locator('.rt-banner').textContent())!.split('\n')).toEqual([
         'seq "abc" is not an event\'s seq (a whole number from 0): showing the live state',
