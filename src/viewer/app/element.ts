@@ -176,8 +176,7 @@ export class RolloutTraceViewElement extends HTMLElement {
     });
     replaceChildren(root, this.view.element);
     this.view.start();
-    const problems = this.linkProblems();
-    if (problems.length > 0) this.view.showLinkProblems(problems);
+    this.view.showLinkProblems(this.linkProblems());
   }
 }
 

@@ -156,6 +156,8 @@ export class TraceView implements ViewContext {
    * `?seq=abc` showed the live state without a word); `[]` clears them.
    */
   showLinkProblems(problems: readonly string[]): void {
+    // Told after every link attribute change: redrawn only when what it says changed.
+    if (problems.join('\n') === this.linkProblems.join('\n')) return;
     this.linkProblems = problems;
     this.renderNow();
   }

@@ -139,7 +139,8 @@ export class AgentGraph {
   /** Draws the selected edge over the others (an arc crossing others, a mark outlined): SVG paints in document order. */
   private raiseSelectedEdge(): void {
     const selected = this.element.querySelector<SVGGElement>('.graph-edge.selected');
-    selected?.parentNode?.appendChild(selected);
+    // Already last on most updates: left in place (a move would be one on every live update).
+    if (selected && selected.parentNode?.lastElementChild !== selected) selected.parentNode?.appendChild(selected);
   }
 
   /** A triangle under the child, pointing down for an edge from the parent, up for one to it. */
