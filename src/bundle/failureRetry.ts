@@ -12,32 +12,10 @@
  * - anything else (a manifest, a log replaced under the reader): the
  *   manifest or the log changing at all.
  */
-import { statSync } from 'fs';
 import * as path from 'path';
 import { ReplayError } from '../reducer/errors';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
-
-/** What is known of a file: absent, or its inode, size and modification time. */
-interface FileState {
-  readonly ino: bigint;
-  readonly size: bigint;
-  readonly mtimeNs: bigint;
-}
-
-function fileState(file: string): FileState | undefined {
-  const stats = statSync(file, { throwIfNoEntry: false, bigint: true });
-  return stats && { ino: stats.ino, size: stats.size, mtimeNs: stats.mtimeNs };
-}
-
-function sameFile(a: FileState | undefined, b: FileState | undefined): boolean {
-  return a === b || (a !== undefined && b !== undefined && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs);
-}
-
-/** Whether `now` is the log at `then` rewritten rather than appended to (or left alone). */
-function rewritten(then: FileState | undefined, now: FileState | undefined): boolean {
-  if (then === undefined || now === undefined) return then !== now;
-  return now.ino !== then.ino || now.size < then.size || (now.size === then.size && now.mtimeNs !== then.mtimeNs);
-}
+import { fileState, rewritten, sameFile } from './fileState';
 
 /**
  * Call when a reading of the bundle in `dir` failed with `error`: the

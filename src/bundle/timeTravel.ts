@@ -6,12 +6,14 @@
  * them costs little. A seek resumes from the nearest checkpoint at or before
  * the target and re-reads at most N - 1 events from the log.
  */
+import { closeSync, openSync, readSync } from 'fs';
 import { Observable, concatMap, map, skip } from 'rxjs';
 import type { LocatedEvent } from '../reducer/operator';
 import { TraceSnapshot, stateFromManifest } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
 import { CheckpointRun, appliedThroughSeq, checkedCheckpointEvery, emptyRun, extendRun, snapshotAfter, unreachableSeq } from './checkpoints';
+import { FileState, fileState, rewritten } from './fileState';
 import { rustJoin } from './ioErrors';
 import { tailEvents } from './observe';
 import { BundlePayloadFiles } from './payloadFiles';
@@ -37,7 +39,14 @@ export interface TimelineOptions {
 interface TimelineParts {
   readonly run: CheckpointRun;
   readonly offsets: readonly number[];
+  /** The log as it was when the last read of it began. */
+  readonly log: FileState | undefined;
+  /** The first bytes of the last applied line: an extension must find them again where it resumes. */
+  readonly lastLineHead: Buffer;
 }
+
+/** How many bytes of the last applied line are kept to recognize it (a line holds at least its seq and kind). */
+const LINE_HEAD_BYTES = 64;
 
 /** A bundle's log as read by {@link openTimeline}: any event's state on demand. */
 export class Timeline {
@@ -78,26 +87,44 @@ export class Timeline {
   }
 
   /**
+   * Whether the log was rewritten since this timeline read it, rather than
+   * appended to or left alone (see `fileState.ts`): its states no longer
+   * describe the log, and its seeks would re-read lines that changed.
+   */
+  isStale(): boolean {
+    return rewritten(this.parts.log, fileState(this.logPath));
+  }
+
+  /**
    * This timeline plus the events appended to the log since it was read,
    * reduced from its final state: no replay from the start. A timeline that
    * failed cannot grow (the reference would fail at the same line) and is
-   * returned as it is.
+   * returned as it is. A log rewritten since (the last applied line is not
+   * where it was, or {@link isStale}) is read again from the start: the
+   * result is a new timeline of the log as it is now.
    */
   async extend(): Promise<Timeline> {
-    if (this.failure !== undefined) return this;
-    const { run, offsets } = this.parts;
+    const { run, offsets, lastLineHead } = this.parts;
     const last = run.seqs.length - 1;
+    const resumeAt = last < 0 ? 0 : offsets[last]!;
+    if (this.isStale() || !lastLineHead.equals(readHead(this.logPath, resumeAt, lastLineHead.length))) {
+      return openTimeline(this.dir, this.options);
+    }
+    if (this.failure !== undefined) return this;
     // Re-read the last applied line and drop it: its start is a known line start, its end may not be.
-    const start = last < 0 ? { offset: 0, line: 1, skip: 0 } : { offset: offsets[last]!, line: run.lines[last]!, skip: 1 };
+    const start = last < 0 ? { offset: 0, line: 1, skip: 0 } : { offset: resumeAt, line: run.lines[last]!, skip: 1 };
     const copy = { run: { seqs: run.seqs.slice(), lines: run.lines.slice(), checkpoints: run.checkpoints.slice() }, offsets: offsets.slice() };
     return readTimeline(this.dir, this.manifest, this.options, copy, start);
   }
 
+  private get logPath(): string {
+    return rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME);
+  }
+
   /** The log's events from the `index`-th applied one on. */
   private eventsFrom(index: number): Observable<LocatedEvent> {
-    const logPath = rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME);
     const options = { follow: false, startOffset: this.parts.offsets[index]!, startLine: this.parts.run.lines[index]! };
-    return tailEvents(logPath, options).pipe(concatMap((batch) => batch));
+    return tailEvents(this.logPath, options).pipe(concatMap((batch) => batch));
   }
 }
 
@@ -120,8 +147,10 @@ async function readTimeline(
   start: { readonly offset: number; readonly line: number; readonly skip: number },
 ): Promise<Timeline> {
   const every = checkedCheckpointEvery(options.checkpointEvery);
+  const logPath = rustJoin(dir, RAW_EVENT_LOG_FILE_NAME);
+  const log = fileState(logPath);
   const logOptions = { follow: false, completeLinesOnly: options.completeLinesOnly, startOffset: start.offset, startLine: start.line };
-  const events = tailEvents(rustJoin(dir, RAW_EVENT_LOG_FILE_NAME), logOptions).pipe(
+  const events = tailEvents(logPath, logOptions).pipe(
     concatMap((batch) => batch),
     skip(start.skip),
     map((event): LocatedEvent => {
@@ -132,7 +161,26 @@ async function readTimeline(
   const failure = await extendRun(parts.run, events, manifest, new BundlePayloadFiles(dir), every);
   // A failing event's line was read but never applied: the run was cut back to the events before it.
   parts.offsets.length = parts.run.seqs.length;
-  return new Timeline(dir, manifest, failure, parts, options);
+  const lastOffset = parts.offsets[parts.offsets.length - 1];
+  const lastLineHead = lastOffset === undefined ? Buffer.alloc(0) : readHead(logPath, lastOffset, LINE_HEAD_BYTES);
+  return new Timeline(dir, manifest, failure, { ...parts, log, lastLineHead }, options);
+}
+
+/** Up to `length` bytes of `file` from `offset` (fewer at its end; none if it is gone). */
+function readHead(file: string, offset: number, length: number): Buffer {
+  if (length === 0) return Buffer.alloc(0);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return Buffer.alloc(0);
+  }
+  try {
+    const head = Buffer.alloc(length);
+    return head.subarray(0, readSync(fd, head, 0, length, offset));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The trace after the event with `seq` (as `reduce --at SEQ` or a snapshot at that seq reports it). */

@@ -30,7 +30,8 @@ export function followTraceRoot(root: string, onUnreadableDirectory?: (dir: stri
  * The trace after any event of one bundle. The timeline holds the log as
  * it was when last read; a seq written since extends it from its final
  * state (no replay from the start), and a line still being written is left
- * for the next extension rather than failing the timeline.
+ * for the next extension rather than failing the timeline. A log rewritten
+ * rather than appended to is read again from the start.
  */
 export class BundleHistory {
   private timeline: Promise<Timeline> | null = null;
@@ -43,7 +44,8 @@ export class BundleHistory {
     const current = this.timeline ?? this.track(openTimeline(this.dir, { completeLinesOnly: true }));
     let timeline = await current;
     const last = timeline.seqs[timeline.seqs.length - 1] ?? 0;
-    if (seq > last && timeline.failure === undefined) {
+    // A rewritten log is read again whatever the seq: the timeline's states describe the old one.
+    if ((seq > last && timeline.failure === undefined) || timeline.isStale()) {
       // Requests arriving together share one extension: a newer timeline than the one awaited is one.
       const newer = this.timeline !== null && this.timeline !== current ? this.timeline : null;
       timeline = await (newer ?? this.track(timeline.extend()));

@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { openTimeline, stateAt } from '../../src/bundle/timeTravel';
 import { toStateJson } from '../../src/reducer/serialize';
+import { BundleHistory } from '../../src/server/feeds';
+import { synthesizeBundle } from '../../src/synth';
 import { Scratch, bundlePrefix, conformanceBundle, logCutAfterLine, replayOutcome, synthesizeSmallBundle } from './support';
 
 const scratch = new Scratch();
@@ -15,11 +17,15 @@ beforeAll(() => {
 afterEach(() => scratch.cleanup());
 afterAll(() => fixtures.cleanup());
 
+/** The 1-based line of the first event with `seq` in `bundle`'s log. */
+function lineOfSeq(bundle: string, seq: number): number {
+  const lines = fs.readFileSync(path.join(bundle, 'trace.jsonl'), 'utf8').split('\n');
+  return lines.findIndex((text) => text.trim() !== '' && JSON.parse(text).seq === seq) + 1;
+}
+
 /** `toStateJson` of the replay of `bundle` cut after the line of the first event with `seq`. */
 async function replayCutAtSeq(bundle: string, seq: number): Promise<string> {
-  const lines = fs.readFileSync(path.join(bundle, 'trace.jsonl'), 'utf8').split('\n');
-  const line = lines.findIndex((text) => text.trim() !== '' && JSON.parse(text).seq === seq) + 1;
-  return replayOutcome(bundlePrefix(bundle, path.join(scratch.dir(), 'cut'), logCutAfterLine(bundle, line)));
+  return replayOutcome(bundlePrefix(bundle, path.join(scratch.dir(), 'cut'), logCutAfterLine(bundle, lineOfSeq(bundle, seq))));
 }
 
 describe('stateAt', () => {
@@ -95,5 +101,89 @@ describe('Timeline.extend', () => {
     expect((await timeline.extend()).seqs).toEqual(timeline.seqs);
     const failed = await openTimeline(conformanceBundle('missing_request_input_is_reducer_error'));
     expect(await failed.extend()).toBe(failed);
+  });
+});
+
+describe('a log rewritten rather than appended to', () => {
+  /**
+   * The log with every wall time 10^11 ms later: the same length, line by line,
+   * and a different state after every event (each event's time is in the trace).
+   */
+  function shiftedTimes(log: Buffer): Buffer {
+    const shifted = Buffer.from(log.toString('utf8').replace(/"wall_time_unix_ms":17/g, '"wall_time_unix_ms":18'));
+    expect(shifted.length).toBe(log.length);
+    expect(shifted.equals(log)).toBe(false);
+    return shifted;
+  }
+
+  /** Writes `bytes` over the log in place (same inode), with a modification time no clock tick can hide. */
+  function rewriteInPlace(bundle: string, bytes: Buffer): void {
+    const log = path.join(bundle, 'trace.jsonl');
+    const before = fs.statSync(log);
+    fs.writeFileSync(log, bytes);
+    fs.utimesSync(log, before.atime, new Date(before.mtimeMs + 10_000));
+    expect(fs.statSync(log).ino).toBe(before.ino);
+  }
+
+  test('in place and at the same size: the timeline is stale and extends to a reading of the new log', async () => {
+    const full = fs.readFileSync(path.join(syntheticBundle, 'trace.jsonl'));
+    const live = bundlePrefix(syntheticBundle, path.join(scratch.dir(), 'live'), full);
+    const timeline = await openTimeline(live, { checkpointEvery: 50 });
+    expect(timeline.isStale()).toBe(false);
+
+    rewriteInPlace(live, shiftedTimes(full));
+    expect(timeline.isStale()).toBe(true);
+    const reread = await timeline.extend();
+    expect(reread.isStale()).toBe(false);
+    // Seeks re-read lines from the log: only a timeline of the new log gives the new states.
+    for (const seq of [1, 75, 120]) expect(toStateJson(await stateAt(reread, seq))).toBe(await replayCutAtSeq(live, seq));
+  });
+
+  test('in place and longer: the line the extension resumes at is not the one read, so it reads from the start', async () => {
+    const full = fs.readFileSync(path.join(syntheticBundle, 'trace.jsonl'));
+    const live = bundlePrefix(syntheticBundle, path.join(scratch.dir(), 'live'), logCutAfterLine(syntheticBundle, 120));
+    const timeline = await openTimeline(live, { checkpointEvery: 50 });
+
+    // Longer with the same inode is what an append looks like: only the bytes tell them apart.
+    rewriteInPlace(live, shiftedTimes(full));
+    expect(timeline.isStale()).toBe(false);
+    const reread = await timeline.extend();
+    expect(reread.seqs).toEqual((await openTimeline(syntheticBundle)).seqs);
+    for (const seq of [1, 120, 121, 260]) expect(toStateJson(await stateAt(reread, seq))).toBe(await replayCutAtSeq(live, seq));
+  });
+
+  test('replaced by another file: a failed timeline is read again too', async () => {
+    const failing = conformanceBundle('missing_request_input_is_reducer_error');
+    const bundle = bundlePrefix(failing, path.join(scratch.dir(), 'failing'), fs.readFileSync(path.join(failing, 'trace.jsonl')));
+    const timeline = await openTimeline(bundle);
+    expect(timeline.failure).toBeDefined();
+    expect(await timeline.extend()).toBe(timeline);
+
+    // The log cut before its failing line, written beside it and renamed over it: another inode.
+    const lastApplied = timeline.seqs[timeline.seqs.length - 1]!;
+    const log = path.join(bundle, 'trace.jsonl');
+    fs.writeFileSync(`${log}.new`, logCutAfterLine(bundle, lineOfSeq(bundle, lastApplied)));
+    fs.renameSync(`${log}.new`, log);
+    expect(timeline.isStale()).toBe(true);
+    const reread = await timeline.extend();
+    expect(reread.failure).toBeUndefined();
+    expect(reread.seqs).toEqual(timeline.seqs);
+  });
+
+  test('BundleHistory serves the rewritten log at seqs it had already read', async () => {
+    // Past the first checkpoint (every 2,000 events): a stale timeline would resume from its old state.
+    const source = path.join(scratch.dir(), 'source');
+    synthesizeBundle(source, { seed: 1, scale: 1.1 });
+    const full = fs.readFileSync(path.join(source, 'trace.jsonl'));
+    const live = bundlePrefix(source, path.join(scratch.dir(), 'live'), full);
+    const history = new BundleHistory(live);
+    const seq = 2050;
+    const before = toStateJson(await history.traceAt(seq));
+    expect(before).toBe(await replayCutAtSeq(live, seq));
+
+    rewriteInPlace(live, shiftedTimes(full));
+    const after = toStateJson(await history.traceAt(seq));
+    expect(after).not.toBe(before);
+    expect(after).toBe(await replayCutAtSeq(live, seq));
   });
 });
