@@ -107,14 +107,23 @@ export function observeBundle(dir: string, options: ObserveOptions = {}): Observ
   // Writers create trace.jsonl only after manifest.json is complete: once the log exists, the manifest is readable.
   const bundleReady = follow ? defer(() => (checkNotAFile(dir), waitForFile(logPath, pollIntervalMs))) : of(undefined);
   return bundleReady.pipe(
-    map(() => readManifest(dir)),
-    switchMap((manifest) =>
+    map(() => ({ manifest: readManifest(dir), logWritten: hasBytes(logPath) })),
+    switchMap(({ manifest, logWritten }) =>
       tailEvents(logPath, { follow, pollIntervalMs }).pipe(
         awaitPayloadFiles(dir, graceMs, pollIntervalMs),
-        snapshotBatches(manifest, new BundlePayloadFiles(dir, { verifyEveryRead: follow }), options),
+        snapshotBatches(manifest, new BundlePayloadFiles(dir, { verifyEveryRead: follow }), { ...options, logWritten }),
       ),
     ),
   );
+}
+
+/** Whether `file` holds any bytes yet (false when it cannot be read: reading it says why). */
+function hasBytes(file: string): boolean {
+  try {
+    return (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** A decoded event and the byte offset where its line starts (where to resume reading at it). */
@@ -220,7 +229,10 @@ function fileIsMissing(file: string): boolean {
 export function snapshotBatches(
   manifest: TraceBundleManifest,
   payloads: PayloadSource,
-  options: Pick<ObserveOptions, 'emit' | 'throttleMs' | 'untilEnded' | 'backlogPublishMs'> = {},
+  options: Pick<ObserveOptions, 'emit' | 'throttleMs' | 'untilEnded' | 'backlogPublishMs'> & {
+    /** The log held bytes when the manifest was read: the manifest-only snapshot starts a catch-up (`backlog`). */
+    readonly logWritten?: boolean;
+  } = {},
 ): OperatorFunction<readonly LocatedEvent[], TraceSnapshot> {
   return (batches) => {
     const events = batches.pipe(
@@ -228,7 +240,10 @@ export function snapshotBatches(
       options.untilEnded ? takeWhile((located) => located.event.payload.type !== 'rollout_ended', true) : identity,
     );
     // 'end' publishes once even without events: the state the manifest alone describes.
-    const manifestOnly = EMPTY.pipe(reduceTrace(manifest, payloads, { emit: 'end' }));
+    const manifestOnly = EMPTY.pipe(
+      reduceTrace(manifest, payloads, { emit: 'end' }),
+      map((snapshot): TraceSnapshot => (options.logWritten ? { ...snapshot, backlog: true } : snapshot)),
+    );
     const snapshots = concat(manifestOnly, events.pipe(reduceTrace(manifest, payloads, { emit: options.emit ?? 'batch' })));
     const throttleMs = options.throttleMs ?? 0;
     return throttleMs > 0 ? snapshots.pipe(coalesceLatest(throttleMs, mergeSnapshotChanges)) : snapshots;

@@ -62,6 +62,12 @@ export interface TraceSnapshot {
   readonly pending: PendingSummary;
   /** The full reducer state: resume from it, or keep it as a checkpoint. */
   readonly state: ReducerState;
+  /**
+   * Published while catching up on a log already written: more of it was
+   * waiting to be read (per-batch snapshots only). Its status, end and totals
+   * are not the trace's yet: a completed trace reads `running` until then.
+   */
+  readonly backlog?: true;
 }
 
 export type SnapshotMode = 'event' | 'batch' | 'end';
@@ -108,9 +114,9 @@ export function reduceTrace(
       let published: ReducerState = start.state;
       /** Events applied since then, for a batch that fails part-way (see below). */
       let unpublished: LocatedEvent[] = [];
-      const publish = () => {
+      const publish = (backlog = false) => {
         unpublished = [];
-        const snapshot = buildSnapshot(reducer, payloads, last.seq, last.line);
+        const snapshot = buildSnapshot(reducer, payloads, last.seq, last.line, backlog);
         published = snapshot.state;
         return snapshot;
       };
@@ -121,7 +127,7 @@ export function reduceTrace(
           last = { seq: located.event.seq, line: located.line };
           if (mode !== 'end') unpublished.push(located);
           const due = mode === 'event' || (mode === 'batch' && located.batchEnd === true);
-          return due ? of(publish()) : EMPTY;
+          return due ? of(publish(mode === 'batch' && located.backlog === true)) : EMPTY;
         }),
         // A batch that fails part-way still publishes the state after its last good event (a
         // follower's state file, the server's view), as a replay cut there gives it: the events
@@ -146,7 +152,7 @@ export function reduceTrace(
     });
 }
 
-function buildSnapshot(reducer: TraceReducer, payloads: PayloadSource, seq: number | null, line: number | null): TraceSnapshot {
+function buildSnapshot(reducer: TraceReducer, payloads: PayloadSource, seq: number | null, line: number | null, backlog = false): TraceSnapshot {
   const { state, changes } = reducer.snapshot();
   const { trace, fallbackEdgeIds } = finalize(state, payloads);
   if (changes && fallbackEdgeIds.length > 0) {
@@ -165,6 +171,7 @@ function buildSnapshot(reducer: TraceReducer, payloads: PayloadSource, seq: numb
       compactionReplacements: [...state.aux.pendingCompactionReplacementItemIds.keys()].sort(),
     },
     state,
+    ...(backlog && { backlog }),
   };
 }
 

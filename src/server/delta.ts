@@ -100,10 +100,11 @@ export function buildDelta(since: number, snapshot: TraceSnapshot, ids: IdSets, 
     thread_items_appended: appended,
     removed: removed as IdsByMap,
     pending: snapshot.pending,
+    catching_up: snapshot.backlog === true,
   };
 }
 
 
 export function buildSnapshotMessage(snapshot: TraceSnapshot): SnapshotMessage {
-  return { seq: eventIdOf(snapshot), trace: toPlainTrace(snapshot.trace), pending: snapshot.pending };
+  return { seq: eventIdOf(snapshot), trace: toPlainTrace(snapshot.trace), pending: snapshot.pending, catching_up: snapshot.backlog === true };
 }

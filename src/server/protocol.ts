@@ -57,6 +57,8 @@ export interface SnapshotMessage {
   readonly seq: number;
   readonly trace: RolloutTraceJson;
   readonly pending: PendingJson;
+  /** The state is part of a catch-up on a log already written (see {@link DeltaMessage.catching_up}). */
+  readonly catching_up: boolean;
 }
 
 /** Records by id, for some of the trace's maps. */
@@ -79,6 +81,12 @@ export interface DeltaMessage {
   /** Records that no longer exist. */
   readonly removed: IdsByMap;
   readonly pending: PendingJson;
+  /**
+   * More of the log was already written when this state was published (the
+   * server is catching up on it): the header is not the trace's yet (a
+   * completed trace reads `running` until the state that covers its log).
+   */
+  readonly catching_up: boolean;
 }
 
 /** SSE `event: failure`: the trace stopped reducing (the last state stays valid). */

@@ -143,6 +143,22 @@ describe('a finished bundle', () => {
       expect(toStateJson(snapshots[snapshots.length - 1]!.trace)).toBe(await replayOutcome(long));
     });
 
+    test('says which snapshots are part of the catch-up (backlog): all but the one covering the log', async () => {
+      const snapshots = await lastValueFrom(observeBundle(long, { follow: false, backlogPublishMs: 60_000 }).pipe(toArray()));
+      expect(snapshots.map((s) => [s.seq, s.backlog])).toEqual([
+        [null, true],
+        [firstReadSeq, true],
+        [lastSeq, undefined],
+      ]);
+      // A log with nothing in it yet: the manifest alone is all there is.
+      const empty = path.join(scratch.dir(), 'empty');
+      fs.mkdirSync(empty);
+      fs.copyFileSync(path.join(long, 'manifest.json'), path.join(empty, 'manifest.json'));
+      fs.writeFileSync(path.join(empty, 'trace.jsonl'), '');
+      const alone = await lastValueFrom(observeBundle(empty, { follow: false }).pipe(toArray()));
+      expect(alone.map((s) => [s.seq, s.backlog])).toEqual([[null, undefined]]);
+    });
+
     test('with no time allowed, publishes after every read', async () => {
       const seqs = await seqsOf({ backlogPublishMs: 0 });
       expect(seqs.length).toBe(reads + 1);

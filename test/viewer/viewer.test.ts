@@ -784,6 +784,35 @@ describe('the viewer', () => {
       ]);
     });
 
+    it('says loading, not running, until it has read the whole log of a completed trace (it said running while catching up)', async () => {
+      // Under a root, an ended bundle is reduced only when opened: the page sees the whole catch-up,
+      // here of a log longer than one read (1 MiB), whose first read is shown at once.
+      const root = tempDir();
+      const bundle = path.join(root, 'trace-done');
+      synthesizeBundle(bundle, { seed: 1, scale: 1 });
+      expect(fs.statSync(path.join(bundle, 'trace.jsonl')).size).toBeGreaterThan(1 << 20);
+      const trace = await replayBundle(bundle);
+      expect(trace.status).toBe('completed');
+      const view = await page();
+      // Every status the header shows, frame by frame, from the first render on.
+      await view.addInitScript(() => {
+        const seen: string[] = ((window as unknown as { statusesShown: string[] }).statusesShown = []);
+        const watch = () => {
+          const status = document.querySelector('rollout-trace-view')?.shadowRoot?.querySelector('.rt-header .status')?.textContent;
+          if (status && seen[seen.length - 1] !== status) seen.push(status);
+          requestAnimationFrame(watch);
+        };
+        requestAnimationFrame(watch);
+      });
+      const server = await serve(root);
+      await view.goto(`${server.url}bundles/trace-done`);
+      await view.locator('.seq-label', { hasText: `seq ${eventCount(bundle)}` }).waitFor();
+      await view.locator('.rt-header .status', { hasText: 'completed' }).waitFor();
+      const shown = await view.evaluate(() => (window as unknown as { statusesShown: string[] }).statusesShown);
+      expect(shown).not.toContain('running');
+      expect(shown[shown.length - 1]).toBe('completed');
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));

@@ -53,7 +53,7 @@ export class LocalBundle implements TraceSource {
   static async open(files: readonly BundleFile[], name: string): Promise<LocalBundle> {
     const timeline = await FilesTimeline.open(files, { name, checkpointEvery: CHECKPOINT_EVERY });
     const last = await timeline.last();
-    return new LocalBundle(name, timeline, { seq: last.seq ?? 0, trace: toPlainTrace(last.trace), pending: last.pending });
+    return new LocalBundle(name, timeline, { seq: last.seq ?? 0, trace: toPlainTrace(last.trace), pending: last.pending, catching_up: false });
   }
 
   follow(handlers: TraceStreamHandlers): () => void {

@@ -30,6 +30,8 @@ export class TraceStore {
   /** `seq` of the last applied event (0 before any). */
   seq = 0;
   pending: PendingJson | null = null;
+  /** The source is still reading a log already written: the trace's status is not known yet. */
+  catchingUp = false;
   failure: string | null = null;
   readonly versions: MapVersions = initialVersions();
 
@@ -41,6 +43,7 @@ export class TraceStore {
     this.trace = message.trace;
     this.seq = message.seq;
     this.pending = message.pending;
+    this.catchingUp = message.catching_up;
     for (const name of TRACE_MAP_NAMES) this.versions[name]++;
   }
 
@@ -64,6 +67,7 @@ export class TraceStore {
     }
     this.seq = message.seq;
     this.pending = message.pending;
+    this.catchingUp = message.catching_up;
     return true;
   }
 }

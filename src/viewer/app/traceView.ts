@@ -268,6 +268,7 @@ export class TraceView implements ViewContext {
       historical: this.history !== null,
       pendingSeq: this.pendingSeq,
       loading: this.history !== null && this.history.model === null,
+      catchingUp: this.store.catchingUp,
       connection: this.connection,
       failure: this.store.failure,
       seekFailure: this.seekFailure,

@@ -12,6 +12,8 @@ export interface ScrubState {
   /** A linked seq the trace has not reached (shown once it is); `null` when none. */
   readonly pendingSeq: number | null;
   readonly loading: boolean;
+  /** The live state is part of a catch-up on a log already written: its status is not the trace's yet. */
+  readonly catchingUp: boolean;
   readonly connection: ConnectionState;
   /** Why the trace stopped reducing (or cannot be shown at all). */
   readonly failure: string | null;
@@ -71,7 +73,7 @@ export class Header {
     replaceChildren(
       this.summary,
       el('span', { class: 'rt-title', title: `trace ${trace.trace_id}` }, trace.rollout_id),
-      el('span', { class: `badge status status-${trace.status}` }, trace.status),
+      statusBadge(trace.status, scrub.catchingUp && !scrub.historical),
       el('span', { class: 'rt-duration', title: 'duration' }, formatDuration(Math.max(0, end - trace.started_at_unix_ms))),
       el('span', { class: 'rt-usage', title: 'token usage, all threads' }, usageText(total)),
       connectionBadge(scrub),
@@ -117,6 +119,15 @@ function pendingNote(scrub: ScrubState, ended: boolean): string {
   if (scrub.failure !== null) return ` (the trace stopped before seq ${scrub.pendingSeq})`;
   if (ended || scrub.connection === 'local') return ` (the trace ends before seq ${scrub.pendingSeq})`;
   return ` (waiting for seq ${scrub.pendingSeq})`;
+}
+
+/**
+ * The rollout's status, or `loading…` while the log written so far is still
+ * being read: a completed trace said `running` through its first catch-up.
+ */
+function statusBadge(status: string, catchingUp: boolean): HTMLElement {
+  if (catchingUp) return el('span', { class: 'badge status status-loading', title: 'reading the log written so far: its status shows once all of it is read' }, 'loading…');
+  return el('span', { class: `badge status status-${status}` }, status);
 }
 
 function connectionBadge(scrub: ScrubState): HTMLElement {
