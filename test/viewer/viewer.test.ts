@@ -427,6 +427,28 @@ describe('the viewer', () => {
       expect(await view.locator('.rt-details .link-chip').count()).toBeGreaterThanOrEqual(120);
     });
 
+    it('names the threads it links to in the details as the thread list does, the id in the tooltip (it showed raw ids)', async () => {
+      const { trace, view } = await openSynth();
+      const page = view.url();
+      const child = [...trace.threads.values()].find((thread) => thread.nickname !== null && thread.conversation_item_ids.length > 0)!;
+      const parent = trace.threads.get(child.origin.type === 'spawned' ? child.origin.parent_thread_id : '')!;
+      const name = (thread: typeof child) => [thread.agent_path, thread.nickname].filter(Boolean).join(' · ');
+      const threadLinks = async () => {
+        await view.locator('.rt-details .link-chip').first().waitFor();
+        return view.locator('.rt-details .link-chip').evaluateAll((chips) =>
+          chips.filter((chip) => chip.textContent!.startsWith('threads: ')).map((chip) => ({ text: chip.textContent, title: (chip as HTMLElement).title })),
+        );
+      };
+      // An item of the child names its thread; the child names its parent.
+      await view.goto(`${page}?select=conversation_items:${child.conversation_item_ids[0]}`);
+      expect(await threadLinks()).toEqual([{ text: `threads: ${name(child)}`, title: `threads: ${child.thread_id}` }]);
+      await view.goto(`${page}?thread=${child.thread_id}`);
+      await view.locator('.rt-details .panel-title', { hasText: child.thread_id }).waitFor();
+      expect(await threadLinks()).toContainEqual({ text: `threads: ${name(parent)}`, title: `threads: ${parent.thread_id}` });
+      // The same name as the thread's row.
+      expect(await view.locator(`.thread-row[data-thread-id="${child.thread_id}"]`).getAttribute('title')).toBe(`${name(child)} · ${child.thread_id}`);
+    });
+
     it('shows a selected payload once (it also names itself in raw_payload_id)', async () => {
       const { view } = await openSynth();
       await view.locator('.rt-conversation .vlist-row').first().waitFor();

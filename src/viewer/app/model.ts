@@ -34,6 +34,11 @@ export function selectionFromText(text: string): Selection | null {
   return colon > 0 && colon < text.length - 1 && TRACE_MAP_NAMES.includes(map) ? { map, id: text.slice(colon + 1) } : null;
 }
 
+/** A thread as the viewer names it: its agent path and nickname (`/root/explorer · Ada`), as the thread list shows them. */
+export function threadName(thread: AgentThread): string {
+  return thread.nickname ? `${thread.agent_path} · ${thread.nickname}` : thread.agent_path;
+}
+
 export interface Usage {
   input: number;
   cached: number;

@@ -4,7 +4,7 @@
  */
 import type { TraceMapName } from '../../../schema/model';
 import { el, replaceChildren } from '../dom';
-import type { Selection, TraceModel } from '../model';
+import { Selection, TraceModel, threadName } from '../model';
 import { ViewContext } from './context';
 
 /** Shown payload text is cut here (the full file stays one click away). */
@@ -107,16 +107,23 @@ export class DetailsPanel {
     replaceChildren(
       this.element,
       title,
-      linked.length > 0 ? this.links(linked) : null,
+      linked.length > 0 ? this.links(model, linked) : null,
       fields,
       el('div', { class: 'payloads' }, ...payloadIds.map((id) => this.payloadSection(model, id))),
     );
   }
 
-  /** Buttons selecting each linked record; past {@link LINKS_SHOWN}, the rest behind "show all". */
-  private links(linked: readonly Selection[]): HTMLElement {
-    const button = (ref: Selection) =>
-      el('button', { class: 'chip link-chip', title: ref.map, onClick: () => this.context.select(ref) }, `${ref.map.replace(/_/g, ' ')}: ${ref.id}`);
+  /**
+   * Buttons selecting each linked record; past {@link LINKS_SHOWN}, the rest
+   * behind "show all". A thread is named as the thread list names it (its
+   * raw id said nothing to a reader); every id is in the button's tooltip.
+   */
+  private links(model: TraceModel, linked: readonly Selection[]): HTMLElement {
+    const button = (ref: Selection) => {
+      const map = ref.map.replace(/_/g, ' ');
+      const thread = ref.map === 'threads' ? model.trace.threads[ref.id] : undefined;
+      return el('button', { class: 'chip link-chip', title: `${map}: ${ref.id}`, onClick: () => this.context.select(ref) }, `${map}: ${thread ? threadName(thread) : ref.id}`);
+    };
     const container = el('div', { class: 'links' }, ...linked.slice(0, LINKS_SHOWN).map(button));
     if (linked.length > LINKS_SHOWN) {
       const more = el('button', {

@@ -1,6 +1,6 @@
 /** The thread tree: agent path, nickname, role, status, tokens; spawn edges as nesting. */
 import { el, keepingFocus, replaceChildren } from '../dom';
-import type { ThreadNode, TraceModel } from '../model';
+import { ThreadNode, TraceModel, threadName } from '../model';
 import { ViewContext } from './context';
 import { usageText } from './header';
 
@@ -28,7 +28,7 @@ export class ThreadTree {
         {
           class: `thread-row${thread.thread_id === selectedThread ? ' selected' : ''}`,
           // The row may be too narrow for them: the whole path, nickname and thread id on hover.
-          title: [thread.agent_path, thread.nickname, thread.thread_id].filter(Boolean).join(' · '),
+          title: `${threadName(thread)} · ${thread.thread_id}`,
           data: { threadId: thread.thread_id },
           onClick: () => this.context.selectThread(thread.thread_id),
         },
