@@ -180,10 +180,40 @@ describe('the viewer', () => {
     await view.goto(server.url);
     const broken = view.locator('tr[data-bundle-id="trace-broken"]');
     await broken.locator('.status-unreadable').waitFor();
-    expect(await broken.locator('.error').textContent()).toBe(reason);
+    expect(await view.locator('tr[data-bundle-id="trace-broken"] + tr.bundle-error .error').textContent()).toBe(reason);
     expect(await view.locator('tr[data-bundle-id="trace-good"] .status').textContent()).toBe('completed');
     await broken.locator('a').click();
     await view.locator('.rt-banner', { hasText: `bundle "trace-broken" cannot be read: ${reason}` }).waitFor();
+  });
+
+  it('lists a bundle’s error under its row, keeping every column readable (a long error squeezed them to a word a line)', async () => {
+    const root = tempDir();
+    fs.cpSync(synthBundle(), path.join(root, 'trace-good'), { recursive: true });
+    // A bad event type: the error lists every known one. Cut before the end, the bundle is reduced at once.
+    const failed = path.join(root, 'trace-failed');
+    fs.cpSync(synthBundle(), failed, { recursive: true });
+    const log = path.join(failed, 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').split('\n').slice(0, 6);
+    lines[5] = lines[5]!.replace(/"type":"[a-z_]+"/, '"type":"no_such_event"');
+    fs.writeFileSync(log, `${lines.join('\n')}\n`);
+    const reason = await replayBundle(failed).then(() => 'accepted', (err: Error) => err.message);
+    expect(reason.length).toBeGreaterThan(500);
+    const server = await serve(root);
+    const view = await page();
+    await view.goto(server.url);
+    await view.locator('.rt-bundles .error', { hasText: reason.slice(0, 60) }).waitFor();
+    // Every cell of the bundles' rows holds its text on one line, as the header's do.
+    const header = await view.locator('.rt-bundles thead tr').evaluate((row) => row.getBoundingClientRect().height);
+    for (const id of ['trace-failed', 'trace-good']) {
+      const row = view.locator(`tr[data-bundle-id="${id}"]`);
+      expect(await row.evaluate((element) => element.getBoundingClientRect().height)).toBeLessThan(header * 1.5);
+    }
+    // The error is on the row under its bundle's: all of it (the tooltip too), cut on screen after three lines.
+    const error = view.locator('tr[data-bundle-id="trace-failed"] + tr.bundle-error .error');
+    expect(await error.textContent()).toBe(reason);
+    expect(await error.getAttribute('title')).toBe(reason);
+    const lineHeight = await error.evaluate((element) => parseFloat(getComputedStyle(element).lineHeight));
+    expect(await error.evaluate((element) => element.getBoundingClientRect().height)).toBeLessThanOrEqual(3 * lineHeight + 1);
   });
 
   it('moves the selection between threads in the list, the graph and the conversation', async () => {

@@ -64,38 +64,54 @@ export class BundleListView {
     const shown = JSON.stringify([bundles, unreadable, error]);
     if (shown === this.shown) return;
     this.shown = shown;
-    const rows = bundles.map((bundle) => {
+    const rows = bundles.flatMap((bundle) => {
       const end = bundle.ended_at_unix_ms;
       const title = bundle.reduced ? undefined : 'listed from its first and last events: reduced when opened';
-      return el('tr', { data: { bundleId: bundle.id }, title },
+      const row = el('tr', { data: { bundleId: bundle.id }, title },
         el('td', {}, bundleLink(bundle.id)),
         el('td', {}, el('span', { class: `badge status status-${bundle.status}` }, bundle.status)),
         el('td', {}, new Date(bundle.started_at_unix_ms).toLocaleString()),
         el('td', {}, end === null ? '—' : formatDuration(end - bundle.started_at_unix_ms)),
         el('td', { class: 'num' }, bundle.event_count),
         el('td', { class: 'muted' }, bundle.rollout_id),
-        el('td', { class: 'error' }, bundle.error ?? ''),
       );
+      return [row, ...errorRow(bundle.error)];
     });
     // No header to show: the row says why, the link shows the same reason.
-    const unreadableRows = unreadable.map(({ id, error: why }) =>
+    const unreadableRows = unreadable.flatMap(({ id, error: why }) => [
       el('tr', { data: { bundleId: id } },
         el('td', {}, bundleLink(id)),
         el('td', {}, el('span', { class: 'badge status status-unreadable' }, 'unreadable')),
-        Object.assign(el('td'), { colSpan: 4 }),
-        el('td', { class: 'error' }, why),
+        Object.assign(el('td'), { colSpan: COLUMNS.length - 2 }),
       ),
-    );
+      ...errorRow(why),
+    ]);
     replaceChildren(
       this.list,
       error ? el('p', { class: 'error' }, error) : null,
       bundles.length + unreadable.length === 0 && !error ? el('p', { class: 'muted' }, 'No bundles yet: they appear here as soon as they are written.') : null,
       el('table', {},
-        el('thead', {}, el('tr', {}, ...['bundle', 'status', 'started', 'duration', 'events', 'rollout', ''].map((h) => el('th', {}, h)))),
+        el('thead', {}, el('tr', {}, ...COLUMNS.map((h) => el('th', {}, h)))),
         el('tbody', {}, ...rows, ...unreadableRows),
       ),
     );
   }
+}
+
+const COLUMNS = ['bundle', 'status', 'started', 'duration', 'events', 'rollout'];
+
+/**
+ * Why a bundle cannot be (or stopped being) reduced, on a row of its own
+ * under the bundle's, across the table: in a column of the bundle's row, a
+ * long error (a bad event type lists all 23 known ones) squeezed the other
+ * columns to a word a line. Clamped to three lines; the whole text is the
+ * tooltip, and the bundle's page says it in full.
+ */
+function errorRow(error: string | null): HTMLElement[] {
+  if (error === null) return [];
+  const cell = Object.assign(el('td'), { colSpan: COLUMNS.length });
+  cell.append(el('div', { class: 'error', title: error }, error));
+  return [el('tr', { class: 'bundle-error' }, cell)];
 }
 
 function bundleLink(id: string): HTMLAnchorElement {
