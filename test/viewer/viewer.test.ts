@@ -409,6 +409,48 @@ describe('the viewer', () => {
       await eventually(async () => ((await overlaps()) === 0 ? true : undefined));
     });
 
+    it('lays its panes out side by side, none cramped or overflowing, in a 1000×700 window as in a 1400×900 one (at 1000 px the details took the bottom)', async () => {
+      const { view } = await openSynth();
+      for (const [width, height] of [[1000, 700], [1400, 900]] as const) {
+        await view.setViewportSize({ width, height });
+        await view.locator('.rt-conversation .item').first().waitFor();
+        const layout = await view.evaluate(() => {
+          const root = document.querySelector('rollout-trace-view')!.shadowRoot!;
+          const box = (selector: string) => root.querySelector(selector)!.getBoundingClientRect().toJSON() as DOMRect;
+          const overflowing = ['.rt-view', '.rt-header', '.rt-body', '.panel']
+            .flatMap((selector) => Array.from(root.querySelectorAll(selector)))
+            .filter((element) => element.scrollWidth > element.clientWidth)
+            .map((element) => element.className);
+          return {
+            panes: {
+              threads: box('.rt-side > .panel'),
+              graph: box('.rt-graph'),
+              conversation: box('.rt-conversation'),
+              timeline: box('.rt-timeline'),
+              details: box('.rt-details'),
+            },
+            conversationList: box('.rt-conversation .vlist'),
+            overflowing,
+            pageWidth: document.documentElement.scrollWidth,
+          };
+        });
+        const panes = Object.entries(layout.panes);
+        for (const [name, pane] of panes) {
+          expect({ name, width: pane.width >= 200, height: pane.height >= 150, inWindow: pane.left >= 0 && pane.right <= width }).toEqual({ name, width: true, height: true, inWindow: true });
+          for (const [other, box] of panes) {
+            const overlap = other !== name && pane.left < box.right && box.left < pane.right && pane.top < box.bottom && box.top < pane.bottom;
+            expect({ name, other, overlap }).toEqual({ name, other, overlap: false });
+          }
+        }
+        // Three columns: the details beside the conversation, which keeps room to read.
+        expect(layout.panes.details.left).toBeGreaterThanOrEqual(layout.panes.conversation.right);
+        expect(layout.conversationList.height).toBeGreaterThanOrEqual(0.4 * height);
+        expect(layout.panes.conversation.width).toBeGreaterThanOrEqual(400);
+        expect(layout.overflowing).toEqual([]);
+        expect(layout.pageWidth).toBeLessThanOrEqual(width);
+      }
+    });
+
     it('keeps the end of a live conversation in view as taller rows arrive (the tail came loose within a second)', async () => {
       // Answers of 30 lines: each row is measured far taller than its estimate.
       const tall = (n: number) => Array.from({ length: 30 }, (_, line) => `answer ${n}, line ${line}`).join('\n');
