@@ -907,6 +907,24 @@ describe('the viewer', () => {
       expect(shown[shown.length - 1]).toBe('completed');
     });
 
+    it('shows a linked record in its own thread when the link names another, and says so (the linked thread won without a word)', async () => {
+      const { trace, view } = await openSynth();
+      const tool = [...trace.tool_calls.values()].find((call) => call.thread_id !== trace.root_thread_id)!;
+      const own = trace.threads.get(tool.thread_id)!;
+      await view.goto(`${view.url()}?thread=${trace.root_thread_id}&select=tool_calls:${tool.tool_call_id}`);
+      await view.locator('.rt-details .panel-title', { hasText: `tool calls · ${tool.tool_call_id}` }).waitFor();
+      expect(await view.locator('.rt-conversation .conversation-title').textContent()).toBe(`Conversation · ${own.agent_path}`);
+      expect(await view.locator('.thread-row.selected').getAttribute('data-thread-id')).toBe(own.thread_id);
+      const name = [own.agent_path, own.nickname].filter(Boolean).join(' · ');
+      expect(await view.locator('.rt-banner').textContent()).toBe(
+        `select "tool_calls:${tool.tool_call_id}" is not in thread "${trace.root_thread_id}": showing the thread it is in, ${name}`,
+      );
+      // The reader's next choice is theirs: the note goes.
+      await view.locator(`.thread-row[data-thread-id="${trace.root_thread_id}"]`).click();
+      await view.locator('.rt-conversation .conversation-title', { hasText: `Conversation · ${trace.threads.get(trace.root_thread_id)!.agent_path}` }).waitFor();
+      expect(await view.locator('.rt-banner').isHidden()).toBe(true);
+    });
+
     it('says it is waiting when a bundle has no events yet', async () => {
       const root = tempDir();
       fs.mkdirSync(path.join(root, 'trace-starting'));

@@ -6,7 +6,7 @@
  */
 import type { TraceSource } from './api';
 import { el } from './dom';
-import { Selection, TraceModel } from './model';
+import { Selection, TraceModel, selectionText, threadName } from './model';
 import { TraceStore, fixedTrace } from './store';
 import { AgentGraph } from './views/graph';
 import { ConversationView } from './views/conversation';
@@ -139,10 +139,9 @@ export class TraceView implements ViewContext {
     this.renderNow();
   }
 
-  /** The thread a record belongs to, when the state shown has it and it names one. */
-  private threadOf(selection: Selection): string | null {
+  /** The thread a record belongs to, when `model` (the state shown) has it and it names one. */
+  private threadOf(selection: Selection, model = this.shownModel()): string | null {
     if (selection.map === 'threads') return selection.id;
-    const model = this.shownModel();
     const record = model && (model.trace[selection.map] as Record<string, { thread_id?: unknown }>)[selection.id];
     return typeof record?.thread_id === 'string' ? record.thread_id : null;
   }
@@ -241,15 +240,16 @@ export class TraceView implements ViewContext {
     const started = performance.now();
     this.lastRender = started;
     if (!model) {
-      if (this.liveModel) this.header.update(this.liveModel, this.scrubState());
-      else this.header.updateStatus(this.scrubState());
+      if (this.liveModel) this.header.update(this.liveModel, this.scrubState(this.liveModel));
+      else this.header.updateStatus(this.scrubState(null));
       return;
     }
     const trace = model.trace;
-    const thread = [this.selectedThread, this.selection && this.threadOf(this.selection), trace.root_thread_id]
+    // A record is shown in its own thread, whatever thread a link names with it (the banner says so).
+    const thread = [this.selection && this.threadOf(this.selection), this.selectedThread, trace.root_thread_id]
       .find((id) => id != null && id in trace.threads) ?? Object.keys(trace.threads)[0] ?? null;
     this.shownThread = thread;
-    this.header.update(model, this.scrubState());
+    this.header.update(model, this.scrubState(model));
     this.threads.update(model, thread);
     this.graph.update(model, this.selection);
     this.conversation.update(model, thread, this.selection);
@@ -261,7 +261,22 @@ export class TraceView implements ViewContext {
     performance.measure('rollout-trace:render', { start: started, end: performance.now() });
   }
 
-  private scrubState(): ScrubState {
+  /**
+   * A linked record that is not in the linked thread (`?thread=A&select=X`,
+   * X in thread B): it is shown in its own thread, and the banner says so
+   * (thread A was shown, X's details beside a conversation without it).
+   */
+  private selectionElsewhere(model: TraceModel): string[] {
+    const selection = this.selection;
+    const linked = this.selectedThread;
+    const own = selection && this.threadOf(selection, model);
+    if (!selection || linked === null || !own || own === linked) return [];
+    const thread = model.trace.threads[own];
+    return [`select "${selectionText(selection)}" is not in thread "${linked}": showing the thread it is in, ${thread ? threadName(thread) : own}`];
+  }
+
+  /** The header's state; `model`: the state it shows (`null` before any). */
+  private scrubState(model: TraceModel | null): ScrubState {
     return {
       liveSeq: this.store.seq,
       shownSeq: this.history?.seq ?? this.store.seq,
@@ -272,7 +287,7 @@ export class TraceView implements ViewContext {
       connection: this.connection,
       failure: this.store.failure,
       seekFailure: this.seekFailure,
-      linkProblems: this.linkProblems,
+      linkProblems: model ? [...this.linkProblems, ...this.selectionElsewhere(model)] : this.linkProblems,
     };
   }
 }
