@@ -554,6 +554,48 @@ describe('the viewer', () => {
       }
     });
 
+    it('lets the keyboard skip to the conversation, the timeline or the details from its first tab stop (the conversation was past every thread and graph node)', async () => {
+      const { view } = await openSynth();
+      await view.locator('.rt-conversation .item').first().waitFor();
+      await view.locator('.rt-timeline .span-row').first().waitFor();
+      const focused = () =>
+        view.evaluate(() => {
+          const active = document.querySelector('rollout-trace-view')!.shadowRoot!.activeElement as HTMLElement | null;
+          const pane = active?.closest('.rt-skip, .rt-conversation, .rt-timeline, .rt-details');
+          const list = active?.closest('.vlist');
+          const box = active?.getBoundingClientRect();
+          const frame = (list ?? active)?.getBoundingClientRect();
+          return {
+            pane: pane?.className.split(' ')[0] ?? null,
+            element: active?.className.split(' ')[0] ?? null,
+            text: active?.matches('.rt-skip button') ? active.textContent : undefined,
+            inView: box !== undefined && frame !== undefined && box.width > 0 && box.bottom > frame.top && box.top < frame.bottom,
+          };
+        });
+      // Out of sight but while it has the focus.
+      const skipShown = () => view.locator('.rt-skip').evaluate((nav) => nav.getBoundingClientRect().top >= 0);
+      const skipTo = async (target: string) => {
+        await view.locator('.rt-skip button', { hasText: target }).focus();
+        expect(await skipShown()).toBe(true);
+        await view.keyboard.press('Enter');
+      };
+      await view.keyboard.press('Tab');
+      expect(await focused()).toEqual({ pane: 'rt-skip', element: 'link', text: 'conversation', inView: true });
+      expect(await skipShown()).toBe(true);
+      await view.keyboard.press('Enter');
+      expect(await focused()).toEqual({ pane: 'rt-conversation', element: 'item', text: undefined, inView: true });
+      expect(await skipShown()).toBe(false);
+      // From there the keyboard goes on through the conversation, and Enter selects as before.
+      await view.keyboard.press('Enter');
+      await view.locator('.rt-conversation .item.selected').waitFor();
+      await skipTo('timeline');
+      expect(await focused()).toEqual({ pane: 'rt-timeline', element: 'span-row', text: undefined, inView: true });
+      await skipTo('details');
+      expect((await focused()).element).toBe('rt-details');
+      await view.keyboard.press('Tab');
+      expect((await focused()).pane).toBe('rt-details');
+    });
+
     it('keeps the keyboard focus on its row while live updates rebuild the rows', async () => {
       const { chat, view } = await openChat([['q1', 'a1']]);
       const focused = () =>

@@ -81,8 +81,12 @@ export class TraceView implements ViewContext {
     this.conversation = new ConversationView(this);
     this.timeline = new TimelineView(this);
     this.details = new DetailsPanel(this);
+    // The first tab stop: past the slider, the thread list and the graph (hundreds of stops in a busy trace).
+    const skip = (name: string, pane: { focus(): void }) => el('button', { class: 'link', onClick: () => pane.focus() }, name);
+    const skipLinks = el('nav', { class: 'rt-skip' }, 'Skip to', skip('conversation', this.conversation), skip('timeline', this.timeline), skip('details', this.details));
     const side = el('div', { class: 'rt-side' }, el('section', { class: 'panel' }, el('div', { class: 'panel-title' }, 'Threads'), this.threads.element), this.graph.element);
     this.element = el('div', { class: 'rt-view loading' },
+      skipLinks,
       this.header.element,
       el('div', { class: 'rt-body' }, side, el('div', { class: 'rt-main' }, this.conversation.element, this.timeline.element), this.details.element),
     );

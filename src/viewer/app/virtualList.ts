@@ -40,7 +40,8 @@ export class VirtualList<T> {
 
   constructor(private readonly options: VirtualListOptions<T>) {
     this.canvas = el('div', { class: 'vlist-canvas' });
-    this.element = el('div', { class: `vlist ${options.className ?? ''}` }, this.canvas);
+    // Focusable from script only (see `focus`): its rows are the tab stops.
+    this.element = el('div', { class: `vlist ${options.className ?? ''}`, tabIndex: -1 }, this.canvas);
     this.element.addEventListener('scroll', () => {
       this.followingEnd = this.isAtEnd();
       this.draw(false);
@@ -116,6 +117,17 @@ export class VirtualList<T> {
       view.scrollTop = Math.max(0, this.offsets[index]! - view.clientHeight / 3);
       this.draw(true);
     }
+  }
+
+  /**
+   * Moves the keyboard focus to the first row in view (a skip link's
+   * target: Tab goes on from there), or to the list itself when it has no
+   * row, where the arrow keys scroll it.
+   */
+  focus(): void {
+    const top = this.element.getBoundingClientRect().top;
+    const row = Array.from(this.canvas.children).find((child) => child.getBoundingClientRect().bottom > top + 1);
+    (row instanceof HTMLElement ? row : this.element).focus({ preventScroll: true });
   }
 
   /** Re-renders the visible rows (e.g. after a selection change). */

@@ -70,6 +70,11 @@ export class ConversationView {
     }
   }
 
+  /** Puts the keyboard focus on the first item in view. */
+  focus(): void {
+    this.list.focus();
+  }
+
   private selectionOf(row: ConversationRow): Selection {
     return this.model?.objectOfItem(row.item.item_id) ?? { map: 'conversation_items', id: row.item.item_id };
   }

@@ -71,7 +71,8 @@ function referencedIds(record: unknown): Selection[] {
 }
 
 export class DetailsPanel {
-  readonly element = el('aside', { class: 'rt-details panel' });
+  /** Focusable from script only (a skip link's target): Tab goes on to its links. */
+  readonly element = el('aside', { class: 'rt-details panel', tabIndex: -1 });
   private shown: { selection: Selection; record: unknown } | null = null;
 
   constructor(private readonly context: ViewContext) {
@@ -133,6 +134,10 @@ export class DetailsPanel {
       container.append(more);
     }
     return container;
+  }
+
+  focus(): void {
+    this.element.focus({ preventScroll: true });
   }
 
   private clear(): void {

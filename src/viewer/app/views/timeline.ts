@@ -63,6 +63,11 @@ export class TimelineView {
     if (span) this.list.reveal(spanKey(span));
   }
 
+  /** Puts the keyboard focus on the first span in view. */
+  focus(): void {
+    this.list.focus();
+  }
+
   private renderSpan(span: Span): HTMLElement {
     const { execution } = span;
     const key = spanKey(span);
