@@ -57,15 +57,24 @@ export class PayloadJson {
    * from its own slice of the text instead of the whole payload. `undefined`
    * when the slice cannot be found or does not agree with `jsValue`; callers
    * then fall back to {@link serdeAt}.
+   *
+   * The slice must be the top-level key's: the key is written exactly once
+   * and literally, so neither a nested object's key of that name nor an
+   * earlier duplicate can stand in for it, and the text spells no ASCII
+   * letter with a `\u` escape, so the one JSON.parse read at the top cannot
+   * be another spelling of it (a nested decoy holding `1` where the top
+   * level holds `1.0` read the same to JSON.parse).
    */
   serdeTextOfKey(name: string, jsValue: unknown): SerdeValue | undefined {
     const text = this.text;
-    const at = text.lastIndexOf(JSON.stringify(name));
-    if (at < 0) return undefined;
-    const colon = text.indexOf(':', at);
+    const key = JSON.stringify(name);
+    const at = text.indexOf(key);
+    if (at < 0 || text.indexOf(key, at + 1) >= 0 || ESCAPED_ASCII_LETTER.test(text)) return undefined;
+    let colon = at + key.length;
+    while (JSON_WHITESPACE.has(text.charCodeAt(colon))) colon++;
     const open = text.indexOf('{', colon);
     const close = text.indexOf('}', open);
-    if (colon < 0 || open < 0 || close < 0 || text.slice(colon + 1, open).trim() !== '') return undefined;
+    if (text[colon] !== ':' || open < 0 || close < 0 || text.slice(colon + 1, open).trim() !== '') return undefined;
     const slice = text.slice(open, close + 1);
     if (slice.indexOf('{', 1) >= 0) return undefined;
     let native: unknown;
@@ -98,7 +107,9 @@ export class PayloadJson {
    */
   decodeTyped<A>(codec: t.Decoder<unknown, A>, path: JsonPath, jsValue: unknown): Either<string, A> {
     const floatSpelled = floatSpelledIntegerPattern(codec);
-    const exact = Array.isArray(jsValue) || (floatSpelled !== null && floatSpelled.test(this.text));
+    // The pattern matches keys as written: one spelled with escapes (`"exit\u005fcode"`) could hide from it.
+    const exact =
+      Array.isArray(jsValue) || (floatSpelled !== null && (floatSpelled.test(this.text) || ESCAPED_ASCII_LETTER.test(this.text)));
     let decoded = exact ? decodeSerdeValue(codec, this.serdeAt(path, jsValue)) : decodeSerde(codec, jsValue);
     if (isLeft(decoded) && !exact && UNFAITHFUL_NUMBER_TEXT.test(this.text)) decoded = decodeSerdeValue(codec, this.serdeAt(path, jsValue));
     if (isLeft(decoded) && isPrecisionFailure(decoded.left)) {
@@ -117,6 +128,11 @@ export class PayloadJson {
     return serdeToString(this.serdeAt(path, jsValue));
   }
 }
+
+/** Space, tab, line feed, carriage return: all that JSON allows between tokens. */
+const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+/** A `\u` escape of `@`, `A`–`Z`, `_`, `a`–`z` and the like: a key could be spelled with it. */
+const ESCAPED_ASCII_LETTER = /\\u00[4-7][0-9a-fA-F]/;
 
 /**
  * An object of plain keys and integers written as such (`{"input_tokens": 12}`;

@@ -421,7 +421,8 @@ const floatSpelledIntegers = new Map<unknown, RegExp | null>();
  * integer field is written with a fraction or exponent (`"exit_code":0.0`)
  * or as `-0`: `JSON.parse` reads an integer there, serde a float, which it
  * rejects. `null` when the type has no integer field. Keys are matched as
- * written, so text inside strings (escaped quotes) does not match.
+ * written, so text inside strings (escaped quotes) does not match, nor does
+ * a key spelled with `\u` escapes: callers look for those apart.
  */
 export function floatSpelledIntegerPattern(codec: unknown): RegExp | null {
   let pattern = floatSpelledIntegers.get(codec);
