@@ -15,7 +15,7 @@ import { lastValueFrom, from, tap } from 'rxjs';
 import { ReplayError } from '../reducer/errors';
 import type { LocatedEvent } from '../reducer/operator';
 import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
-import { serdePayloadError } from '../reducer/payloads';
+import { serdePayloadError } from '../reducer/json';
 import { TraceSnapshot, reduceTrace, stateFromManifest } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import { upToSeq } from '../reducer/upToSeq';

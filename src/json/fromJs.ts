@@ -57,7 +57,10 @@ export function fromJsValue(v: unknown): SerdeValue {
  *   serde fails on it (when serde accepts the text, repeated keys are fine:
  *   both keep the first position and the last value).
  *
- * Use {@link parseSerdeJson} when either assumption is in doubt.
+ * Use {@link parseSerdeJson} when either assumption is in doubt: payloads
+ * do for the first when {@link SERDE_SENSITIVE_NUMBER_TEXT} matches their
+ * text; the second, for a number beyond f64 or nesting deeper than 128, is
+ * a known gap (`docs/differences.md`).
  */
 export function isFaithfulJsValue(v: unknown): boolean {
   return isFaithful(v, 1);
@@ -94,28 +97,62 @@ function isFaithful(v: unknown, depth: number): boolean {
 export const UNFAITHFUL_NUMBER_TEXT = /[:,[]\s*(?:-?\d+[.eE]|-?\d{19}|-0(?![\d.eE]))/;
 
 /**
- * Whether serde_json's parser would also accept the text that `JSON.parse`
- * read as `v`, as far as `v` can tell: containers nest less than 128 deep
- * and every number is finite (`JSON.parse` reads `1e400` as `Infinity`;
- * serde fails with "number out of range"). Lone surrogates and repeated
- * keys are not visible here (see {@link isFaithfulJsValue}).
+ * What serde_json's parser makes of the text that `JSON.parse` read as `v`,
+ * as far as `v` can tell:
+ * - `'beyond'`: it fails. Containers nest 128 deep, or a number is not
+ *   finite (`JSON.parse` reads `1e400` as `Infinity`; serde fails with
+ *   "number out of range").
+ * - `'numbers'`: within the limits, but some number is not a safe integer
+ *   (a float, or an integer beyond 2^53): its text may have digits serde
+ *   assembles otherwise than `JSON.parse`, or into an overflow
+ *   ({@link SERDE_SENSITIVE_NUMBER_TEXT} says whether it can).
+ * - `'plain'`: nothing here for serde to read otherwise.
+ * Lone surrogates and repeated keys are not visible here (see
+ * {@link isFaithfulJsValue}).
  */
-export function withinSerdeLimits(v: unknown): boolean {
-  return withinLimits(v, 1);
+export type SerdeReading = 'plain' | 'numbers' | 'beyond';
+
+const PLAIN = 0;
+const NUMBERS = 1;
+const BEYOND = 2;
+const READINGS: readonly SerdeReading[] = ['plain', 'numbers', 'beyond'];
+
+export function serdeReadingOf(v: unknown): SerdeReading {
+  return READINGS[readingOf(v, 1)]!;
 }
 
-function withinLimits(v: unknown, depth: number): boolean {
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (typeof v !== 'object' || v === null) return true;
-  if (depth > MAX_DEPTH) return false;
+function readingOf(v: unknown, depth: number): number {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? PLAIN : Number.isFinite(v) ? NUMBERS : BEYOND;
+  if (typeof v !== 'object' || v === null) return PLAIN;
+  if (depth > MAX_DEPTH) return BEYOND;
+  let found = PLAIN;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (!withinLimits(v[i], depth + 1)) return false;
-    return true;
+    for (let i = 0; i < v.length; i++) {
+      const reading = readingOf(v[i], depth + 1);
+      if (reading === BEYOND) return BEYOND;
+      if (reading > found) found = reading;
+    }
+    return found;
   }
   const record = v as Record<string, unknown>;
-  for (const key in record) if (!withinLimits(record[key], depth + 1)) return false;
-  return true;
+  for (const key in record) {
+    const reading = readingOf(record[key], depth + 1);
+    if (reading === BEYOND) return BEYOND;
+    if (reading > found) found = reading;
+  }
+  return found;
 }
+
+/**
+ * Text holding a number that serde's float assembly may read otherwise
+ * than `JSON.parse` (or overflow on): one with an exponent, or with 16
+ * digits or more. A number of at most 15 digits and no exponent is an
+ * integer below 2^53 divided by a power of ten up to 10^15, both exact in
+ * a double, so serde's one division rounds as `JSON.parse` does. Anchored
+ * on what can stand before and after a JSON number; text inside strings
+ * matches too, which only costs a slow path.
+ */
+export const SERDE_SENSITIVE_NUMBER_TEXT = /(?:^|[:,[])\s*-?(?:\d+(?:\.\d+)?[eE][+-]?\d+|(?:\d\.?){15,}\d)\s*(?:[,\]}]|$)/;
 
 /** A non-integral finite double that serde's parser rebuilds from its shortest digits. */
 function isFaithfulFloat(n: number): boolean {

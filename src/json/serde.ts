@@ -3,7 +3,8 @@
  * Rust reference (serde_json 1.0.87 with `preserve_order`) does.
  */
 export { SerdeJsonError, type SerdeErrorCode } from './error';
-export { UNFAITHFUL_NUMBER_TEXT, fromJsValue, isFaithfulJsValue, withinSerdeLimits } from './fromJs';
+export { SERDE_SENSITIVE_NUMBER_TEXT, UNFAITHFUL_NUMBER_TEXT, fromJsValue, isFaithfulJsValue, serdeReadingOf } from './fromJs';
+export type { SerdeReading } from './fromJs';
 export { parseSerdeJson } from './parse';
 export { formatF64 } from './ryu';
 export { serdeToString, toSerdeJson } from './serialize';

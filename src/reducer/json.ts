@@ -20,8 +20,9 @@ import {
   serdeGet,
 } from '../json/serde';
 import type { RawPayloadRef } from '../schema/payloadRef';
-import { floatSpelledIntegerPattern } from '../schema/rustTypes';
+import { RUST_JSON_VALUE, floatSpelledIntegerPattern } from '../schema/rustTypes';
 import { decodeSerde, decodeSerdeValue, isPrecisionFailure } from '../schema/serdeErrors';
+import { deserializeReader } from '../schema/serdeTyped';
 import { ReducerError } from './errors';
 
 /** A JSON path from a payload's root: object keys and array indexes. */
@@ -35,15 +36,23 @@ export class PayloadJson {
     readonly ref: RawPayloadRef,
     private readonly text: string,
     readonly value: unknown,
+    /**
+     * The text writes a number serde may read otherwise than `JSON.parse`
+     * (`SERDE_SENSITIVE_NUMBER_TEXT`): serde views come from serde's parse.
+     */
+    private readonly numbersNeedSerde = false,
   ) {}
 
   /** serde's view of the value at `path`; `jsValue` is the native value found there. */
   serdeAt(path: JsonPath, jsValue: unknown): SerdeValue {
-    if (isFaithfulJsValue(jsValue)) return fromJsValue(jsValue);
+    if (!this.numbersNeedSerde && isFaithfulJsValue(jsValue)) return fromJsValue(jsValue);
     if (this.faithful === undefined) {
       const parsed = parseSerdeJson(this.text);
-      // Only nesting deeper than serde's limit of 128 gets here: JSON.parse accepted it.
-      if (isLeft(parsed)) throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: ${parsed.left.message}`, this.ref);
+      // Only what the read's checks cannot see gets here: a repeated key hiding a value serde rejects.
+      if (isLeft(parsed)) {
+        const message = serdePayloadError(new TextEncoder().encode(this.text)) ?? parsed.left.message;
+        throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: ${message}`, this.ref);
+      }
       this.faithful = parsed.right;
     }
     let node: SerdeValue | undefined = this.faithful;
@@ -109,7 +118,9 @@ export class PayloadJson {
     const floatSpelled = floatSpelledIntegerPattern(codec);
     // The pattern matches keys as written: one spelled with escapes (`"exit\u005fcode"`) could hide from it.
     const exact =
-      Array.isArray(jsValue) || (floatSpelled !== null && (floatSpelled.test(this.text) || ESCAPED_ASCII_LETTER.test(this.text)));
+      this.numbersNeedSerde ||
+      Array.isArray(jsValue) ||
+      (floatSpelled !== null && (floatSpelled.test(this.text) || ESCAPED_ASCII_LETTER.test(this.text)));
     let decoded = exact ? decodeSerdeValue(codec, this.serdeAt(path, jsValue)) : decodeSerde(codec, jsValue);
     if (isLeft(decoded) && !exact && UNFAITHFUL_NUMBER_TEXT.test(this.text)) decoded = decodeSerdeValue(codec, this.serdeAt(path, jsValue));
     if (isLeft(decoded) && isPrecisionFailure(decoded.left)) {
@@ -127,6 +138,18 @@ export class PayloadJson {
   stringAt(path: JsonPath, jsValue: unknown): string {
     return serdeToString(this.serdeAt(path, jsValue));
   }
+}
+
+/**
+ * serde's error for payload bytes read as the reference reads them
+ * (`serde_json::from_reader` into a `Value`), or `undefined` if it accepts
+ * them. Positions count like its `IoRead`, which has looked one byte further
+ * than a string reader when some errors are raised ("number out of range"),
+ * and UTF-8 is checked only inside the strings it decodes.
+ */
+export function serdePayloadError(bytes: Uint8Array): string | undefined {
+  const verdict = deserializeReader(RUST_JSON_VALUE, bytes);
+  return verdict.ok ? undefined : verdict.error.message;
 }
 
 /** Space, tab, line feed, carriage return: all that JSON allows between tokens. */

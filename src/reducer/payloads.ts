@@ -1,17 +1,16 @@
 /** Reading payload JSON the way the reference does (`read_payload_json`). */
 import { isLeft } from 'fp-ts/Either';
-import { withinSerdeLimits } from '../json/serde';
-import { RUST_JSON_VALUE } from '../schema/rustTypes';
-import { deserializeReader } from '../schema/serdeTyped';
+import { SERDE_SENSITIVE_NUMBER_TEXT, serdeReadingOf } from '../json/serde';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { ReducerError } from './errors';
-import { PayloadJson } from './json';
+import { PayloadJson, serdePayloadError } from './json';
 import type { TraceReducer } from './state';
 
 /**
  * For payloads, lone surrogates are looked for in the text (the pattern has a
  * literal prefix, so the scan is cheap); depth and number range are checked
- * on the parsed value, since number patterns would match inside most prose.
+ * on the parsed value, and the text's numbers only when the value holds a
+ * float: number patterns cost a scan of the whole text and match in prose.
  */
 const LONE_SURROGATE_SUSPECT = /\\u[dD][89a-fA-F]/;
 
@@ -29,24 +28,16 @@ export function readPayloadJson(r: TraceReducer, ref: RawPayloadRef): PayloadJso
   } catch {
     throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${serdeTextError(text.right) ?? 'invalid JSON'}`, ref);
   }
+  const reading = serdeReadingOf(value);
+  // A float written with more digits than it needs, or near f64's limit: serde may read another
+  // value (kept for the payload's serde views) or fail ("number out of range").
+  const numbersNeedSerde = reading === 'numbers' && SERDE_SENSITIVE_NUMBER_TEXT.test(text.right);
   // serde parses the whole file into a `Value`: what it rejects anywhere fails the read.
-  if (LONE_SURROGATE_SUSPECT.test(text.right) || !withinSerdeLimits(value)) {
+  if (reading === 'beyond' || numbersNeedSerde || LONE_SURROGATE_SUSPECT.test(text.right)) {
     const error = serdeTextError(text.right);
     if (error !== undefined) throw new ReducerError(`parse payload ${ref.raw_payload_id}: ${error}`, ref);
   }
-  return new PayloadJson(ref, text.right, value);
-}
-
-/**
- * serde's error for payload bytes read as the reference reads them
- * (`serde_json::from_reader` into a `Value`), or `undefined` if it accepts
- * them. Positions count like its `IoRead`, which has looked one byte further
- * than a string reader when some errors are raised ("number out of range"),
- * and UTF-8 is checked only inside the strings it decodes.
- */
-export function serdePayloadError(bytes: Uint8Array): string | undefined {
-  const verdict = deserializeReader(RUST_JSON_VALUE, bytes);
-  return verdict.ok ? undefined : verdict.error.message;
+  return new PayloadJson(ref, text.right, value, numbersNeedSerde);
 }
 
 function serdeTextError(text: string): string | undefined {
