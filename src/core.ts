@@ -22,7 +22,7 @@ export type { PayloadSource, PayloadReadError } from './reducer/payloadSource';
 export type { RolloutTrace, ReducerState, TraceHeader, TraceMapValues } from './reducer/state';
 export type { ReadonlyPMap } from './reducer/pmap';
 export { toStateJson, stateJsonChunks, toPlainTrace } from './reducer/serialize';
-export { ReplayError, ReducerError } from './reducer/errors';
+export { EndOfReplayError, ReplayError, ReducerError } from './reducer/errors';
 export { upToSeq } from './reducer/upToSeq';
 
 // Bundles held in memory (or fetched over HTTP): log lines, events, manifest, payloads, whole replays, time travel.

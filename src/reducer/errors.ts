@@ -56,6 +56,14 @@ export class ReplayError extends Error {
   }
 }
 
+/**
+ * The end-of-replay step (spawn edges still pending fall back to their
+ * child thread) failed on the events read so far. The reference runs it
+ * once, after the last event: for a log still being written it says only
+ * that the log must not end here, since a later event may resolve the edge.
+ */
+export class EndOfReplayError extends ReplayError {}
+
 function formatLocated(message: string, { file, line, seq, detail }: ErrorLocation): string {
   // A message that already names the file (`read <manifest>: …`) says where: not twice.
   if (file !== undefined && line === undefined && seq === undefined && !detail && message.includes(file)) return message;

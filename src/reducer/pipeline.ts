@@ -11,7 +11,7 @@ import { TRACE_MAP_NAMES } from '../schema/model';
 import { reduceAgentEvents, resolvePendingSpawnEdgeFallbacks } from './agents';
 import { reduceCodeCellEvents } from './codeCells';
 import { reduceCompactionEvents } from './compaction';
-import { ReducerError, ReplayError, bail } from './errors';
+import { EndOfReplayError, ReducerError, bail } from './errors';
 import { reduceInferenceEvents } from './inference';
 import { LocatedEvent, ReduceStep, onEvents } from './operator';
 import type { PayloadSource } from './payloadSource';
@@ -115,10 +115,21 @@ export function reduceTrace(
       /** Events applied since then, for a batch that fails part-way (see below). */
       let unpublished: LocatedEvent[] = [];
       const publish = (backlog = false) => {
-        unpublished = [];
         const snapshot = buildSnapshot(reducer, payloads, last.seq, last.line, backlog);
+        unpublished = [];
         published = snapshot.state;
         return snapshot;
+      };
+      // The reference runs the end-of-replay step once, at the end: a cut it fails on is not
+      // published (a later event may resolve the edge); if the events end there, the final
+      // publish below fails with its error.
+      const publishUnlessEndFails = (backlog: boolean): Observable<TraceSnapshot> => {
+        try {
+          return of(publish(backlog));
+        } catch (err) {
+          if (err instanceof EndOfReplayError) return EMPTY;
+          throw err;
+        }
       };
       const applied = events.pipe(
         map((located) => ({ reducer, located })),
@@ -127,7 +138,7 @@ export function reduceTrace(
           last = { seq: located.event.seq, line: located.line };
           if (mode !== 'end') unpublished.push(located);
           const due = mode === 'event' || (mode === 'batch' && located.batchEnd === true);
-          return due ? of(publish(mode === 'batch' && located.backlog === true)) : EMPTY;
+          return due ? publishUnlessEndFails(mode === 'batch' && located.backlog === true) : EMPTY;
         }),
         // A batch that fails part-way still publishes the state after its last good event (a
         // follower's state file, the server's view), as a replay cut there gives it: the events
@@ -206,7 +217,7 @@ function finalize(state: ReducerState, payloads: PayloadSource): { trace: Rollou
       resolvePendingSpawnEdgeFallbacks(reducer);
     } catch (err) {
       if (err instanceof ReducerError) {
-        throw new ReplayError(err.referenceMessage, {
+        throw new EndOfReplayError(err.referenceMessage, {
           detail: err.payload ? `end of replay, ${err.payload.path}` : 'end of replay',
           payloadPath: err.payload?.path,
         });

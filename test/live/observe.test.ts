@@ -21,6 +21,7 @@ import {
   Scratch,
   bundlePrefix,
   conformanceBundle,
+  craftedBundle,
   conformanceCases,
   handleBaseline,
   logCutAfterLine,
@@ -235,6 +236,42 @@ describe('following a bundle being written', () => {
     expect((seen.error as Error).message).toMatch(message);
     expect(seen.error).toMatchObject({ file: 'trace.jsonl', line: 4 });
     expect(`error: ${(seen.error as Error).message}`).toBe(await replayOutcome(dir));
+  });
+
+  describe('a cut that only the end-of-replay step rejects (parity audit, tenth session)', () => {
+    // A spawn's runtime end arrives twice. After the first, the child's task item is the edge's
+    // target; the log cut after the second fails the end-of-replay fallback (conflicting
+    // endpoints), as the reference says of that cut. The next request sights the item again and
+    // resolves the duplicate: the whole log is accepted. The reference runs the step once, at
+    // the end; the live reader ran it at every publish and ended the stream.
+    test('is not published, and the snapshots go on to the replay of the whole log', async () => {
+      const bundle = craftedBundle('agent_spawn_end_twice_resolved_later');
+      const { snapshots, error } = await readAll(bundle, 'event');
+      expect(error).toBeUndefined();
+      expect(toStateJson(snapshots[snapshots.length - 1]!.trace)).toBe(fs.readFileSync(path.join(bundle, '..', 'expected.json'), 'utf8'));
+      // Every other cut is published, equal to its replay.
+      const cut = path.join(scratch.dir(), 'cut');
+      const lines = fs.readFileSync(path.join(bundle, 'trace.jsonl'), 'utf8').trimEnd().split('\n').length;
+      const rejected: number[] = [];
+      for (let line = 1; line <= lines; line++) {
+        const outcome = await replayOutcome(bundlePrefix(bundle, cut, logCutAfterLine(bundle, line)));
+        const published = snapshots.find((snapshot) => snapshot.line === line);
+        if (outcome.startsWith('error: ')) rejected.push(line);
+        expect(published && toStateJson(published.trace)).toBe(outcome.startsWith('error: ') ? undefined : outcome);
+      }
+      expect(rejected).toEqual([8]);
+    });
+
+    test('does not hide the error of a bad line after it', async () => {
+      // Its line 9 ends such a cut and line 10 is not an event: per read, the publish after line
+      // 9 failed first, with the end-of-replay error instead of line 10's.
+      const bundle = craftedBundle('agent_spawn_bad_line_after_conflicting_cut');
+      const expected = fs.readFileSync(path.join(bundle, '..', 'expected_error.txt'), 'utf8').trim();
+      for (const emit of ['event', 'batch'] as const) {
+        const { error } = await readAll(bundle, emit);
+        expect(error?.message).toBe(`trace.jsonl:10 (seq 10, field payload.request_payload.kind): ${expected}`);
+      }
+    });
   });
 
   test('a read batch that fails part-way in the reducer first publishes the state after its last good event', async () => {

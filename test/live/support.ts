@@ -21,6 +21,11 @@ export function conformanceBundle(caseName: string): string {
   return path.join(CONFORMANCE_DIR, caseName, 'bundle');
 }
 
+/** A bundle of `test/fixtures/crafted/` (see its README). */
+export function craftedBundle(caseName: string): string {
+  return path.join(CONFORMANCE_DIR, '..', 'crafted', caseName, 'bundle');
+}
+
 /** Writes a multi-thread synthetic bundle of a few hundred events, ending with `rollout_ended`, under `parent`. */
 export function synthesizeSmallBundle(parent: string): string {
   const bundle = path.join(parent, 'synthetic');
