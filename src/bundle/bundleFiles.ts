@@ -26,7 +26,7 @@ import { decodeSerde } from '../schema/serdeErrors';
 import { deserializeReader } from '../schema/serdeTyped';
 import { CheckpointRun, appliedThroughSeq, checkedCheckpointEvery, emptyRun, extendRun, snapshotAfter, unreachableSeq } from './checkpoints';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
-import { decodeUtf8, rustIoMessage, rustJoin, textTooLongMessage } from './ioErrors';
+import { decodeUtf8, logReadError, manifestReadError, rustIoMessage, rustJoin, textTooLongMessage } from './ioErrors';
 
 /** A file's content: bytes as stored, or text already decoded. */
 export type FileContent = Uint8Array | string;
@@ -320,12 +320,11 @@ function readBundleBasics(files: Iterable<readonly [string, FileContent]>, name:
   const bundle = new InMemoryBundleFiles(files);
   const manifestPath = rustJoin(name, MANIFEST_FILE_NAME);
   const manifestFile = bundle.read(MANIFEST_FILE_NAME);
-  // The reference opens the manifest outside its error context: the bare I/O error.
-  if ('missing' in manifestFile) throw new ReplayError(rustIoMessage({ code: manifestFile.missing }), { file: manifestPath });
+  if ('missing' in manifestFile) throw manifestReadError({ code: manifestFile.missing }, manifestPath);
   const manifest = parseManifest(asBytes(manifestFile.content), manifestPath);
   const logPath = rustJoin(name, RAW_EVENT_LOG_FILE_NAME);
   const logFile = bundle.read(RAW_EVENT_LOG_FILE_NAME);
-  if ('missing' in logFile) throw new ReplayError(`open trace event log ${logPath}: ${rustIoMessage({ code: logFile.missing })}`, { file: logPath });
+  if ('missing' in logFile) throw logReadError({ code: logFile.missing }, logPath);
   return { bundle, manifest, log: asBytes(logFile.content), logPath };
 }
 

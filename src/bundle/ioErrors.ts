@@ -1,4 +1,6 @@
 /** Node I/O errors worded as Rust's `std::io::Error` prints them. */
+import { ReplayError } from '../reducer/errors';
+import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 
 const RUST_IO_MESSAGES: Record<string, string> = {
   ENOENT: 'No such file or directory (os error 2)',
@@ -15,8 +17,31 @@ const RUST_IO_MESSAGES: Record<string, string> = {
 
 /** Rust's `Display` of the I/O error behind `err`, or Node's message for unknown codes. */
 export function rustIoMessage(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code = errnoCode(err);
   return (code && RUST_IO_MESSAGES[code]) ?? (err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * The reference's error for a manifest it cannot read. Rust opens a
+ * directory without error and fails on reading it, inside serde's reader
+ * and so under the context `read <path>`; `{err:#}` prints serde's error,
+ * then its source: the same I/O error twice. Other failures come from the
+ * open, outside any context: the bare I/O error.
+ */
+export function manifestReadError(err: unknown, manifestPath: string): ReplayError {
+  const io = rustIoMessage(err);
+  return new ReplayError(errnoCode(err) === 'EISDIR' ? `read ${manifestPath}: ${io}: ${io}` : io, { file: manifestPath });
+}
+
+/** Likewise for the log: a directory opens, and reading its first line fails. */
+export function logReadError(err: unknown, logPath: string): ReplayError {
+  const io = rustIoMessage(err);
+  if (errnoCode(err) === 'EISDIR') return new ReplayError(`read trace event line 1: ${io}`, { file: RAW_EVENT_LOG_FILE_NAME, line: 1 });
+  return new ReplayError(`open trace event log ${logPath}: ${io}`, { file: logPath });
+}
+
+function errnoCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** `Path::join` as Rust displays it: no normalization, one separator. */

@@ -33,7 +33,7 @@ import { TraceSnapshot, reduceTrace } from '../reducer/pipeline';
 import { RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
 import { rawPayloadRefs } from '../schema/rawEvent';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
-import { rustIoMessage, rustJoin } from './ioErrors';
+import { logReadError, rustJoin } from './ioErrors';
 import { BundlePayloadFiles, resolvePayloadPath } from './payloadFiles';
 import { checkBundleDirectory, readManifest } from './replay';
 import { TailError, TailOptions, TailedLine, tailLines } from './tail';
@@ -168,10 +168,7 @@ function asReplayError(err: unknown, logPath: string): unknown {
       line: err.line,
     });
   }
-  const errno = (err.cause as NodeJS.ErrnoException | undefined)?.code;
-  if (errno !== undefined) {
-    return new ReplayError(`open trace event log ${logPath}: ${rustIoMessage(err.cause)}`, { file: logPath });
-  }
+  if ((err.cause as NodeJS.ErrnoException | undefined)?.code !== undefined) return logReadError(err.cause, logPath);
   return err;
 }
 

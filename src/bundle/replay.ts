@@ -5,13 +5,12 @@ import { isUtf8 } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
 import { from, lastValueFrom } from 'rxjs';
-import { ReplayError } from '../reducer/errors';
 import type { LocatedEvent } from '../reducer/operator';
 import { TraceSnapshot, reduceTrace } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest';
 import { LineDecoder, logEvents, parseManifest } from './bundleFiles';
-import { rustIoMessage, rustJoin } from './ioErrors';
+import { logReadError, manifestReadError, rustJoin } from './ioErrors';
 import { BundlePayloadFiles } from './payloadFiles';
 import { readBundleFile } from './regularFile';
 
@@ -28,8 +27,7 @@ export function readManifest(bundleDir: string): TraceBundleManifest {
   try {
     bytes = readBundleFile(manifestPath);
   } catch (err) {
-    // The reference opens the manifest outside its error context: the bare I/O error.
-    throw new ReplayError(rustIoMessage(err), { file: manifestPath });
+    throw manifestReadError(err, manifestPath);
   }
   return parseManifest(bytes, manifestPath);
 }
@@ -52,7 +50,7 @@ export function* readEventLog(bundleDir: string): Generator<LocatedEvent> {
   try {
     bytes = readBundleFile(logPath);
   } catch (err) {
-    throw new ReplayError(`open trace event log ${logPath}: ${rustIoMessage(err)}`, { file: logPath });
+    throw logReadError(err, logPath);
   }
   yield* logEvents(bytes, nodeLineDecoder(bytes));
 }

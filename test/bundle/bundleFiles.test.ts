@@ -120,8 +120,10 @@ describe('replayBundleFiles agrees with replayBundle', () => {
     ['an absolute payload path', (dir) => editLog(dir, (log) => log.replace(`"path":"${REQUEST}"`, '"path":"/etc/passwd"')), 'is not a relative path inside the bundle'],
     ['no manifest', (dir) => fs.rmSync(path.join(dir, 'manifest.json')), 'manifest.json: No such file or directory (os error 2)'],
     ['no event log', (dir) => fs.rmSync(path.join(dir, 'trace.jsonl')), 'open trace event log'],
-    ['a directory for the event log', (dir) => replaceWithDirectory(dir, 'trace.jsonl'), 'trace.jsonl: Is a directory (os error 21)'],
-    ['a directory for the manifest', (dir) => replaceWithDirectory(dir, 'manifest.json'), 'manifest.json: Is a directory (os error 21)'],
+    // Rust opens a directory and fails reading it: in the log's first line, in serde's reader of
+    // the manifest (its context, then serde's error and its source). The oracle's words (audit).
+    ['a directory for the event log', (dir) => replaceWithDirectory(dir, 'trace.jsonl'), 'trace.jsonl:1: read trace event line 1: Is a directory (os error 21)'],
+    ['a directory for the manifest', (dir) => replaceWithDirectory(dir, 'manifest.json'), '/manifest.json: Is a directory (os error 21): Is a directory (os error 21)'],
     ['a manifest that is not JSON', (dir) => fs.writeFileSync(path.join(dir, 'manifest.json'), '{"trace_id":'), 'read '],
     [
       'an event line that is not UTF-8',
