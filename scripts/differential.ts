@@ -15,8 +15,8 @@
  * these exercise the serde emulation rather than the reducer. `--stack K`
  * applies K mutations to each mutant, to reach states one edit cannot.
  * Each mutant is also replayed from its files in memory (`replayBundleFiles`),
- * and with `--live` read with `observeBundle`: their final state (or error)
- * must be the directory replay's.
+ * and with `--live` read with `observeBundle`, per batch and per event: their
+ * final state (or error) must be the directory replay's.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -277,9 +277,14 @@ async function outcome(reduce: () => Promise<string>): Promise<Outcome> {
 
 const ours = (dir: string): Promise<Outcome> => outcome(async () => toStateJson(await replayBundle(dir)));
 
-/** The live reader on the same finished bundle: its last snapshot, or its error. */
-const live = (dir: string): Promise<Outcome> =>
-  outcome(async () => toStateJson((await lastValueFrom(observeBundle(dir, { follow: false }))).trace));
+/**
+ * The live reader on the same finished bundle, publishing per read batch or
+ * per event: its last snapshot, or its error. Per event, every cut is
+ * finalized as a replay ending there would be (a step that can fail on a
+ * cut and not on the whole log).
+ */
+const live = (dir: string, emit: 'batch' | 'event'): Promise<Outcome> =>
+  outcome(async () => toStateJson((await lastValueFrom(observeBundle(dir, { follow: false, emit }))).trace));
 
 /** The same files replayed from memory (`rollout-trace/core`), errors naming the same directory. */
 const inMemory = (dir: string): Promise<Outcome> =>
@@ -321,7 +326,7 @@ async function main(): Promise<void> {
       if (oracle.status === 0) ok = mine.ok && mine.out === oracle.stdout;
       else ok = !mine.ok && mine.err.includes(oracle.stderr.split('\n')[0]!) && !mine.err.startsWith('CRASH');
       const others: [string, Outcome][] = [['in memory', await inMemory(dir)]];
-      if (alsoLive) others.push(['observe', await live(dir)]);
+      if (alsoLive) others.push(['observe', await live(dir, 'batch')], ['observe per event', await live(dir, 'event')]);
       const differing = others.find(([, other]) => !sameOutcome(mine, other));
       if (differing) {
         const keep = path.join(tmp, `fail-${failures.length}`);

@@ -167,7 +167,7 @@ export class LiveBundle {
     const summary = this.summary();
     // An ended bundle whose log is gone keeps its summary; it is never woken by growth.
     // Listed from what it showed, but not reduced now (the list said `reduced: true` of a sleeping bundle).
-    this.preview = summary && { summary: { ...summary, reduced: false }, ended: this.settled, log: log ?? { size: -1, mtimeMs: 0 } };
+    this.preview = summary && { summary: { ...summary, reduced: false, catching_up: false }, ended: this.settled, log: log ?? { size: -1, mtimeMs: 0 } };
     this.dropState();
     return true;
   }
@@ -214,7 +214,7 @@ export class LiveBundle {
 
   summary(): BundleSummary | null {
     const snapshot = this.current;
-    return snapshot ? reducedSummary(this.id, snapshot.trace, snapshot.seq, this.failure) : (this.preview?.summary ?? null);
+    return snapshot ? reducedSummary(this.id, snapshot.trace, snapshot.seq, this.failure, snapshot.backlog === true) : (this.preview?.summary ?? null);
   }
 
   private logStat(): { size: number; mtimeMs: number } | undefined {
@@ -331,7 +331,7 @@ export class LiveBundle {
 }
 
 /** The list entry of a reduced bundle: its trace's header after the event with `seq`. */
-export function reducedSummary(id: string, trace: TraceHeader, seq: number | null, error: string | null): BundleSummary {
+export function reducedSummary(id: string, trace: TraceHeader, seq: number | null, error: string | null, catchingUp = false): BundleSummary {
   return {
     id,
     trace_id: trace.trace_id,
@@ -344,5 +344,6 @@ export function reducedSummary(id: string, trace: TraceHeader, seq: number | nul
     last_seq: seq,
     error,
     reduced: true,
+    catching_up: catchingUp,
   };
 }

@@ -54,6 +54,7 @@ export function previewBundle(id: string, dir: string): BundlePreview | undefine
       last_seq: last.seq,
       error: null,
       reduced: false,
+      catching_up: false,
     };
     return { summary, ended: end !== undefined, log: { size, mtimeMs } };
   } catch {

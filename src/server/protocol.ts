@@ -25,6 +25,12 @@ export interface BundleSummary {
    * its first and last events, reduced when a client opens it.
    */
   readonly reduced: boolean;
+  /**
+   * The server is still reading a log that was already written when it
+   * began: status, end and counts are those of the part read so far (a
+   * completed trace reads `running` until then).
+   */
+  readonly catching_up: boolean;
 }
 
 /** A bundle found under the root whose manifest or log cannot be read: it has no trace header to list. */

@@ -225,3 +225,21 @@ describe('slow SSE clients', () => {
     bundle.stop();
   });
 });
+
+describe('the summary of a bundle being caught up on', () => {
+  it('says so, and its status is the trace’s once a snapshot covers the log (a completed trace was listed as running)', async () => {
+    const synth = synthBundle();
+    const snapshots = await lastValueFrom(observeBundle(synth, { follow: false, emit: 'event' }).pipe(toArray()));
+    const source = new Subject<TraceSnapshot>();
+    const bundle = new LiveBundle('bundle', synth, source, { resumableBatches: 16, idleMs: 60_000, staleMs: 60_000 });
+    bundle.start();
+    // The state after the first events, published while the rest of the log waited to be read.
+    const partial = snapshots[10]!;
+    source.next({ ...partial, backlog: true });
+    expect(bundle.summary()).toMatchObject({ status: 'running', last_seq: partial.seq, catching_up: true });
+    const whole = snapshots[snapshots.length - 1]!;
+    source.next(whole);
+    expect(bundle.summary()).toMatchObject({ status: 'completed', last_seq: whole.seq, catching_up: false });
+    bundle.stop();
+  });
+});

@@ -7,7 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import { replayBundle } from '../../src/bundle/replay';
 import { synthesizeBundle } from '../../src/synth';
 import type { RolloutTrace } from '../../src/reducer/state';
-import { ChatWriter, eventCount, eventually, onCleanup, serve, synthBundle, tempDir, untilSeq } from '../server/support';
+import type { BundleList } from '../../src/server/protocol';
+import { ChatWriter, eventCount, eventually, onCleanup, rawGet, serve, synthBundle, tempDir, untilSeq } from '../server/support';
 import { launchBrowser, openPage } from './browser';
 
 let browser: Browser;
@@ -214,6 +215,21 @@ describe('the viewer', () => {
     expect(await error.getAttribute('title')).toBe(reason);
     const lineHeight = await error.evaluate((element) => parseFloat(getComputedStyle(element).lineHeight));
     expect(await error.evaluate((element) => element.getBoundingClientRect().height)).toBeLessThanOrEqual(3 * lineHeight + 1);
+  });
+
+  it('lists a bundle the server is still catching up on as loading…, not by the status of the part read (it said running)', async () => {
+    const root = tempDir();
+    fs.cpSync(synthBundle(), path.join(root, 'trace-a'), { recursive: true });
+    const server = await serve(root);
+    const view = await page();
+    // The list as the server gives it mid-catch-up (`catching_up`, from the snapshot's backlog: server tests).
+    const listed = JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList;
+    const catchingUp = { ...listed, bundles: listed.bundles.map((bundle) => ({ ...bundle, status: 'running', catching_up: true })) };
+    await view.route('**/api/bundles', (route) => route.fulfill({ json: catchingUp }));
+    await view.goto(server.url);
+    const status = view.locator('.rt-bundles tbody .status').first();
+    await status.waitFor();
+    expect(await status.textContent()).toBe('loading…');
   });
 
   it('moves the selection between threads in the list, the graph and the conversation', async () => {

@@ -8,6 +8,7 @@ import { fetchBundleList } from './api';
 import { el, replaceChildren } from './dom';
 import type { Progress } from './localBundle';
 import { formatDuration } from './model';
+import { statusBadge } from './views/header';
 
 const REFRESH_MS = 2000;
 
@@ -69,7 +70,7 @@ export class BundleListView {
       const title = bundle.reduced ? undefined : 'listed from its first and last events: reduced when opened';
       const row = el('tr', { data: { bundleId: bundle.id }, title },
         el('td', {}, bundleLink(bundle.id)),
-        el('td', {}, el('span', { class: `badge status status-${bundle.status}` }, bundle.status)),
+        el('td', {}, statusBadge(bundle.status, bundle.catching_up)),
         el('td', {}, new Date(bundle.started_at_unix_ms).toLocaleString()),
         el('td', {}, end === null ? '—' : formatDuration(end - bundle.started_at_unix_ms)),
         el('td', { class: 'num' }, bundle.event_count),

@@ -122,10 +122,11 @@ function pendingNote(scrub: ScrubState, ended: boolean): string {
 }
 
 /**
- * The rollout's status, or `loading…` while the log written so far is still
- * being read: a completed trace said `running` through its first catch-up.
+ * A rollout's status, or `loading…` while the log written so far is still
+ * being read: a completed trace said `running` through its first catch-up
+ * (in the header, and in the bundle list while the server read it).
  */
-function statusBadge(status: string, catchingUp: boolean): HTMLElement {
+export function statusBadge(status: string, catchingUp: boolean): HTMLElement {
   if (catchingUp) return el('span', { class: 'badge status status-loading', title: 'reading the log written so far: its status shows once all of it is read' }, 'loading…');
   return el('span', { class: `badge status status-${status}` }, status);
 }
