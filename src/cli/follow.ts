@@ -226,7 +226,15 @@ export function snapshotDelta(snapshot: TraceSnapshot, previous: TraceSnapshot |
     }
   }
   const header = snapshot.state.header !== previous?.state.header ? { header: snapshot.state.header } : {};
-  return { seq: snapshot.seq, line: snapshot.line, ...header, changes, thread_items_appended: appended, pending: snapshot.pending };
+  return {
+    seq: snapshot.seq,
+    line: snapshot.line,
+    ...header,
+    changes,
+    thread_items_appended: appended,
+    pending: snapshot.pending,
+    catching_up: snapshot.backlog === true,
+  };
 }
 
 function statusLineWriter(out: FollowOutput): Writer {

@@ -40,7 +40,7 @@ export function renderSnapshot(snapshot: TraceSnapshot, style: ScreenStyle, titl
   const totals = traceTotals(trace);
   const lines: string[] = [];
   const position = snapshot.seq === null ? 'no events yet' : `seq ${snapshot.seq} · line ${snapshot.line}`;
-  lines.push(`${paint('bold', clean(title ?? `rollout ${trace.rollout_id}`))}  ${status(paint, trace.status)}  ${paint('dim', position)}`);
+  lines.push(`${paint('bold', clean(title ?? `rollout ${trace.rollout_id}`))}  ${status(paint, rolloutStatus(snapshot))}  ${paint('dim', position)}`);
 
   lines.push(paint('bold', `threads (${totals.threads}) · turns (${totals.turns})`));
   const turnsByThread = turnCounts(trace);
@@ -85,7 +85,7 @@ export function renderStatusLine(snapshot: TraceSnapshot, title?: string): strin
   const running = [...snapshot.trace.tool_calls.values()].filter((call) => call.execution.status === 'running').length;
   return [
     clean(title ?? snapshot.trace.rollout_id),
-    snapshot.trace.status,
+    rolloutStatus(snapshot),
     snapshot.seq === null ? 'seq -' : `seq ${snapshot.seq}`,
     `threads ${totals.threads}`,
     `turns ${totals.turns}`,
@@ -179,6 +179,14 @@ type Paint = (color: Color, text: string) => string;
 
 function painter(enabled: boolean): Paint {
   return enabled ? (color, text) => `\x1b[${SGR[color]}m${text}\x1b[0m` : (_color, text) => text;
+}
+
+/**
+ * The rollout's status, or `loading…` while the log already written is
+ * still being read (`backlog`): a completed trace is `running` until then.
+ */
+function rolloutStatus(snapshot: TraceSnapshot): string {
+  return snapshot.backlog ? 'loading…' : snapshot.trace.status;
 }
 
 function status(paint: Paint, value: string): string {

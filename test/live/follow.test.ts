@@ -5,7 +5,7 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { snapshotBatches } from '../../src/bundle/observe';
 import { BundlePayloadFiles } from '../../src/bundle/payloadFiles';
 import { readManifest, replayBundle } from '../../src/bundle/replay';
-import { FollowOptions, FollowOutput, runFollow } from '../../src/cli/follow';
+import { FollowOptions, FollowOutput, runFollow, snapshotDelta } from '../../src/cli/follow';
 import { UsageError } from '../../src/cli/io';
 import { fitWidth, renderSnapshot, renderStatusLine } from '../../src/cli/liveSummary';
 import { ReplayError } from '../../src/reducer/errors';
@@ -202,6 +202,19 @@ describe('the live summary', () => {
     expect(text).toMatch(/\n {4}term {2}\$ /);
     const done = renderSnapshot(snapshots[snapshots.length - 1]!, plain).join('\n');
     expect(done).toMatch(/running: 0 tool calls · 0 terminal operations · 0 code cells/);
+  });
+
+  test('says loading… instead of the status while the log already written is read (a completed trace said running)', async () => {
+    const snapshots = await snapshotsOf('writer_records_payload_refs_and_replays_rollout_status');
+    const last = snapshots[snapshots.length - 1]!;
+    expect(last.trace.status).toBe('completed');
+    // The same state published while more of the log waited (`backlog`, set by the reader: observe tests).
+    const midway = { ...last, backlog: true as const };
+    expect(renderSnapshot(midway, plain)[0]).toMatch(/ {2}loading… {2}seq /);
+    expect(renderStatusLine(midway).split('  ')[1]).toBe('loading…');
+    expect(renderStatusLine(last).split('  ')[1]).toBe('completed');
+    expect(snapshotDelta(midway, undefined)).toMatchObject({ catching_up: true });
+    expect(snapshotDelta(last, undefined)).toMatchObject({ catching_up: false });
   });
 
   test('shows pending code cell starts until their source item arrives', async () => {
