@@ -8,6 +8,7 @@
  */
 import { closeSync, openSync, readSync } from 'fs';
 import { Observable, concatMap, map, skip } from 'rxjs';
+import { EndOfReplayError } from '../reducer/errors';
 import type { LocatedEvent } from '../reducer/operator';
 import { TraceSnapshot, stateFromManifest } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
@@ -96,24 +97,38 @@ export class Timeline {
   }
 
   /**
+   * Whether events appended to the log can be read on from this timeline:
+   * it read the log without failing, or failed only in the end-of-replay
+   * step, which a later event may cure (`EndOfReplayError`). A failure at a
+   * line stays: the reference would fail at the same line.
+   */
+  get canGrow(): boolean {
+    return this.failure === undefined || this.failure instanceof EndOfReplayError;
+  }
+
+  /**
    * This timeline plus the events appended to the log since it was read,
-   * reduced from its final state: no replay from the start. A timeline that
-   * failed cannot grow (the reference would fail at the same line) and is
-   * returned as it is. A log rewritten since (the last applied line is not
-   * where it was, or {@link isStale}) is read again from the start: the
-   * result is a new timeline of the log as it is now.
+   * reduced from its last checkpoint: no replay from the start. That is its
+   * final state, unless the end-of-replay step failed on it: the events after
+   * the checkpoint before are then read again. A timeline that cannot grow
+   * ({@link canGrow}) is returned as it is. A log rewritten since (the last
+   * applied line is not where it was, or {@link isStale}) is read again from
+   * the start: the result is a new timeline of the log as it is now.
    */
   async extend(): Promise<Timeline> {
     const { run, offsets, lastLineHead } = this.parts;
     const last = run.seqs.length - 1;
-    const resumeAt = last < 0 ? 0 : offsets[last]!;
-    if (this.isStale() || !lastLineHead.equals(readHead(this.logPath, resumeAt, lastLineHead.length))) {
+    if (this.isStale() || !lastLineHead.equals(readHead(this.logPath, last < 0 ? 0 : offsets[last]!, lastLineHead.length))) {
       return openTimeline(this.dir, this.options);
     }
-    if (this.failure !== undefined) return this;
-    // Re-read the last applied line and drop it: its start is a known line start, its end may not be.
-    const start = last < 0 ? { offset: 0, line: 1, skip: 0 } : { offset: resumeAt, line: run.lines[last]!, skip: 1 };
-    const copy = { run: { seqs: run.seqs.slice(), lines: run.lines.slice(), checkpoints: run.checkpoints.slice() }, offsets: offsets.slice() };
+    if (!this.canGrow) return this;
+    const applied = run.checkpoints[run.checkpoints.length - 1]!.applied;
+    // Re-read the last line the checkpoint applied and drop it: its start is a known line start, its end may not be.
+    const start = applied === 0 ? { offset: 0, line: 1, skip: 0 } : { offset: offsets[applied - 1]!, line: run.lines[applied - 1]!, skip: 1 };
+    const copy = {
+      run: { seqs: run.seqs.slice(0, applied), lines: run.lines.slice(0, applied), checkpoints: run.checkpoints.slice() },
+      offsets: offsets.slice(0, applied),
+    };
     return readTimeline(this.dir, this.manifest, this.options, copy, start);
   }
 

@@ -45,7 +45,7 @@ export class BundleHistory {
     let timeline = await current;
     const last = timeline.seqs[timeline.seqs.length - 1] ?? 0;
     // A rewritten log is read again whatever the seq: the timeline's states describe the old one.
-    if ((seq > last && timeline.failure === undefined) || timeline.isStale()) {
+    if ((seq > last && timeline.canGrow) || timeline.isStale()) {
       // Requests arriving together share one extension: a newer timeline than the one awaited is one.
       const newer = this.timeline !== null && this.timeline !== current ? this.timeline : null;
       timeline = await (newer ?? this.track(timeline.extend()));

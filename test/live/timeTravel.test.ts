@@ -5,7 +5,8 @@ import { openTimeline, stateAt } from '../../src/bundle/timeTravel';
 import { toStateJson } from '../../src/reducer/serialize';
 import { BundleHistory } from '../../src/server/feeds';
 import { synthesizeBundle } from '../../src/synth';
-import { Scratch, bundlePrefix, conformanceBundle, logCutAfterLine, replayOutcome, synthesizeSmallBundle } from './support';
+import { EndOfReplayError } from '../../src/reducer/errors';
+import { Scratch, bundlePrefix, conformanceBundle, craftedBundle, logCutAfterLine, replayOutcome, synthesizeSmallBundle } from './support';
 
 const scratch = new Scratch();
 const fixtures = new Scratch();
@@ -94,6 +95,27 @@ describe('Timeline.extend', () => {
       expect(toStateJson(await stateAt(whole, seq))).toBe(expected);
       if (seq <= 120) expect(toStateJson(await stateAt(opened, seq))).toBe(expected);
     }
+  });
+
+  test('a timeline whose last cut fails only in the end-of-replay step grows when the log does', async () => {
+    // The log cut after line 8 repeats a spawn's runtime end: the reference fails that cut at the end
+    // of replay (conflicting endpoints); line 9 resolves it (crafted case, see its README).
+    const source = craftedBundle('agent_spawn_end_twice_resolved_later');
+    const live = bundlePrefix(source, path.join(scratch.dir(), 'live'), logCutAfterLine(source, 8));
+    const cut = await openTimeline(live, { checkpointEvery: 3, completeLinesOnly: true });
+    expect(cut.failure).toBeInstanceOf(EndOfReplayError);
+    expect(`error: ${cut.failure?.message}`).toBe(await replayOutcome(live));
+    expect(cut.canGrow).toBe(true);
+
+    fs.writeFileSync(path.join(live, 'trace.jsonl'), fs.readFileSync(path.join(source, 'trace.jsonl')));
+    const grown = await cut.extend();
+    expect(grown.failure).toBeUndefined();
+    expect(grown.seqs).toEqual((await openTimeline(source)).seqs);
+    const last = grown.seqs[grown.seqs.length - 1]!;
+    expect(toStateJson(await stateAt(grown, last))).toBe(fs.readFileSync(path.join(source, '..', 'expected.json'), 'utf8'));
+    for (const seq of [2, 5, 7]) expect(toStateJson(await stateAt(grown, seq))).toBe(await replayCutAtSeq(source, seq));
+    // A failure at a line cannot be cured by appending.
+    expect((await openTimeline(conformanceBundle('missing_request_input_is_reducer_error'))).canGrow).toBe(false);
   });
 
   test('an unchanged log extends to the same events; a failed timeline stays as it is', async () => {
