@@ -117,10 +117,11 @@ export function observeBundle(dir: string, options: ObserveOptions = {}): Observ
   );
 }
 
-/** Whether `file` holds any bytes yet (false when it cannot be read: reading it says why). */
+/** Whether `file` is a file holding bytes yet (false when it cannot be read: reading it says why). */
 function hasBytes(file: string): boolean {
   try {
-    return (fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 0;
+    const stats = fs.statSync(file, { throwIfNoEntry: false });
+    return stats !== undefined && stats.isFile() && stats.size > 0;
   } catch {
     return false;
   }

@@ -89,11 +89,17 @@ export class Timeline {
 
   /**
    * Whether the log was rewritten since this timeline read it, rather than
-   * appended to or left alone (see `fileState.ts`): its states no longer
-   * describe the log, and its seeks would re-read lines that changed.
+   * appended to or left alone: its states no longer describe the log, and
+   * its seeks would re-read lines that changed. Told by the file's inode,
+   * size and modification time (`fileState.ts`), and, since a rewrite that
+   * keeps the inode and grows the file looks like an append, by the first
+   * bytes of the last applied line, which must still be where they were.
    */
   isStale(): boolean {
-    return rewritten(this.parts.log, fileState(this.logPath));
+    if (rewritten(this.parts.log, fileState(this.logPath))) return true;
+    const { offsets, lastLineHead } = this.parts;
+    const last = offsets.length - 1;
+    return !lastLineHead.equals(readHead(this.logPath, last < 0 ? 0 : offsets[last]!, lastLineHead.length));
   }
 
   /**
@@ -111,17 +117,14 @@ export class Timeline {
    * reduced from its last checkpoint: no replay from the start. That is its
    * final state, unless the end-of-replay step failed on it: the events after
    * the checkpoint before are then read again. A timeline that cannot grow
-   * ({@link canGrow}) is returned as it is. A log rewritten since (the last
-   * applied line is not where it was, or {@link isStale}) is read again from
-   * the start: the result is a new timeline of the log as it is now.
+   * ({@link canGrow}) is returned as it is. A log rewritten since
+   * ({@link isStale}) is read again from the start: the result is a new
+   * timeline of the log as it is now.
    */
   async extend(): Promise<Timeline> {
-    const { run, offsets, lastLineHead } = this.parts;
-    const last = run.seqs.length - 1;
-    if (this.isStale() || !lastLineHead.equals(readHead(this.logPath, last < 0 ? 0 : offsets[last]!, lastLineHead.length))) {
-      return openTimeline(this.dir, this.options);
-    }
+    if (this.isStale()) return openTimeline(this.dir, this.options);
     if (!this.canGrow) return this;
+    const { run, offsets } = this.parts;
     const applied = run.checkpoints[run.checkpoints.length - 1]!.applied;
     // Re-read the last line the checkpoint applied and drop it: its start is a known line start, its end may not be.
     const start = applied === 0 ? { offset: 0, line: 1, skip: 0 } : { offset: offsets[applied - 1]!, line: run.lines[applied - 1]!, skip: 1 };

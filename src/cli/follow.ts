@@ -24,7 +24,7 @@ import {
 } from 'rxjs';
 import { MAX_TIMER_MS, ObserveOptions, coalesceLatest, observeBundle } from '../bundle/observe';
 import { isSingleBundle, listBundleDirs, observeTraceRoot } from '../bundle/observeRoot';
-import type { TraceSnapshot } from '../reducer/pipeline';
+import { TraceSnapshot, isCatchingUp } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
@@ -233,7 +233,7 @@ export function snapshotDelta(snapshot: TraceSnapshot, previous: TraceSnapshot |
     changes,
     thread_items_appended: appended,
     pending: snapshot.pending,
-    catching_up: snapshot.backlog === true,
+    catching_up: isCatchingUp(snapshot),
   };
 }
 

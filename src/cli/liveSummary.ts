@@ -4,7 +4,7 @@
  * one-line form for logs. Pure functions of a snapshot, so they are tested
  * without a terminal.
  */
-import type { TraceSnapshot } from '../reducer/pipeline';
+import { TraceSnapshot, isCatchingUp } from '../reducer/pipeline';
 import type { RolloutTrace } from '../reducer/state';
 import type { AgentThread, ToolCall } from '../schema/model';
 import { traceTotals } from './summary';
@@ -186,7 +186,7 @@ function painter(enabled: boolean): Paint {
  * still being read (`backlog`): a completed trace is `running` until then.
  */
 function rolloutStatus(snapshot: TraceSnapshot): string {
-  return snapshot.backlog ? 'loading…' : snapshot.trace.status;
+  return isCatchingUp(snapshot) ? 'loading…' : snapshot.trace.status;
 }
 
 function status(paint: Paint, value: string): string {

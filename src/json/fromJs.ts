@@ -99,7 +99,8 @@ export const UNFAITHFUL_NUMBER_TEXT = /[:,[]\s*(?:-?\d+[.eE]|-?\d{19}|-0(?![\d.e
 /**
  * What serde_json's parser makes of the text that `JSON.parse` read as `v`,
  * as far as `v` can tell:
- * - `'beyond'`: it fails. Containers nest 128 deep, or a number is not
+ * - `'beyond'`: it fails. Containers nest deeper than 127 (serde fails as
+ *   the 128th opens), or a number is not
  *   finite (`JSON.parse` reads `1e400` as `Infinity`; serde fails with
  *   "number out of range").
  * - `'numbers'`: within the limits, but some number is not a safe integer

@@ -10,7 +10,8 @@ import type { TraceReducer } from './state';
  * For payloads, lone surrogates are looked for in the text (the pattern has a
  * literal prefix, so the scan is cheap); depth and number range are checked
  * on the parsed value, and the text's numbers only when the value holds a
- * float: number patterns cost a scan of the whole text and match in prose.
+ * float or an integer beyond 2^53: number patterns cost a scan of the
+ * whole text and match in prose.
  */
 const LONE_SURROGATE_SUSPECT = /\\u[dD][89a-fA-F]/;
 

@@ -72,6 +72,11 @@ export interface TraceSnapshot {
 
 export type SnapshotMode = 'event' | 'batch' | 'end';
 
+/** Whether `snapshot` was published while more of a log already written waited to be read (`backlog`). */
+export function isCatchingUp(snapshot: TraceSnapshot): boolean {
+  return snapshot.backlog === true;
+}
+
 export interface ReduceOptions {
   /** When to publish: after every event, after each read batch, or once at the end. */
   readonly emit?: SnapshotMode;

@@ -7,7 +7,7 @@
  * diffed separately, on both sides of a batch, so a fallback that a later
  * delivery replaces (or that disappears) is never left stale on a client.
  */
-import type { TraceSnapshot } from '../reducer/pipeline';
+import { TraceSnapshot, isCatchingUp } from '../reducer/pipeline';
 import type { ReadonlyPMap } from '../reducer/pmap';
 import { toPlainTrace } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
@@ -100,11 +100,11 @@ export function buildDelta(since: number, snapshot: TraceSnapshot, ids: IdSets, 
     thread_items_appended: appended,
     removed: removed as IdsByMap,
     pending: snapshot.pending,
-    catching_up: snapshot.backlog === true,
+    catching_up: isCatchingUp(snapshot),
   };
 }
 
 
 export function buildSnapshotMessage(snapshot: TraceSnapshot): SnapshotMessage {
-  return { seq: eventIdOf(snapshot), trace: toPlainTrace(snapshot.trace), pending: snapshot.pending, catching_up: snapshot.backlog === true };
+  return { seq: eventIdOf(snapshot), trace: toPlainTrace(snapshot.trace), pending: snapshot.pending, catching_up: isCatchingUp(snapshot) };
 }

@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import type { ServerResponse } from 'http';
 import type { Observable, Subscription } from 'rxjs';
-import type { TraceSnapshot } from '../reducer/pipeline';
+import { TraceSnapshot, isCatchingUp } from '../reducer/pipeline';
 import type { TraceHeader } from '../reducer/state';
 import { retryCondition } from '../bundle/failureRetry';
 import { rustJoin } from '../bundle/ioErrors';
@@ -214,7 +214,8 @@ export class LiveBundle {
 
   summary(): BundleSummary | null {
     const snapshot = this.current;
-    return snapshot ? reducedSummary(this.id, snapshot.trace, snapshot.seq, this.failure, snapshot.backlog === true) : (this.preview?.summary ?? null);
+    // A failure ends the catch-up: no state will cover the log.
+    return snapshot ? reducedSummary(this.id, snapshot.trace, snapshot.seq, this.failure, isCatchingUp(snapshot) && this.failure === null) : (this.preview?.summary ?? null);
   }
 
   private logStat(): { size: number; mtimeMs: number } | undefined {

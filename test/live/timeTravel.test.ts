@@ -161,14 +161,14 @@ describe('a log rewritten rather than appended to', () => {
     for (const seq of [1, 75, 120]) expect(toStateJson(await stateAt(reread, seq))).toBe(await replayCutAtSeq(live, seq));
   });
 
-  test('in place and longer: the line the extension resumes at is not the one read, so it reads from the start', async () => {
+  test('in place and longer: the last applied line is not where it was, so the timeline is stale and reads from the start', async () => {
     const full = fs.readFileSync(path.join(syntheticBundle, 'trace.jsonl'));
     const live = bundlePrefix(syntheticBundle, path.join(scratch.dir(), 'live'), logCutAfterLine(syntheticBundle, 120));
     const timeline = await openTimeline(live, { checkpointEvery: 50 });
 
     // Longer with the same inode is what an append looks like: only the bytes tell them apart.
     rewriteInPlace(live, shiftedTimes(full));
-    expect(timeline.isStale()).toBe(false);
+    expect(timeline.isStale()).toBe(true);
     const reread = await timeline.extend();
     expect(reread.seqs).toEqual((await openTimeline(syntheticBundle)).seqs);
     for (const seq of [1, 120, 121, 260]) expect(toStateJson(await stateAt(reread, seq))).toBe(await replayCutAtSeq(live, seq));
@@ -207,5 +207,10 @@ describe('a log rewritten rather than appended to', () => {
     const after = toStateJson(await history.traceAt(seq));
     expect(after).not.toBe(before);
     expect(after).toBe(await replayCutAtSeq(live, seq));
+
+    // In place and longer (a line added at the end of the log as rewritten), asked for a seq it
+    // had read: the metadata say "appended", the last line's bytes say otherwise (audit).
+    rewriteInPlace(live, Buffer.concat([full, logCutAfterLine(source, 1)]));
+    expect(toStateJson(await history.traceAt(seq))).toBe(before);
   });
 });

@@ -242,4 +242,16 @@ describe('the summary of a bundle being caught up on', () => {
     expect(bundle.summary()).toMatchObject({ status: 'completed', last_seq: whole.seq, catching_up: false });
     bundle.stop();
   });
+
+  it('stops saying so when reading fails: no state will cover the log (it stayed loading… for good: audit)', async () => {
+    const synth = synthBundle();
+    const snapshots = await lastValueFrom(observeBundle(synth, { follow: false, emit: 'event' }).pipe(toArray()));
+    const source = new Subject<TraceSnapshot>();
+    const bundle = new LiveBundle('bundle', synth, source, { resumableBatches: 16, idleMs: 60_000, staleMs: 60_000 });
+    bundle.start();
+    source.next({ ...snapshots[10]!, backlog: true });
+    source.error(new Error('trace.jsonl:12: parse trace event line 12: expected value at line 1 column 1'));
+    expect(bundle.summary()).toMatchObject({ catching_up: false, error: expect.stringContaining('line 12') });
+    bundle.stop();
+  });
 });

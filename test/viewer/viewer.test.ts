@@ -232,6 +232,19 @@ describe('the viewer', () => {
     expect(await status.textContent()).toBe('loading…');
   });
 
+  it('does not stay loading… when the trace fails before a state covers its log (it did: audit)', async () => {
+    // The log's only line is not an event: the server publishes the manifest-only state (the log
+    // holds bytes, so it is part of a catch-up), then the failure.
+    const bundle = path.join(tempDir(), 'bundle');
+    fs.cpSync(synthBundle(), bundle, { recursive: true });
+    fs.writeFileSync(path.join(bundle, 'trace.jsonl'), 'not json\n');
+    const server = await serve(bundle);
+    const view = await page();
+    await view.goto(server.url);
+    await view.locator('.rt-banner', { hasText: 'Trace stopped reducing' }).waitFor();
+    expect(await view.locator('.rt-header .status').textContent()).toBe('running');
+  });
+
   it('moves the selection between threads in the list, the graph and the conversation', async () => {
     const { trace, view } = await openSynth();
     await view.locator('.thread-row').nth(1).waitFor();

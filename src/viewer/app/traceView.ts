@@ -108,6 +108,8 @@ export class TraceView implements ViewContext {
       },
       failure: (message) => {
         this.store.failure = message.message;
+        // Reading stopped: no state will cover the log, the one shown is the trace's last.
+        this.store.catchingUp = false;
         this.scheduleRender();
       },
       connection: (state) => {

@@ -4,7 +4,7 @@
  */
 import type { TraceMapName } from '../../../schema/model';
 import { el, replaceChildren } from '../dom';
-import { Selection, TraceModel, threadName } from '../model';
+import { type Selection, type TraceModel, threadName } from '../model';
 import { ViewContext } from './context';
 
 /** Shown payload text is cut here (the full file stays one click away). */

@@ -1,6 +1,6 @@
 /** The thread tree: agent path, nickname, role, status, tokens; spawn edges as nesting. */
 import { el, keepingFocus, replaceChildren } from '../dom';
-import { ThreadNode, TraceModel, threadName } from '../model';
+import { type ThreadNode, type TraceModel, threadName } from '../model';
 import { ViewContext } from './context';
 import { usageText } from './header';
 
