@@ -990,6 +990,9 @@ describe('the viewer', () => {
       expect(await view.locator('.rt-banner').textContent()).toBe(
         `select "tool_calls:${tool.tool_call_id}" is not in thread "${trace.root_thread_id}": showing the thread it is in, ${name}`,
       );
+      // The page's URL names the thread shown: a reload or a shared link shows the same, without the note.
+      await view.waitForURL((url) => url.searchParams.get('thread') === own.thread_id);
+      expect(new URL(view.url()).searchParams.get('select')).toBe(`tool_calls:${tool.tool_call_id}`);
       // The reader's next choice is theirs: the note goes.
       await view.locator(`.thread-row[data-thread-id="${trace.root_thread_id}"]`).click();
       await view.locator('.rt-conversation .conversation-title', { hasText: `Conversation · ${trace.threads.get(trace.root_thread_id)!.agent_path}` }).waitFor();

@@ -43,6 +43,8 @@ export class TraceView implements ViewContext {
   private selectedThread: string | null;
   /** The thread whose conversation and timeline are on screen. */
   private shownThread: string | null = null;
+  /** A linked selection last shown in another thread than the link named (reported once to the page). */
+  private shownElsewhere: Selection | null = null;
   private selection: Selection | null;
   private stopFollowing: (() => void) | null = null;
   private frame = 0;
@@ -255,6 +257,7 @@ export class TraceView implements ViewContext {
     const thread = [this.selection && this.threadOf(this.selection), this.selectedThread, trace.root_thread_id]
       .find((id) => id != null && id in trace.threads) ?? Object.keys(trace.threads)[0] ?? null;
     this.shownThread = thread;
+    this.reportShownElsewhere(thread, model);
     this.header.update(model, this.scrubState(model));
     this.threads.update(model, thread);
     this.graph.update(model, this.selection);
@@ -265,6 +268,19 @@ export class TraceView implements ViewContext {
     this.element.dataset.shownSeq = String(this.history?.seq ?? this.store.seq);
     this.element.dataset.liveSeq = String(this.store.seq);
     performance.measure('rollout-trace:render', { start: started, end: performance.now() });
+  }
+
+  /**
+   * Tells the page, once, the thread a linked record is shown in when the
+   * link named another: its URL then names what is shown, and a reload
+   * shows the same without the note (the note stays until the next choice).
+   */
+  private reportShownElsewhere(thread: string | null, model: TraceModel): void {
+    const selection = this.selection;
+    if (!selection || thread === null || thread === this.selectedThread || this.selectedThread === null) return;
+    if (this.shownElsewhere === selection || thread !== this.threadOf(selection, model)) return;
+    this.shownElsewhere = selection;
+    this.options.onSelectionShown?.({ thread, selection });
   }
 
   /**
