@@ -142,15 +142,17 @@ class FakeResponse extends EventEmitter {
   }
 }
 
+/** A LiveBundle fed by hand, and every per-event snapshot of a synthetic bundle to feed it. */
+async function liveBundleOf(resumableBatches: number) {
+  const synth = synthBundle();
+  const snapshots = await lastValueFrom(observeBundle(synth, { follow: false, emit: 'event' }).pipe(toArray()));
+  const source = new Subject<TraceSnapshot>();
+  const bundle = new LiveBundle('bundle', synth, source, { resumableBatches, idleMs: 60_000, staleMs: 60_000 });
+  bundle.start();
+  return { snapshots, source, bundle, expected: toPlainTrace(snapshots[snapshots.length - 1]!.trace) };
+}
+
 describe('slow SSE clients', () => {
-  async function liveBundleOf(resumableBatches: number) {
-    const synth = synthBundle();
-    const snapshots = await lastValueFrom(observeBundle(synth, { follow: false, emit: 'event' }).pipe(toArray()));
-    const source = new Subject<TraceSnapshot>();
-    const bundle = new LiveBundle('bundle', synth, source, { resumableBatches, idleMs: 60_000, staleMs: 60_000 });
-    bundle.start();
-    return { snapshots, source, bundle, expected: toPlainTrace(snapshots[snapshots.length - 1]!.trace) };
-  }
 
   it('skip the batches published while their socket is full, then get one delta merging them', async () => {
     const { snapshots, source, bundle, expected } = await liveBundleOf(1024);
@@ -228,11 +230,7 @@ describe('slow SSE clients', () => {
 
 describe('the summary of a bundle being caught up on', () => {
   it('says so, and its status is the trace’s once a snapshot covers the log (a completed trace was listed as running)', async () => {
-    const synth = synthBundle();
-    const snapshots = await lastValueFrom(observeBundle(synth, { follow: false, emit: 'event' }).pipe(toArray()));
-    const source = new Subject<TraceSnapshot>();
-    const bundle = new LiveBundle('bundle', synth, source, { resumableBatches: 16, idleMs: 60_000, staleMs: 60_000 });
-    bundle.start();
+    const { snapshots, source, bundle } = await liveBundleOf(16);
     // The state after the first events, published while the rest of the log waited to be read.
     const partial = snapshots[10]!;
     source.next({ ...partial, backlog: true });
@@ -244,11 +242,7 @@ describe('the summary of a bundle being caught up on', () => {
   });
 
   it('stops saying so when reading fails: no state will cover the log (it stayed loading… for good: audit)', async () => {
-    const synth = synthBundle();
-    const snapshots = await lastValueFrom(observeBundle(synth, { follow: false, emit: 'event' }).pipe(toArray()));
-    const source = new Subject<TraceSnapshot>();
-    const bundle = new LiveBundle('bundle', synth, source, { resumableBatches: 16, idleMs: 60_000, staleMs: 60_000 });
-    bundle.start();
+    const { snapshots, source, bundle } = await liveBundleOf(16);
     source.next({ ...snapshots[10]!, backlog: true });
     source.error(new Error('trace.jsonl:12: parse trace event line 12: expected value at line 1 column 1'));
     expect(bundle.summary()).toMatchObject({ catching_up: false, error: expect.stringContaining('line 12') });
