@@ -42,7 +42,7 @@ interface TimelineParts {
   readonly offsets: readonly number[];
   /** The log as it was when the last read of it began. */
   readonly log: FileState | undefined;
-  /** The first bytes of the last applied line: an extension must find them again where it resumes. */
+  /** The first bytes of the last applied line: {@link Timeline.isStale} must find them again where they were. */
   readonly lastLineHead: Buffer;
 }
 

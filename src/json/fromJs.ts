@@ -100,9 +100,8 @@ export const UNFAITHFUL_NUMBER_TEXT = /[:,[]\s*(?:-?\d+[.eE]|-?\d{19}|-0(?![\d.e
  * What serde_json's parser makes of the text that `JSON.parse` read as `v`,
  * as far as `v` can tell:
  * - `'beyond'`: it fails. Containers nest deeper than 127 (serde fails as
- *   the 128th opens), or a number is not
- *   finite (`JSON.parse` reads `1e400` as `Infinity`; serde fails with
- *   "number out of range").
+ *   the 128th opens), or a number is not finite (`JSON.parse` reads `1e400`
+ *   as `Infinity`; serde fails with "number out of range").
  * - `'numbers'`: within the limits, but some number is not a safe integer
  *   (a float, or an integer beyond 2^53): its text may have digits serde
  *   assembles otherwise than `JSON.parse`, or into an overflow
