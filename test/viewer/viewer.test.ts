@@ -973,6 +973,9 @@ describe('the viewer', () => {
       await view.goto(`${server.url}bundles/trace-done`);
       await view.locator('.seq-label', { hasText: `seq ${eventCount(bundle)}` }).waitFor();
       await view.locator('.rt-header .status', { hasText: 'completed' }).waitFor();
+      // The watcher records at its next frame: wait for it to have seen the status on screen (a
+      // loaded CI run read its record a frame early).
+      await view.waitForFunction(() => (window as unknown as { statusesShown: string[] }).statusesShown.includes('completed'));
       const shown = await view.evaluate(() => (window as unknown as { statusesShown: string[] }).statusesShown);
       expect(shown).not.toContain('running');
       expect(shown[shown.length - 1]).toBe('completed');
