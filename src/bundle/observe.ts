@@ -34,6 +34,7 @@ import { RAW_EVENT_LOG_FILE_NAME, TraceBundleManifest } from '../schema/manifest
 import { rawPayloadRefs } from '../schema/rawEvent';
 import { decodeEventLine, isBlankLine } from './decodeEvent';
 import { logReadError, rustJoin } from './ioErrors';
+import { READ_NONBLOCKING } from './regularFile';
 import { BundlePayloadFiles, resolvePayloadPath } from './payloadFiles';
 import { checkBundleDirectory, readManifest } from './replay';
 import { TailError, TailOptions, TailedLine, tailLines } from './tail';
@@ -107,7 +108,7 @@ export function observeBundle(dir: string, options: ObserveOptions = {}): Observ
   // Writers create trace.jsonl only after manifest.json is complete: once the log exists, the manifest is readable.
   const bundleReady = follow ? defer(() => (checkNotAFile(dir), waitForFile(logPath, pollIntervalMs))) : of(undefined);
   return bundleReady.pipe(
-    map(() => ({ manifest: readManifest(dir), logWritten: hasBytes(logPath) })),
+    map(() => ({ manifest: readManifest(dir), logWritten: holdsAnEvent(logPath) })),
     switchMap(({ manifest, logWritten }) =>
       tailEvents(logPath, { follow, pollIntervalMs }).pipe(
         awaitPayloadFiles(dir, graceMs, pollIntervalMs),
@@ -117,13 +118,32 @@ export function observeBundle(dir: string, options: ObserveOptions = {}): Observ
   );
 }
 
-/** Whether `file` is a file holding bytes yet (false when it cannot be read: reading it says why). */
-function hasBytes(file: string): boolean {
+/** How much of a log {@link holdsAnEvent} looks at: one read's worth. */
+const FIRST_READ_BYTES = 1 << 20;
+
+/**
+ * Whether the log holds a complete line that is not blank, so that reading it
+ * publishes a snapshot: only then is there a catch-up to announce. A log
+ * holding only the start of its first line (a writer that died mid-line)
+ * would otherwise read as loading for good. Only the first read's worth is
+ * looked at; a log longer than that counts. False when the log cannot be
+ * read: reading it says why.
+ */
+function holdsAnEvent(file: string): boolean {
+  let fd: number | undefined;
   try {
-    const stats = fs.statSync(file, { throwIfNoEntry: false });
-    return stats !== undefined && stats.isFile() && stats.size > 0;
+    fd = fs.openSync(file, READ_NONBLOCKING);
+    const stats = fs.fstatSync(fd);
+    if (!stats.isFile()) return false;
+    if (stats.size > FIRST_READ_BYTES) return true;
+    const head = Buffer.alloc(stats.size);
+    const read = fs.readSync(fd, head, 0, head.length, 0);
+    const complete = head.subarray(0, head.subarray(0, read).lastIndexOf(0x0a) + 1);
+    return !isBlankLine(complete.toString('utf8'));
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
@@ -147,16 +167,18 @@ export function tailEvents(logPath: string, options: TailOptions): Observable<Ta
 
 function decodeLines(lines: readonly TailedLine[]): Observable<TailedEvent[]> {
   const events: TailedEvent[] = [];
+  // Every event of a read that left more of the log waiting is part of the catch-up, not only
+  // its last: a snapshot per event (`emit: 'event'`) says so too.
+  const backlog = lines.length > 0 && lines[lines.length - 1]!.backlog === true;
   for (const { text, line, offset } of lines) {
     if (isBlankLine(text)) continue;
     try {
-      events.push({ ...decodeEventLine(text, line), offset });
+      const decoded = decodeEventLine(text, line);
+      events.push(backlog ? { ...decoded, offset, backlog } : { ...decoded, offset });
     } catch (err) {
       return concat(events.length > 0 ? of(events) : EMPTY, throwError(() => err));
     }
   }
-  const last = events.length - 1;
-  if (last >= 0 && lines[lines.length - 1]!.backlog) events[last] = { ...events[last]!, backlog: true };
   return events.length > 0 ? of(events) : EMPTY;
 }
 

@@ -16,7 +16,7 @@ export interface LocatedEvent {
   readonly event: RawTraceEvent;
   /** Last event of a read batch: snapshots coalesced per batch are taken after it. */
   readonly batchEnd?: boolean;
-  /** Last event of a read that found more of the log waiting: publishing may wait (see `TailedLine.backlog`). */
+  /** Read by a read that found more of the log waiting (catching up): publishing may wait (see `TailedLine.backlog`). */
   readonly backlog?: true;
 }
 

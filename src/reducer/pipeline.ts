@@ -64,7 +64,7 @@ export interface TraceSnapshot {
   readonly state: ReducerState;
   /**
    * Published while catching up on a log already written: more of it was
-   * waiting to be read (per-batch snapshots only). Its status, end and totals
+   * waiting to be read. Its status, end and totals
    * are not the trace's yet: a completed trace reads `running` until then.
    */
   readonly backlog?: true;
@@ -143,7 +143,7 @@ export function reduceTrace(
           last = { seq: located.event.seq, line: located.line };
           if (mode !== 'end') unpublished.push(located);
           const due = mode === 'event' || (mode === 'batch' && located.batchEnd === true);
-          return due ? publishUnlessEndFails(mode === 'batch' && located.backlog === true) : EMPTY;
+          return due ? publishUnlessEndFails(located.backlog === true) : EMPTY;
         }),
         // A batch that fails part-way still publishes the state after its last good event (a
         // follower's state file, the server's view), as a replay cut there gives it: the events

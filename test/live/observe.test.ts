@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Subscription, lastValueFrom, toArray } from 'rxjs';
+import { Subscription, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { observeBundle } from '../../src/bundle/observe';
 import { observeTraceRoot } from '../../src/bundle/observeRoot';
 import { BundlePayloadFiles } from '../../src/bundle/payloadFiles';
@@ -158,6 +158,41 @@ describe('a finished bundle', () => {
       fs.writeFileSync(path.join(empty, 'trace.jsonl'), '');
       const alone = await lastValueFrom(observeBundle(empty, { follow: false }).pipe(toArray()));
       expect(alone.map((s) => [s.seq, s.backlog])).toEqual([[null, undefined]]);
+    });
+
+    test('a log holding no complete event line yet has no catch-up to announce', async () => {
+      // A writer that died mid-line leaves the start of a line that will never be read: a
+      // manifest-only snapshot saying `backlog` would read as loading for good. Blank lines
+      // are skipped (no snapshot either); a complete line, even one that will fail, is read.
+      const firstLine = fs.readFileSync(path.join(long, 'trace.jsonl'), 'utf8').split('\n')[0]!;
+      const firstOf = async (log: string) => {
+        const dir = path.join(scratch.dir(), 'cut');
+        fs.mkdirSync(dir);
+        fs.copyFileSync(path.join(long, 'manifest.json'), path.join(dir, 'manifest.json'));
+        fs.writeFileSync(path.join(dir, 'trace.jsonl'), log);
+        return (await firstValueFrom(observeBundle(dir, { pollIntervalMs: 10 }))).backlog;
+      };
+      expect(await firstOf(firstLine.slice(0, 40))).toBeUndefined();
+      expect(await firstOf(`\n \r\n${firstLine.slice(0, 40)}`)).toBeUndefined();
+      expect(await firstOf(`${firstLine}\n${firstLine.slice(0, 40)}`)).toBe(true);
+      expect(await firstOf('{\n')).toBe(true);
+    });
+
+    test('one snapshot per event: every event of a read that left more waiting is part of the catch-up', async () => {
+      const snapshots = await lastValueFrom(observeBundle(long, { follow: false, emit: 'event' }).pipe(toArray()));
+      // Reads are 1 MiB from offset 0; all but the last fill the buffer with more of the log
+      // unread. A line belongs to a full read when it ends (its newline included) within the
+      // first `reads - 1` MiB; the events of the last read find nothing more waiting.
+      const log = fs.readFileSync(path.join(long, 'trace.jsonl'));
+      const lineEnds: number[] = [];
+      for (let at = log.indexOf(0x0a); at >= 0; at = log.indexOf(0x0a, at + 1)) lineEnds.push(at + 1);
+      const caughtUpFrom = (reads - 1) * (1 << 20);
+      expect(snapshots[0]!.backlog).toBe(true);
+      const events = snapshots.slice(1);
+      expect(events.length).toBe(lineEnds.length);
+      expect(events.map((s) => s.backlog === true)).toEqual(events.map((s) => lineEnds[s.line! - 1]! <= caughtUpFrom));
+      expect(events.filter((s) => s.backlog).length).toBeGreaterThan(events.length / 2);
+      expect(events[events.length - 1]!.backlog).toBeUndefined();
     });
 
     test('with no time allowed, publishes after every read', async () => {
