@@ -22,7 +22,7 @@ import {
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { RUST_JSON_VALUE, floatSpelledIntegerPattern } from '../schema/rustTypes';
 import { decodeSerde, decodeSerdeValue, isPrecisionFailure } from '../schema/serdeErrors';
-import { deserializeReader } from '../schema/serdeTyped';
+import { RustType, TypedResult, deserializeReader, deserializeValue } from '../schema/serdeTyped';
 import { ReducerError } from './errors';
 
 /** A JSON path from a payload's root: object keys and array indexes. */
@@ -127,6 +127,21 @@ export class PayloadJson {
       throw new ReducerError(`parse payload ${this.ref.raw_payload_id}: ${decoded.left}`, this.ref);
     }
     return decoded;
+  }
+
+  /**
+   * The serde emulator's `serde_json::from_value` of the value at `path`
+   * (`jsValue`, as `JSON.parse` read it) into `rust`. `JSON.parse` reads `1.0`
+   * as 1: after a failure, when the text holds a number it may have read
+   * differently ({@link UNFAITHFUL_NUMBER_TEXT}), serde's exact value is read
+   * instead, so that the message is serde's ("floating point `1`", not
+   * "integer `1`"). A success needs no second look for the types read here:
+   * their numbers are only ever in fields that take any JSON value.
+   */
+  deserializeAt(rust: RustType, path: JsonPath, jsValue: unknown): TypedResult {
+    const typed = deserializeValue(rust, jsValue);
+    if (typed.ok || !(this.numbersNeedSerde || UNFAITHFUL_NUMBER_TEXT.test(this.text))) return typed;
+    return deserializeValue(rust, this.serdeAt(path, jsValue));
   }
 
   /** `summarize_json` of the value at `path`. */

@@ -24,7 +24,6 @@ import {
 } from '../schema/payloads';
 import { RUST_DISPATCHED_TOOL_TRACE_RESPONSE_PAYLOAD } from '../schema/rustTypes';
 import { decodeSerdeStr } from '../schema/serdeErrors';
-import { deserializeValue } from '../schema/serdeTyped';
 import { SerdeValue, serdeIsNumber, serdeToString } from '../json/serde';
 import { ReducerError, bail } from './errors';
 import { JsonPath, PayloadJson, asStr, field } from './json';
@@ -304,7 +303,7 @@ function textResult(output: string): TerminalResult {
 
 function parseDispatchTerminalResponse(payload: PayloadJson): ParsedTerminalResponse {
   const value = payload.value;
-  const typed = deserializeValue(RUST_DISPATCHED_TOOL_TRACE_RESPONSE_PAYLOAD, value);
+  const typed = payload.deserializeAt(RUST_DISPATCHED_TOOL_TRACE_RESPONSE_PAYLOAD, [], value);
   if (!typed.ok) bail(typed.error.message);
   const variant = typed.value as { readonly type: string; readonly error?: string };
   // Each variant has one field: found by name, or right after the tag when serde read the payload as a sequence.
