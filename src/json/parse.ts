@@ -430,7 +430,7 @@ class Parser {
     // `(significand as i64).wrapping_neg()` is negative exactly for 1 ..= 2^63.
     return big <= I64_MIN_MAGNITUDE
       ? new SerdeNumber('i64', -magnitude, text.slice(start, this.pos))
-      : -magnitude;
+      : serdeFloat(-magnitude);
   }
 
   private floatNumber(positive: boolean, magnitude: number): number | SerdeNumber {

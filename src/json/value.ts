@@ -9,8 +9,8 @@
  * keeps parsing allocation-free for them: a plain number that is a safe
  * integer (other than `-0`) is an integer (`u64`, or `i64` when negative),
  * any other plain number is an `f64`. Only the two remaining cases are boxed
- * in a {@link SerdeNumber}: floats with an integral value that fits a safe
- * integer (`1.0`, `100000.0`, `0.0`) and integers beyond ±(2^53 - 1).
+ * in a {@link SerdeNumber}: floats with an integral value (`1.0`, `100000.0`,
+ * `0.0`, `1e18`) and integers beyond ±(2^53 - 1).
  */
 import { formatF64 } from './ryu';
 
@@ -68,10 +68,16 @@ export function serdeInteger(n: number | bigint): number | SerdeNumber {
   return new SerdeNumber(n < 0n ? 'i64' : 'u64', value, n.toString());
 }
 
-/** A float (`Number::from_f64`: finite only): plain unless its value looks like an integer. */
+/**
+ * A float (`Number::from_f64`: finite only): plain unless its value looks like an integer.
+ * Integral values beyond 2^53 (`1e18`, `-9223372036854775808.0`) are boxed too: a plain
+ * one is a float here, but the serde emulator reads a plain number as `JSON.parse` gave it,
+ * where it may have been written as an integer (`serdeTyped`'s `classifyNumber`), and took
+ * them for integers ("integer `1000000000000000000`" where serde says "floating point").
+ */
 export function serdeFloat(value: number): number | SerdeNumber {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite float: ${value}`);
-  return isPlainInteger(value) ? new SerdeNumber('f64', value) : value;
+  return Number.isInteger(value) && !Object.is(value, -0) ? new SerdeNumber('f64', value) : value;
 }
 
 /** Which of serde's number representations `n` is. */
