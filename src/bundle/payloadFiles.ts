@@ -20,8 +20,16 @@ import { READ_NONBLOCKING, assertFileOrDirectory } from './regularFile';
 /** Resolves a payload path inside `bundleDir`, or explains why it is refused. */
 export function resolvePayloadPath(bundleDir: string, relativePath: string): Either<string, string> {
   const unsafe = unsafePayloadPath(relativePath, path.isAbsolute);
-  return unsafe === undefined ? right(path.join(bundleDir, relativePath)) : left(unsafe);
+  if (unsafe !== undefined) return left(unsafe);
+  const joined = path.join(bundleDir, relativePath);
+  // The reference joins without normalizing: a last `.` segment (`4.json/.`) makes the file
+  // system require a directory, so a file there fails to open ("Not a directory"), where
+  // `path.join` drops the segment and the file opened (audit). A trailing separator says the same.
+  return right(TRAILING_DOT_SEGMENT.test(relativePath) && !joined.endsWith(path.sep) ? joined + path.sep : joined);
 }
+
+/** A path whose last segment is `.`, separators after it allowed. */
+const TRAILING_DOT_SEGMENT = /(^|[\\/])\.[\\/]*$/;
 
 export interface BundlePayloadFilesOptions {
   /**
