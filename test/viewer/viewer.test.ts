@@ -22,12 +22,18 @@ afterAll(async () => {
   await browser?.close();
 });
 
-afterEach(() => {
+/** Pages a test opened: closed after it, or each would keep its scripts, timers and reconnecting streams alive through the rest of the file. */
+const openPages: Page[] = [];
+
+afterEach(async () => {
+  await Promise.all(openPages.splice(0).map((view) => view.close()));
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
-function page(): Promise<Page> {
-  return openPage(browser, pageErrors);
+async function page(): Promise<Page> {
+  const view = await openPage(browser, pageErrors);
+  openPages.push(view);
+  return view;
 }
 
 async function chatBundle(exchanges: readonly [string, string][]): Promise<ChatWriter> {
