@@ -486,6 +486,60 @@ describe('the viewer', () => {
       }
     });
 
+    it('keeps its header on one line from 1920 px down to 900, live and showing history (at 1000 px it wrapped onto two)', async () => {
+      const { trace, view } = await openSynth();
+      await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
+      const measure = () =>
+        view.evaluate(() => {
+          const root = document.querySelector('rollout-trace-view')!.shadowRoot!;
+          const header = root.querySelector('.rt-header')!;
+          const box = (element: Element) => element.getBoundingClientRect();
+          const summary = box(root.querySelector('.rt-summary')!);
+          const scrub = box(root.querySelector('.rt-scrub')!);
+          const parts = Array.from(root.querySelectorAll('.rt-summary > *, .rt-scrub > *'));
+          const title = root.querySelector<HTMLElement>('.rt-title')!;
+          return {
+            height: box(header).height,
+            // One line: the padding and border around the tallest part.
+            lineHeight: Math.max(...parts.map((part) => box(part).height)) + 8 + 8 + 1,
+            besideEachOther: summary.right <= scrub.left && Math.abs(summary.top + summary.height / 2 - (scrub.top + scrub.height / 2)) < 2,
+            outsideTheirBox: parts
+              .filter((part) => {
+                const outer = part.parentElement!.classList.contains('rt-summary') ? summary : scrub;
+                return box(part).left < outer.left - 0.5 || box(part).right > outer.right + 0.5;
+              })
+              .map((part) => part.className),
+            headerOverflows: header.scrollWidth > header.clientWidth,
+            titleCut: title.scrollWidth > title.clientWidth,
+            titleTooltip: title.title,
+          };
+        });
+      const expectOneLine = async (width: number, label: string) => {
+        await view.setViewportSize({ width, height: 800 });
+        await view.locator('.seq-label', { hasText: label }).waitFor();
+        const header = await measure();
+        expect({ width, oneLine: header.height <= header.lineHeight + 0.5, besideEachOther: header.besideEachOther, outsideTheirBox: header.outsideTheirBox, headerOverflows: header.headerOverflows })
+          .toEqual({ width, oneLine: true, besideEachOther: true, outsideTheirBox: [], headerOverflows: false });
+        // The rollout id is cut first when room runs out, and whole in the tooltip.
+        expect(header.titleTooltip).toContain(trace.rollout_id);
+        return header;
+      };
+      for (const width of [1920, 1280, 1000, 900]) await expectOneLine(width, 'seq ');
+      expect((await measure()).titleCut).toBe(true);
+      // History: a longer seq label and connection status.
+      await view.locator('.seq-slider').evaluate((slider: HTMLInputElement) => {
+        slider.value = '3';
+        slider.dispatchEvent(new Event('change'));
+      });
+      for (const width of [1280, 1000, 900]) await expectOneLine(width, '(history)');
+      // Below 880 px the summary takes lines of its own, the slider the line under them, inside the window.
+      for (const width of [880, 480, 320]) {
+        await view.setViewportSize({ width, height: 800 });
+        const header = await measure();
+        expect({ width, overflows: header.headerOverflows, outsideTheirBox: header.outsideTheirBox }).toEqual({ width, overflows: false, outsideTheirBox: [] });
+      }
+    });
+
     it('keeps the end of a live conversation in view as taller rows arrive (the tail came loose within a second)', async () => {
       // Answers of 30 lines: each row is measured far taller than its estimate.
       const tall = (n: number) => Array.from({ length: 30 }, (_, line) => `answer ${n}, line ${line}`).join('\n');

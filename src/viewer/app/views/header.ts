@@ -72,14 +72,19 @@ export class Header {
     const total = model.totalUsage();
     replaceChildren(
       this.summary,
-      el('span', { class: 'rt-title', title: `trace ${trace.trace_id}` }, trace.rollout_id),
+      // Both cut when the header is narrow: whole in their tooltips.
+      el('span', { class: 'rt-title', title: `rollout ${trace.rollout_id} · trace ${trace.trace_id}` }, trace.rollout_id),
       statusBadge(trace.status, scrub.catchingUp && !scrub.historical),
       el('span', { class: 'rt-duration', title: 'duration' }, formatDuration(Math.max(0, end - trace.started_at_unix_ms))),
-      el('span', { class: 'rt-usage', title: 'token usage, all threads' }, usageText(total)),
+      el('span', { class: 'rt-usage', title: `token usage, all threads: ${usageText(total)}` }, usageText(total)),
       connectionBadge(scrub),
     );
     this.slider.disabled = false;
-    if (!this.dragging) this.slider.max = String(scrub.liveSeq);
+    if (!this.dragging) {
+      this.slider.max = String(scrub.liveSeq);
+      // Room for `seq N` at any N the slider reaches (digits are 1ch wide in tabular figures).
+      this.seqLabel.style.minWidth = `${String(scrub.liveSeq).length + 4}ch`;
+    }
     // In a shadow root `document.activeElement` is the host: ask the slider itself.
     if (!this.dragging && !this.slider.matches(':focus')) this.slider.value = String(scrub.shownSeq);
     this.seqLabel.textContent = scrub.historical
