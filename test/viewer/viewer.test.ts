@@ -540,6 +540,54 @@ describe('the viewer', () => {
       }
     });
 
+    it('stacks its panes in one scrolling column at 480 and 320 px, none cut or overflowing, the find box whole (the thread list shrank to a row, the conversation was cut)', async () => {
+      const { view } = await openSynth();
+      for (const width of [480, 320]) {
+        await view.setViewportSize({ width, height: 720 });
+        await view.locator('.rt-conversation .item').first().waitFor();
+        // Something to find: the count shows beside the box.
+        await view.locator('.find-input').fill('the');
+        await view.locator('.find-count', { hasText: /found|of/ }).waitFor();
+        const layout = await view.evaluate(() => {
+          const root = document.querySelector('rollout-trace-view')!.shadowRoot!;
+          const box = (element: Element) => element.getBoundingClientRect().toJSON() as DOMRect;
+          const panes = { threads: '.rt-side > .panel', graph: '.rt-graph', conversation: '.rt-conversation', timeline: '.rt-timeline', details: '.rt-details' };
+          // Reachable: scrolled to, the pane itself is what shows at its middle.
+          const reachable = Object.entries(panes).map(([name, selector]) => {
+            const pane = root.querySelector(selector)!;
+            pane.scrollIntoView({ block: 'start' });
+            const { left, top, width, height } = box(pane);
+            const shown = root.elementFromPoint(left + width / 2, top + Math.min(height, innerHeight - top) / 2);
+            return { name, width: Math.round(width), height: Math.round(height), left, right: left + width, shown: shown !== null && pane.contains(shown) };
+          });
+          root.querySelector('.rt-conversation')!.scrollIntoView({ block: 'start' });
+          const conversation = box(root.querySelector('.rt-conversation')!);
+          const findParts = Array.from(root.querySelectorAll('.conversation-head .find > *, .conversation-title')).map((part) => ({ name: part.className, ...box(part) }));
+          const overflowing = ['.rt-view', '.rt-header', '.rt-body', '.panel', '.conversation-head']
+            .flatMap((selector) => Array.from(root.querySelectorAll(selector)))
+            .filter((element) => element.scrollWidth > element.clientWidth)
+            .map((element) => element.className);
+          return {
+            reachable,
+            threadList: box(root.querySelector('.rt-threads')!).height,
+            findParts: findParts.filter((part) => part.left < conversation.left || part.right > conversation.right || part.width < 16).map((part) => part.name),
+            findInput: box(root.querySelector('.find-input')!).width,
+            overflowing,
+            pageWidth: document.documentElement.scrollWidth,
+          };
+        });
+        for (const pane of layout.reachable) {
+          expect({ width, pane: pane.name, inWindow: pane.left >= 0 && pane.right <= width, wide: pane.width >= width - 40, tall: pane.height >= 150, shown: pane.shown })
+            .toEqual({ width, pane: pane.name, inWindow: true, wide: true, tall: true, shown: true });
+        }
+        // Several threads in view at once.
+        expect(layout.threadList).toBeGreaterThanOrEqual(200);
+        expect({ width, outside: layout.findParts, overflowing: layout.overflowing }).toEqual({ width, outside: [], overflowing: [] });
+        expect(layout.findInput).toBeGreaterThanOrEqual(100);
+        expect(layout.pageWidth).toBeLessThanOrEqual(width);
+      }
+    });
+
     it('keeps the end of a live conversation in view as taller rows arrive (the tail came loose within a second)', async () => {
       // Answers of 30 lines: each row is measured far taller than its estimate.
       const tall = (n: number) => Array.from({ length: 30 }, (_, line) => `answer ${n}, line ${line}`).join('\n');
