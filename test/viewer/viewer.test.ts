@@ -223,6 +223,47 @@ describe('the viewer', () => {
     expect(await error.evaluate((element) => element.getBoundingClientRect().height)).toBeLessThanOrEqual(3 * lineHeight + 1);
   });
 
+  it('keeps the bundle list inside a 480 or 320 px window, a table too wide scrolling by itself (the table widened the page, cutting the picker and the errors)', async () => {
+    const root = tempDir();
+    fs.cpSync(synthBundle(), path.join(root, 'trace-good'), { recursive: true });
+    fs.cpSync(synthBundle(), path.join(root, 'trace-other'), { recursive: true });
+    const failed = path.join(root, 'trace-failed');
+    fs.cpSync(synthBundle(), failed, { recursive: true });
+    const log = path.join(failed, 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').split('\n').slice(0, 6);
+    lines[5] = lines[5]!.replace(/"type":"[a-z_]+"/, '"type":"no_such_event"');
+    fs.writeFileSync(log, `${lines.join('\n')}\n`);
+    const server = await serve(root);
+    const view = await page();
+    await view.goto(server.url);
+    await view.locator('tr.bundle-error .error').waitFor();
+    for (const width of [480, 320]) {
+      await view.setViewportSize({ width, height: 720 });
+      const layout = await view.evaluate(() => {
+        const app = document.getElementById('rollout-trace-app')!;
+        const list = document.querySelector('.rt-bundle-list')!;
+        list.scrollLeft = 0;
+        const outside = ['.rt-bundles h1', '.rt-open label', '.open-folder', '.rt-bundle-list', 'tr.bundle-error .error']
+          .map((selector) => ({ selector, box: document.querySelector(selector)!.getBoundingClientRect() }))
+          .filter(({ box }) => box.left < 0 || box.right > innerWidth)
+          .map(({ selector }) => selector);
+        // The columns past the window's edge are reached by scrolling the table.
+        list.scrollLeft = list.scrollWidth;
+        const lastColumn = document.querySelector('.rt-bundles th:last-child')!.getBoundingClientRect();
+        // The error stays in view beside it.
+        const error = document.querySelector('tr.bundle-error .error')!.getBoundingClientRect();
+        return {
+          appOverflows: app.scrollWidth > app.clientWidth,
+          pageWidth: document.documentElement.scrollWidth,
+          outside,
+          lastColumnShown: lastColumn.left >= 0 && lastColumn.right <= innerWidth,
+          errorShown: error.left >= 0 && error.right <= innerWidth,
+        };
+      });
+      expect({ width, ...layout }).toEqual({ width, appOverflows: false, pageWidth: width, outside: [], lastColumnShown: true, errorShown: true });
+    }
+  });
+
   it('lists a bundle the server is still catching up on as loading…, not by the status of the part read (it said running)', async () => {
     const root = tempDir();
     fs.cpSync(synthBundle(), path.join(root, 'trace-a'), { recursive: true });

@@ -74,7 +74,7 @@ export class BundleListView {
         el('td', {}, new Date(bundle.started_at_unix_ms).toLocaleString()),
         el('td', {}, end === null ? '—' : formatDuration(end - bundle.started_at_unix_ms)),
         el('td', { class: 'num' }, bundle.event_count),
-        el('td', { class: 'muted' }, bundle.rollout_id),
+        el('td', { class: 'muted rollout' }, bundle.rollout_id),
       );
       return [row, ...errorRow(bundle.error)];
     });
