@@ -85,6 +85,42 @@ async function expectFirstToolPayloadShown(view: Page, trace: RolloutTrace, bund
   expect(await body.textContent()).toBe(fs.readFileSync(path.join(bundle, trace.raw_payloads.get(payloadId)!.path), 'utf8'));
 }
 
+/**
+ * The text in the trace view drawn at less than 4.5:1 (WCAG AA) against the background it is on
+ * (the first opaque one among its ancestors), as `selector: ratio`.
+ */
+function lowContrastText(view: Page): Promise<Record<string, string>> {
+  return view.evaluate(() => {
+    const root = document.querySelector('rollout-trace-view')!.shadowRoot!;
+    const rgba = (color: string) => {
+      const [r = 0, g = 0, b = 0, a = 1] = color.match(/[\d.]+/g)!.map(Number);
+      return { r, g, b, a };
+    };
+    const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
+      const linear = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    };
+    const background = (element: Element) => {
+      for (let at: Element | null = element; at; at = at.parentElement ?? ((at.getRootNode() as ShadowRoot).host || null)) {
+        const color = rgba(getComputedStyle(at).backgroundColor);
+        if (color.a > 0.5) return color;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const low: Record<string, string> = {};
+    for (const element of Array.from(root.querySelectorAll('*'))) {
+      const hasText = Array.from(element.childNodes).some((node) => node.nodeType === Node.TEXT_NODE && node.textContent!.trim() !== '');
+      const box = element.getBoundingClientRect();
+      if (!hasText || box.width === 0 || box.height === 0 || element.closest('svg')) continue;
+      const [text, back] = [luminance(rgba(getComputedStyle(element).color)), luminance(background(element))];
+      const ratio = (Math.max(text, back) + 0.05) / (Math.min(text, back) + 0.05);
+      const name = `${element.parentElement?.className ?? ''} > ${element.tagName.toLowerCase()}.${element.className}`;
+      if (ratio < 4.5) low[name] = ratio.toFixed(2);
+    }
+    return low;
+  });
+}
+
 describe('the viewer', () => {
   it('opens the bundled example at / when serving it', async () => {
     const example = path.join(__dirname, '..', '..', 'examples', 'rollout');
@@ -627,6 +663,26 @@ describe('the viewer', () => {
         expect(layout.findInput).toBeGreaterThanOrEqual(100);
         expect(layout.pageWidth).toBeLessThanOrEqual(width);
       }
+    });
+
+    it('draws its text at 4.5:1 or more on every background: rows selected, running spans, history (muted text on a selected thread row was 4.1:1, a running span\'s status 3.2:1)', async () => {
+      const { view: chatView } = await openChat([['a question', 'an answer']]);
+      // The chat's turn never ends: its span is running.
+      await chatView.locator('.span-row.running').waitFor();
+      expect(await lowContrastText(chatView)).toEqual({});
+      const { view, last } = await openSynth();
+      await view.locator('.rt-conversation .item.role-tool').first().waitFor();
+      await view.locator('.thread-row').nth(1).click();
+      await view.locator('.thread-row.selected').nth(0).waitFor();
+      await view.locator('.rt-conversation .item').first().click();
+      await view.locator('.rt-conversation .item.selected').waitFor();
+      expect(await lowContrastText(view)).toEqual({});
+      await view.locator('.seq-slider').evaluate((slider: HTMLInputElement, seq) => {
+        slider.value = String(seq);
+        slider.dispatchEvent(new Event('change'));
+      }, last - 1);
+      await view.locator('.rt-header.historical').waitFor();
+      expect(await lowContrastText(view)).toEqual({});
     });
 
     it('keeps the end of a live conversation in view as taller rows arrive (the tail came loose within a second)', async () => {
