@@ -563,7 +563,7 @@ describe('the viewer', () => {
       }
     });
 
-    it('keeps its header on one line from 1920 px down to 900, live and showing history (at 1000 px it wrapped onto two)', async () => {
+    it('keeps its header on one line from 1920 px down to 900, live and showing history, and its summary on one line down to 601 (at 1000 px it wrapped onto two, at 768 onto three)', async () => {
       const { trace, view } = await openSynth();
       await view.locator('.rt-title', { hasText: trace.rollout_id }).waitFor();
       const measure = () =>
@@ -589,6 +589,11 @@ describe('the viewer', () => {
             headerOverflows: header.scrollWidth > header.clientWidth,
             titleCut: title.scrollWidth > title.clientWidth,
             titleTooltip: title.title,
+            // Parts whose middles are more than 4 px apart are on different lines.
+            summaryLines: Array.from(root.querySelectorAll('.rt-summary > *'))
+              .map((part) => box(part).top + box(part).height / 2)
+              .sort((a, b) => a - b)
+              .filter((middle, i, middles) => i === 0 || middle - middles[i - 1]! > 4).length,
           };
         });
       const expectOneLine = async (width: number, label: string) => {
@@ -609,11 +614,12 @@ describe('the viewer', () => {
         slider.dispatchEvent(new Event('change'));
       });
       for (const width of [1280, 1000, 900]) await expectOneLine(width, '(history)');
-      // Below 880 px the summary takes lines of its own, the slider the line under them, inside the window.
-      for (const width of [880, 480, 320]) {
+      // Below 880 px the summary takes a line of its own (lines, at 600 px and below), the slider the line under it, inside the window.
+      for (const width of [880, 768, 601, 480, 320]) {
         await view.setViewportSize({ width, height: 800 });
         const header = await measure();
         expect({ width, overflows: header.headerOverflows, outsideTheirBox: header.outsideTheirBox }).toEqual({ width, overflows: false, outsideTheirBox: [] });
+        if (width > 600) expect({ width, lines: header.summaryLines }).toEqual({ width, lines: 1 });
       }
     });
 
