@@ -691,6 +691,28 @@ describe('the viewer', () => {
       expect(await lowContrastText(view)).toEqual({});
     });
 
+    it('keeps a record\'s payload headers inside the details panel at 1000 px (a payload\'s path ran past its edge)', async () => {
+      // The example's payload headers (`tool_invocation raw_payload:8 payloads/8.json`) are wider than its details column.
+      const server = await serve(path.join(__dirname, '..', '..', 'examples', 'rollout'));
+      const view = await page();
+      await view.setViewportSize({ width: 1000, height: 700 });
+      await view.goto(server.url);
+      await view.locator('.span-row.span-tool').first().click();
+      await view.locator('.rt-details .payload-body:not(.loading)').first().waitFor();
+      const details = await view.locator('.rt-details').evaluate((panel) => {
+        const edge = panel.getBoundingClientRect().right;
+        return {
+          overflows: panel.scrollWidth > panel.clientWidth,
+          heads: panel.querySelectorAll('.payload-head').length,
+          outside: Array.from(panel.querySelectorAll('.payload-head > *'))
+            .filter((part) => part.getBoundingClientRect().right > edge)
+            .map((part) => part.textContent),
+        };
+      });
+      expect(details.heads).toBeGreaterThan(0);
+      expect({ overflows: details.overflows, outside: details.outside }).toEqual({ overflows: false, outside: [] });
+    });
+
     it('keeps the end of a live conversation in view as taller rows arrive (the tail came loose within a second)', async () => {
       // Answers of 30 lines: each row is measured far taller than its estimate.
       const tall = (n: number) => Array.from({ length: 30 }, (_, line) => `answer ${n}, line ${line}`).join('\n');
