@@ -858,6 +858,23 @@ describe('the viewer', () => {
       expect((await focused()).pane).toBe('rt-details');
     });
 
+    it('keeps the focus ring of a conversation item the mouse is over (the hover outline replaced it)', async () => {
+      const { view } = await openChat([['q1', 'a1']]);
+      const item = view.locator('.rt-conversation .item').first();
+      const outline = () => item.evaluate((element) => `${getComputedStyle(element).outlineStyle} ${getComputedStyle(element).outlineWidth}`);
+      // Reached by the keyboard (the skip link, then Enter): the browser draws its focus ring.
+      await view.keyboard.press('Tab');
+      await view.keyboard.press('Enter');
+      expect(await item.evaluate((element) => element.matches(':focus-visible'))).toBe(true);
+      const ring = await outline();
+      await item.hover();
+      expect(await outline()).toBe(ring);
+      // Not focused, the item the mouse is over is outlined.
+      await view.locator('.rt-skip button').first().focus();
+      await item.hover();
+      expect(await outline()).toBe('solid 1px');
+    });
+
     it('keeps the keyboard focus on its row while live updates rebuild the rows', async () => {
       const { chat, view } = await openChat([['q1', 'a1']]);
       const focused = () =>
