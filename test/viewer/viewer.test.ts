@@ -671,6 +671,37 @@ describe('the viewer', () => {
       }
     });
 
+    it('in one column, scrolls what a selection changed into view: the details for a record, the conversation for a thread (they stayed screens below)', async () => {
+      const { view } = await openSynth();
+      await view.setViewportSize({ width: 480, height: 720 });
+      // Where `selector`'s top is, against the scrolling view's top and bottom edges.
+      const topOf = (selector: string) =>
+        view.evaluate((target) => {
+          const root = document.querySelector('rollout-trace-view')!.shadowRoot!;
+          const frame = root.querySelector('.rt-view')!.getBoundingClientRect();
+          const { top } = root.querySelector(target)!.getBoundingClientRect();
+          return { inView: top >= frame.top && top <= frame.bottom - 48 };
+        }, selector);
+      const item = view.locator('.rt-conversation .item').first();
+      await item.scrollIntoViewIfNeeded();
+      // The details are below the conversation and the timeline, out of sight.
+      expect(await topOf('.rt-details')).toEqual({ inView: false });
+      await item.click();
+      await view.locator('.rt-conversation .item.selected').waitFor();
+      expect(await topOf('.rt-details')).toEqual({ inView: true });
+      // A thread picked in the list: its conversation, below the list and the graph.
+      const row = view.locator('.thread-row').nth(1);
+      await row.scrollIntoViewIfNeeded();
+      expect(await topOf('.rt-conversation')).toEqual({ inView: false });
+      await row.click();
+      await view.locator('.thread-row.selected').nth(0).waitFor();
+      expect(await topOf('.rt-conversation')).toEqual({ inView: true });
+      // Side by side, selecting scrolls nothing: every pane is in view.
+      await view.setViewportSize({ width: 1280, height: 800 });
+      await item.click();
+      expect(await view.locator('.rt-view').evaluate((element) => element.scrollTop)).toBe(0);
+    });
+
     it('draws its text at 4.5:1 or more on every background: rows selected, running spans, history (muted text on a selected thread row was 4.1:1, a running span\'s status 3.2:1)', async () => {
       const { view: chatView } = await openChat([['a question', 'an answer']]);
       // The chat's turn never ends: its span is running.

@@ -24,6 +24,8 @@ export interface ShownSelection {
 
 /** Minimum time between two renders while deltas stream in. */
 const RENDER_INTERVAL_MS = 100;
+/** A pane whose top is less than this above the view's bottom edge is scrolled into view when selected into. */
+const REVEAL_MARGIN_PX = 48;
 /** How long a failed seek is reported (the view went back to the live state). */
 const SEEK_FAILURE_SHOWN_MS = 15_000;
 
@@ -133,7 +135,20 @@ export class TraceView implements ViewContext {
   select(selection: Selection): void {
     // A record of no thread (a payload, an edge) leaves the thread shown as it is.
     this.showSelection(this.threadOf(selection) ?? this.shownThread, selection);
+    this.reveal(selection.map === 'threads' ? this.conversation.element : this.details.element);
     this.options.onSelectionShown?.({ thread: this.selectedThread, selection });
+  }
+
+  /**
+   * Scrolls `pane`, which a selection just changed, to the top of the view
+   * unless its top is already in sight. Only the one-column layout of narrow
+   * windows scrolls: there the details (or a picked thread's conversation)
+   * may be screens below what was clicked. Side by side, every pane is in view.
+   */
+  private reveal(pane: HTMLElement): void {
+    const view = this.element.getBoundingClientRect();
+    const { top } = pane.getBoundingClientRect();
+    if (top < view.top || top > view.bottom - REVEAL_MARGIN_PX) pane.scrollIntoView({ block: 'start' });
   }
 
   selectThread(threadId: string): void {
