@@ -2,7 +2,7 @@
  * Differential fuzzing against the reference oracle (a development tool, not
  * a CI test: CI has no oracle).
  *
- *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--stack K] [--live]
+ *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--semantic] [--stack K] [--live]
  *
  * Each seed bundle is mutated (lines dropped, duplicated, swapped, fields
  * removed or retyped, ids cross-wired, payloads deleted or edited) and both
@@ -12,7 +12,15 @@
  * where `JSON.parse` and serde part ways (repeated keys, number spellings,
  * escapes, whitespace, nesting depth, BOM, CR, invalid UTF-8, truncation;
  * lines, payloads and the manifest), or insert lines that only look blank:
- * these exercise the serde emulation rather than the reducer. `--stack K`
+ * these exercise the serde emulation rather than the reducer. With
+ * `--semantic`, half of the edits are instead semantic (`semantic.ts`): a key
+ * the reference reads inserted, a string swapped for a word of the schema's
+ * vocabulary (item types, roles, phases, statuses, event types, agent
+ * paths), a well-formed payload or event put in, items transplanted between
+ * payload arrays or reordered, lines cloned or moved, wall times changed;
+ * these reach the reducer's logic, which broken shapes stop short of. The
+ * other half are what they would be without it (`--text` included). The
+ * summary then counts the semantic edits by kind. `--stack K`
  * applies K mutations to each mutant, to reach states one edit cannot.
  * Each mutant is also replayed from its files in memory (`replayBundleFiles`),
  * and with `--live` read with `observeBundle`, per batch and per event: their
@@ -28,57 +36,13 @@ import { replayBundleFiles } from '../src/bundle/bundleFiles';
 import { readBundleFiles, replayBundle } from '../src/bundle/replay';
 import { ReplayError } from '../src/reducer/errors';
 import { toStateJson } from '../src/reducer/serialize';
+import { Json, getAt, parsed, paths, rng, setAt, strings } from './fuzzJson';
+import { Vocabulary, buildVocabulary, semanticMutation } from './semantic';
 
 const ORACLE = process.env.ORACLE ?? path.resolve(__dirname, '../../../shared/oracle/target/preserve-order/release/oracle');
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function copyDir(from: string, to: string): void {
   fs.cpSync(from, to, { recursive: true });
-}
-
-function paths(value: Json, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value)) {
-      const p = [...prefix, k];
-      out.push(p);
-      paths(v as Json, p, out);
-    }
-  }
-  return out;
-}
-
-function strings(value: Json, out: Set<string>): Set<string> {
-  if (typeof value === 'string') out.add(value);
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) strings(v as Json, out);
-  return out;
-}
-
-function setAt(root: Json, p: (string | number)[], replacement: Json | undefined): void {
-  let node = root as Record<string | number, Json>;
-  for (const k of p.slice(0, -1)) node = node[k] as Record<string | number, Json>;
-  const last = p[p.length - 1]!;
-  if (replacement === undefined) {
-    if (Array.isArray(node)) node.splice(last as number, 1);
-    else delete node[last];
-  } else node[last] = replacement;
-}
-
-function getAt(root: Json, p: (string | number)[]): Json {
-  let node = root as Json;
-  for (const k of p) node = (node as Record<string | number, Json>)[k]!;
-  return node;
 }
 
 const RETYPES: Json[] = [null, 0, 1.5, -1, '', 'x', true, [], {}, 18446744073709551615];
@@ -147,15 +111,6 @@ function spell(value: Json, target: readonly (string | number)[], rand: () => nu
     return `{${gap}${entries.join(`${gap},${gap}`)}${gap}}`;
   };
   return emit(value, []);
-}
-
-/** `text` parsed, or `undefined` when an earlier mutation left it invalid. */
-function parsed(text: string): Json | undefined {
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A text-level rewrite of one JSON text (a log line or a payload file); bytes, as UTF-8 may be broken on purpose. */
@@ -301,11 +256,25 @@ async function main(): Promise<void> {
   const textLevel = args.includes('--text');
   const stack = Number(args[args.indexOf('--stack') + 1] ?? 1) || 1;
   const alsoLive = args.includes('--live');
-  const flags = new Set(['--text', '--live']);
+  const flags = new Set(['--text', '--live', '--semantic']);
   const seeds = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !flags.has(args[i - 1]!)));
+  const vocabulary: Vocabulary | undefined = args.includes('--semantic') ? buildVocabulary(seeds) : undefined;
   const rand = rng(seed);
+  /** Semantic edits by name (`sem:NAME …`), for the summary. */
+  const semanticTally = new Map<string, number>();
+  // Without --semantic no draw is added, so a seed mutates as it always did.
+  const step = (dir: string): string => {
+    if (vocabulary && rand() < 0.5) {
+      const done = semanticMutation(dir, rand, vocabulary);
+      const name = done.includes('(no target)') ? `${done.split(' ')[0]!} (no target)` : done.split(' ')[0]!;
+      semanticTally.set(name, (semanticTally.get(name) ?? 0) + 1);
+      return done;
+    }
+    return textLevel && rand() < 0.5 ? mutateTextLevel(dir, rand) : mutate(dir, rand);
+  };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-diff-'));
   let agree = 0;
+  let accepted = 0;
   let skipped = 0;
   let documented = 0;
   const failures: string[] = [];
@@ -315,7 +284,7 @@ async function main(): Promise<void> {
       fs.rmSync(dir, { recursive: true, force: true });
       copyDir(seedDir, dir);
       const what: string[] = [];
-      for (let k = 0; m > 0 && k < stack; k++) what.push(textLevel && rand() < 0.5 ? mutateTextLevel(dir, rand) : mutate(dir, rand));
+      for (let k = 0; m > 0 && k < stack; k++) what.push(step(dir));
       const oracle = spawnSync(ORACLE, ['reduce', dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
       const mine = await ours(dir);
       if (oracle.status === 101) {
@@ -335,7 +304,10 @@ async function main(): Promise<void> {
         failures.push(`${seedDir} [${what.join('; ')}] kept at ${keep}\n  replay: ${describe(mine)}\n  ${differing[0]}: ${describe(differing[1])}`);
         continue;
       }
-      if (ok) agree++;
+      if (ok) {
+        agree++;
+        if (oracle.status === 0) accepted++;
+      }
       else if (!mine.ok && DOCUMENTED_DIFFERENCES.some((pattern) => pattern.test(mine.err))) documented++;
       else {
         const keep = path.join(tmp, `fail-${failures.length}`);
@@ -346,7 +318,13 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`agree ${agree}, disagree ${failures.length}, documented differences ${documented}, oracle panics skipped ${skipped}`);
+  console.log(`agree ${agree} (${accepted} accepted by both), disagree ${failures.length}, documented differences ${documented}, oracle panics skipped ${skipped}`);
+  if (vocabulary) {
+    const tally = [...semanticTally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => `${name.slice(4)} ${n}`);
+    console.log(
+      `semantic edits (vocabulary: ${vocabulary.keys.length} keys, ${vocabulary.words.length} words, ${vocabulary.items.length} items): ${tally.join(', ')}`,
+    );
+  }
   for (const f of failures.slice(0, Number(process.env.SHOW_FAILURES ?? 30))) console.log(f);
   process.exitCode = failures.length ? 1 : 0;
 }
