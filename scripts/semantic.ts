@@ -317,7 +317,8 @@ const insertKey: DocumentEdit = {
 };
 
 const replaceString: DocumentEdit = {
-  nodes: (doc) => nodes(doc, (n) => typeof n === 'string'),
+  // Below the root: a document that is one string (left by a text-level edit) is not replaced in place.
+  nodes: (doc) => paths(doc).filter((p) => typeof getAt(doc, p) === 'string'),
   apply: (doc, p, cx) => {
     setAt(doc, p, value(cx));
     return where(p);

@@ -137,6 +137,27 @@ describe('semanticMutation', () => {
     ]);
   });
 
+  it('replaces strings below the root only: a payload that is one string is left to the log', () => {
+    const dir = copyOf(RESPONSE_CASE);
+    // As a text-level edit may leave them: neither payload has a string below its root.
+    fs.writeFileSync(path.join(dir, 'payloads/1.json'), '"str"');
+    fs.writeFileSync(path.join(dir, 'payloads/2.json'), '"str"');
+    const vocabulary = buildVocabulary([RESPONSE_CASE]);
+    const names = SEMANTIC_MUTATIONS.map(([name]) => name);
+    const draws = [
+      drawOf(names, 'replace-string'),
+      // No draw for payload or line: only lines have candidates.
+      0, // line 1
+      0, // its first string: schema_version, seq and wall_time_unix_ms come before rollout_id
+      0.1, // a vocabulary word
+      0, // the first
+    ];
+    expect(semanticMutation(dir, scripted(draws), vocabulary)).toBe('sem:replace-string line 1 rollout_id');
+    const event = JSON.parse(fs.readFileSync(path.join(dir, 'trace.jsonl'), 'utf8').split('\n')[0]!);
+    expect(event.rollout_id).toBe(vocabulary.words[0]);
+    expect(fs.readFileSync(path.join(dir, 'payloads/1.json'), 'utf8')).toBe('"str"');
+  });
+
   it('is deterministic by seed: the same seed edits two copies alike, another seed otherwise', () => {
     const vocabulary = buildVocabulary([RESPONSE_CASE]);
     const run = (seed: number, name: string) => {
