@@ -219,6 +219,8 @@ interface Context {
   readonly local: readonly string[];
   /** Payload refs named by this bundle's events. */
   readonly refs: readonly Json[];
+  /** Items (objects with a string `type`) of this bundle's payloads: a history carried on, or an output repeated. */
+  readonly items: readonly Json[];
 }
 
 /** Samples are well-formed values of the Rust types the reference reads from payloads. */
@@ -325,12 +327,14 @@ const replaceString: DocumentEdit = {
   },
 };
 
+/** An item of this bundle (half the time, when it has one) or of any seed, inserted into an array. */
 const transplantItem: DocumentEdit = {
-  nodes: (doc, cx) => (cx.vocabulary.items.length > 0 ? nodes(doc, Array.isArray) : []),
+  nodes: (doc, cx) => (cx.vocabulary.items.length + cx.items.length > 0 ? nodes(doc, Array.isArray) : []),
   apply: (doc, p, cx) => {
     const array = getAt(doc, p) as Json[];
-    array.splice(Math.floor(cx.rand() * (array.length + 1)), 0, copyJson(pick(cx.vocabulary.items, cx.rand)));
-    return `into ${where(p)}`;
+    const own = cx.vocabulary.items.length === 0 || (cx.items.length > 0 && cx.rand() < 0.5);
+    array.splice(Math.floor(cx.rand() * (array.length + 1)), 0, copyJson(pick(own ? cx.items : cx.vocabulary.items, cx.rand)));
+    return `${own ? 'own' : 'seed'} item into ${where(p)}`;
   },
 };
 
@@ -475,7 +479,9 @@ export function semanticMutation(dir: string, rand: () => number, vocabulary: Vo
   for (const event of bundle.events) {
     if (isObject(event)) for (const p of paths(event)) if (p[p.length - 1] === 'raw_payload_id') refs.push(getAt(event, p.slice(0, -1)));
   }
-  const cx: Context = { rand, vocabulary, local: [...local].filter((s) => s.length < 80).sort(), refs };
+  const items: Json[] = [];
+  for (const payload of bundle.payloads) if (payload !== undefined) typedItems(payload, items);
+  const cx: Context = { rand, vocabulary, local: [...local].filter((s) => s.length < 80).sort(), refs, items };
   const [name, edit] = pick(SEMANTIC_MUTATIONS, rand);
   const done = edit(bundle, cx);
   return done === undefined ? `sem:${name} (no target)` : `sem:${name} ${done}`;

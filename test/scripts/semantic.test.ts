@@ -137,6 +137,28 @@ describe('semanticMutation', () => {
     ]);
   });
 
+  it('transplants an item of the bundle itself: the response’s assistant message into the request’s input', () => {
+    const dir = copyOf(RESPONSE_CASE);
+    const vocabulary = buildVocabulary([RESPONSE_CASE]);
+    const names = SEMANTIC_MUTATIONS.map(([name]) => name);
+    // The bundle's items, payload by payload: 1.json's user message and its part, 2.json's assistant message and its part.
+    const own = ['user message', 'input_text part', 'assistant message', 'output_text part'];
+    const draws = [
+      drawOf(names, 'transplant'),
+      // No draw for payload or line: no event holds an array.
+      drawOf([0, 1], 0), // 1.json
+      drawOf(['input', 'input.0.content'], 'input'),
+      0.1, // < 0.5: an item of this bundle rather than of any seed
+      0.9, // position floor(0.9 × (1 + 1)) = 1: after the user message
+      drawOf(own, 'assistant message'),
+    ];
+    expect(semanticMutation(dir, scripted(draws), vocabulary)).toBe('sem:transplant payload 1.json own item into input');
+    const request = JSON.parse(fs.readFileSync(path.join(dir, 'payloads/1.json'), 'utf8'));
+    const response = JSON.parse(fs.readFileSync(path.join(RESPONSE_CASE, 'payloads/2.json'), 'utf8'));
+    expect(request.input.map((item: { role: string }) => item.role)).toEqual(['user', 'assistant']);
+    expect(request.input[1]).toEqual(response.output_items[0]);
+  });
+
   it('replaces strings below the root only: a payload that is one string is left to the log', () => {
     const dir = copyOf(RESPONSE_CASE);
     // As a text-level edit may leave them: neither payload has a string below its root.
