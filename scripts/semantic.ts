@@ -211,7 +211,7 @@ export function buildVocabulary(seedDirs: readonly string[]): Vocabulary {
   return { keys: [...keys], words: [...words], items };
 }
 
-/** What one mutation draws from: the vocabulary, and the strings and payload refs of the bundle being mutated. */
+/** What one mutation draws from: the vocabulary, and the strings, payload refs and items of the bundle being mutated. */
 interface Context {
   readonly rand: () => number;
   readonly vocabulary: Vocabulary;
