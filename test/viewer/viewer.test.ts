@@ -121,6 +121,23 @@ function lowContrastText(view: Page): Promise<Record<string, string>> {
   });
 }
 
+/**
+ * A root holding copies of the synthetic bundle named `good`, and `trace-failed`, whose sixth
+ * line has a bad event type: its error lists every known one, and cut before the end, the
+ * bundle is reduced at once.
+ */
+function rootWithFailedBundle(good: readonly string[]): { root: string; failed: string } {
+  const root = tempDir();
+  for (const name of good) fs.cpSync(synthBundle(), path.join(root, name), { recursive: true });
+  const failed = path.join(root, 'trace-failed');
+  fs.cpSync(synthBundle(), failed, { recursive: true });
+  const log = path.join(failed, 'trace.jsonl');
+  const lines = fs.readFileSync(log, 'utf8').split('\n').slice(0, 6);
+  lines[5] = lines[5]!.replace(/"type":"[a-z_]+"/, '"type":"no_such_event"');
+  fs.writeFileSync(log, `${lines.join('\n')}\n`);
+  return { root, failed };
+}
+
 describe('the viewer', () => {
   it('opens the bundled example at / when serving it', async () => {
     const example = path.join(__dirname, '..', '..', 'examples', 'rollout');
@@ -230,15 +247,7 @@ describe('the viewer', () => {
   });
 
   it('lists a bundle’s error under its row, keeping every column readable (a long error squeezed them to a word a line)', async () => {
-    const root = tempDir();
-    fs.cpSync(synthBundle(), path.join(root, 'trace-good'), { recursive: true });
-    // A bad event type: the error lists every known one. Cut before the end, the bundle is reduced at once.
-    const failed = path.join(root, 'trace-failed');
-    fs.cpSync(synthBundle(), failed, { recursive: true });
-    const log = path.join(failed, 'trace.jsonl');
-    const lines = fs.readFileSync(log, 'utf8').split('\n').slice(0, 6);
-    lines[5] = lines[5]!.replace(/"type":"[a-z_]+"/, '"type":"no_such_event"');
-    fs.writeFileSync(log, `${lines.join('\n')}\n`);
+    const { root, failed } = rootWithFailedBundle(['trace-good']);
     const reason = await replayBundle(failed).then(() => 'accepted', (err: Error) => err.message);
     expect(reason.length).toBeGreaterThan(500);
     const server = await serve(root);
@@ -260,15 +269,7 @@ describe('the viewer', () => {
   });
 
   it('keeps the bundle list inside a 480 or 320 px window, a table too wide scrolling by itself (the table widened the page, cutting the picker and the errors)', async () => {
-    const root = tempDir();
-    fs.cpSync(synthBundle(), path.join(root, 'trace-good'), { recursive: true });
-    fs.cpSync(synthBundle(), path.join(root, 'trace-other'), { recursive: true });
-    const failed = path.join(root, 'trace-failed');
-    fs.cpSync(synthBundle(), failed, { recursive: true });
-    const log = path.join(failed, 'trace.jsonl');
-    const lines = fs.readFileSync(log, 'utf8').split('\n').slice(0, 6);
-    lines[5] = lines[5]!.replace(/"type":"[a-z_]+"/, '"type":"no_such_event"');
-    fs.writeFileSync(log, `${lines.join('\n')}\n`);
+    const { root } = rootWithFailedBundle(['trace-good', 'trace-other']);
     const server = await serve(root);
     const view = await page();
     await view.goto(server.url);
