@@ -64,8 +64,8 @@ export interface TraceSnapshot {
   readonly state: ReducerState;
   /**
    * Published while catching up on a log already written: more of it was
-   * waiting to be read. Its status, end and totals
-   * are not the trace's yet: a completed trace reads `running` until then.
+   * waiting to be read. Its status, end and totals are not the trace's yet:
+   * a completed trace reads `running` until then.
    */
   readonly backlog?: true;
 }
