@@ -318,6 +318,9 @@ async function main(): Promise<void> {
       }
     }
   }
+  // The working copies go; a disagreement's bundle stays where its line says.
+  for (const entry of fs.readdirSync(tmp)) if (!entry.startsWith('fail-')) fs.rmSync(path.join(tmp, entry), { recursive: true, force: true });
+  if (failures.length === 0) fs.rmSync(tmp, { recursive: true, force: true });
   console.log(`agree ${agree} (${accepted} accepted by both), disagree ${failures.length}, documented differences ${documented}, oracle panics skipped ${skipped}`);
   if (vocabulary) {
     const tally = [...semanticTally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => `${name.slice(4)} ${n}`);
