@@ -58,6 +58,7 @@ function measureOnce(command: string, args: string[]): Measure {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   const rssKiB = timeBinary ? Number(fs.readFileSync(statsFile, 'utf8').trim().split('\n').pop()) : NaN;
+  fs.rmSync(statsFile, { force: true });
   return { seconds, rssMiB: rssKiB / 1024, innerSeconds: Number(String(result.stdout).trim()) / 1000 };
 }
 
