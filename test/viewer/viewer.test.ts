@@ -672,6 +672,27 @@ describe('the viewer', () => {
       }
     });
 
+    it('between 601 and 880 px, gives the details their share of the height only once something is selected (the hint took 2 fifths)', async () => {
+      const { view } = await openSynth();
+      await view.setViewportSize({ width: 768, height: 800 });
+      const heights = () =>
+        view.evaluate(() => {
+          const root = document.querySelector('rollout-trace-view')!.shadowRoot!;
+          const height = (selector: string) => root.querySelector(selector)!.getBoundingClientRect().height;
+          return { body: height('.rt-body'), details: height('.rt-details'), conversation: height('.rt-conversation') };
+        });
+      await view.locator('.rt-conversation .item').first().waitFor();
+      const idle = await heights();
+      // The hint is a title and a line or two of text.
+      expect(idle.details).toBeLessThan(idle.body / 5);
+      await view.locator('.rt-conversation .item').first().click();
+      await view.locator('.rt-details .fields').waitFor();
+      const selected = await heights();
+      // The rows are 3fr and 2fr, less the gap between them.
+      expect(selected.details).toBeGreaterThan(selected.body / 3);
+      expect(idle.conversation).toBeGreaterThan(selected.conversation);
+    });
+
     it('in one column, scrolls what a selection changed into view: the details for a record, the conversation for a thread (they stayed screens below)', async () => {
       const { view } = await openSynth();
       await view.setViewportSize({ width: 480, height: 720 });

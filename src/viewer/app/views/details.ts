@@ -91,6 +91,7 @@ export class DetailsPanel {
     // The same record, changed live: the fields stay as open or closed as the reader left them.
     const fieldsWereOpen = sameSelection ? this.element.querySelector<HTMLDetailsElement>('details.fields')?.open : undefined;
     this.shown = { selection, record };
+    this.element.classList.remove('idle');
     const title = el('div', { class: 'panel-title' }, `${selection.map.replace(/_/g, ' ')} · ${selection.id}`);
     if (record === undefined) {
       replaceChildren(this.element, title, el('p', { class: 'muted' }, 'Not in the trace at this point.'));
@@ -142,6 +143,7 @@ export class DetailsPanel {
 
   private clear(): void {
     this.shown = null;
+    this.element.classList.add('idle');
     replaceChildren(this.element, el('div', { class: 'panel-title' }, 'Details'), el('p', { class: 'muted' }, 'Click any thread, item, span or edge to see its fields and raw payloads.'));
   }
 
