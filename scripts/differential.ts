@@ -2,7 +2,7 @@
  * Differential fuzzing against the reference oracle (a development tool, not
  * a CI test: CI has no oracle).
  *
- *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--semantic] [--stack K] [--live]
+ *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--semantic] [--stack K] [--accepted] [--live]
  *
  * Each seed bundle is mutated (lines dropped, duplicated, swapped, fields
  * removed or retyped, ids cross-wired, payloads deleted or edited) and both
@@ -22,6 +22,11 @@
  * other half are what they would be without it (`--text` included). The
  * summary then counts the semantic edits by kind. `--stack K`
  * applies K mutations to each mutant, to reach states one edit cannot.
+ * Most stacked edits leave a bundle the reference rejects, after which the
+ * later ones only test error paths; with `--accepted`, an edit after which
+ * the oracle rejects the bundle is undone and another drawn (up to 8 draws
+ * per edit; the last one stays), so a deep stack walks through accepted
+ * states and its final state is compared byte for byte.
  * Each mutant is also replayed from its files in memory (`replayBundleFiles`),
  * and with `--live` read with `observeBundle`, per batch and per event: their
  * final state (or error) must be the directory replay's.
@@ -256,7 +261,8 @@ async function main(): Promise<void> {
   const textLevel = args.includes('--text');
   const stack = Number(args[args.indexOf('--stack') + 1] ?? 1) || 1;
   const alsoLive = args.includes('--live');
-  const flags = new Set(['--text', '--live', '--semantic']);
+  const walkAccepted = args.includes('--accepted');
+  const flags = new Set(['--text', '--live', '--semantic', '--accepted']);
   const seeds = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !flags.has(args[i - 1]!)));
   const vocabulary: Vocabulary | undefined = args.includes('--semantic') ? buildVocabulary(seeds) : undefined;
   const rand = rng(seed);
@@ -284,7 +290,26 @@ async function main(): Promise<void> {
       fs.rmSync(dir, { recursive: true, force: true });
       copyDir(seedDir, dir);
       const what: string[] = [];
-      for (let k = 0; m > 0 && k < stack; k++) what.push(step(dir));
+      for (let k = 0; m > 0 && k < stack; k++) {
+        if (!walkAccepted) {
+          what.push(step(dir));
+          continue;
+        }
+        // The edit is kept once the oracle accepts its bundle, or at the last draw.
+        const before = `${dir}-before`;
+        for (let draw = 0; ; draw++) {
+          fs.rmSync(before, { recursive: true, force: true });
+          copyDir(dir, before);
+          const done = step(dir);
+          if (draw === 7 || spawnSync(ORACLE, ['reduce', dir], { encoding: 'utf8', maxBuffer: 1 << 30 }).status === 0) {
+            what.push(done);
+            break;
+          }
+          fs.rmSync(dir, { recursive: true, force: true });
+          fs.renameSync(before, dir);
+        }
+        fs.rmSync(before, { recursive: true, force: true });
+      }
       const oracle = spawnSync(ORACLE, ['reduce', dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
       const mine = await ours(dir);
       if (oracle.status === 101) {
