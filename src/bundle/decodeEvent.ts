@@ -18,7 +18,7 @@ import type { LocatedEvent } from '../reducer/operator';
 import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { RawTraceEvent } from '../schema/rawEvent';
 import { RUST_RAW_TRACE_EVENT } from '../schema/rustTypes';
-import { UNFAITHFUL_NUMBER_TEXT } from '../json/serde';
+import { SERDE_SUSPECT_TEXT, keysRepeatedOrDeep } from '../json/parseLikeSerde';
 import { precisionMessage } from '../schema/serdeErrors';
 import { deserializeStr } from '../schema/serdeTyped';
 
@@ -33,51 +33,11 @@ export function isBlankLine(text: string): boolean {
 /**
  * Text on which `JSON.parse` + io-ts and serde may disagree, in one pattern
  * so that a line is scanned once (three separate scans cost 50% more):
- * - an escaped surrogate (`\uD800`–`\uDFFF`): serde rejects a lone one,
- *   `JSON.parse` does not;
- * - a number that may read differently ({@link UNFAITHFUL_NUMBER_TEXT}:
- *   `1.0`, `1e2` and `-0` are floats to serde, so no `u64`; `1e400` is out
- *   of range; 19+ digits are beyond what a double holds exactly, so range
- *   checks near `i64::MAX`/`u64::MAX` are unreliable);
- * - a `"value"` key: the content of the adjacently tagged `RawPayloadKind`,
- *   which the codecs let through but serde requires to be `null`.
+ * {@link SERDE_SUSPECT_TEXT}, or a `"value"` key: the content of the
+ * adjacently tagged `RawPayloadKind`, which the codecs let through but serde
+ * requires to be `null`.
  */
-const SERDE_SUSPECT = new RegExp(`\\\\u[dD][89a-fA-F]|${UNFAITHFUL_NUMBER_TEXT.source}|"value"`);
-
-/**
- * The end of a key: a quote after an even run of backslashes (so not an
- * escaped quote inside a string), then `:`. In text `JSON.parse` accepted,
- * this counts exactly the keys written, repeated ones included.
- */
-const KEY_END = /(?<!\\)(?:\\\\)*"\s*:/g;
-
-/** Below serde_json's recursion limit (128) with room for the envelope. */
-const SAFE_DEPTH = 100;
-
-/**
- * Counts the keys of a parsed value, or returns -1 once it nests deeper than
- * {@link SAFE_DEPTH}.
- */
-function countKeys(value: unknown, depth: number): number {
-  if (typeof value !== 'object' || value === null) return 0;
-  if (depth > SAFE_DEPTH) return -1;
-  let count = 0;
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      const n = countKeys(item, depth + 1);
-      if (n < 0) return -1;
-      count += n;
-    }
-    return count;
-  }
-  for (const key in value) {
-    count++;
-    const n = countKeys((value as Record<string, unknown>)[key], depth + 1);
-    if (n < 0) return -1;
-    count += n;
-  }
-  return count;
-}
+const SERDE_SUSPECT = new RegExp(`${SERDE_SUSPECT_TEXT.source}|"value"`);
 
 /**
  * Whether a line that `JSON.parse` and io-ts accepted must still go through
@@ -90,10 +50,7 @@ function countKeys(value: unknown, depth: number): number {
 function needsSerde(text: string, value: unknown, event: RawTraceEvent): boolean {
   if (SERDE_SUSPECT.test(text)) return true;
   if (event.payload.type === 'other' && event.payload.metadata === undefined) return true;
-  let keys = 0;
-  KEY_END.lastIndex = 0;
-  while (KEY_END.test(text)) keys++;
-  return countKeys(value, 1) !== keys;
+  return keysRepeatedOrDeep(text, value);
 }
 
 /** Decodes a non-blank line; throws a `ReplayError` naming the line (and seq, when readable). */

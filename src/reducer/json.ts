@@ -20,6 +20,7 @@ import {
   serdeGet,
 } from '../json/serde';
 import type { RawPayloadRef } from '../schema/payloadRef';
+import { NOT_PLAIN, plainReading } from '../schema/plainReading';
 import { RUST_JSON_VALUE, floatSpelledIntegerPattern } from '../schema/rustTypes';
 import { decodeSerde, decodeSerdeValue, isPrecisionFailure } from '../schema/serdeErrors';
 import { RustType, TypedResult, deserializeReader, deserializeValue } from '../schema/serdeTyped';
@@ -136,9 +137,12 @@ export class PayloadJson {
    * differently ({@link UNFAITHFUL_NUMBER_TEXT}), serde's exact value is read
    * instead, so that the message is serde's ("floating point `1`", not
    * "integer `1`"). A success needs no second look for the types read here:
-   * their numbers are only ever in fields that take any JSON value.
+   * their numbers are only ever in fields that take any JSON value. A plain
+   * value ({@link plainReading}) is read without the emulator.
    */
   deserializeAt(rust: RustType, path: JsonPath, jsValue: unknown): TypedResult {
+    const plain = plainReading(rust, jsValue);
+    if (plain !== NOT_PLAIN) return { ok: true, value: plain };
     const typed = deserializeValue(rust, jsValue);
     if (typed.ok || !(this.numbersNeedSerde || UNFAITHFUL_NUMBER_TEXT.test(this.text))) return typed;
     return deserializeValue(rust, this.serdeAt(path, jsValue));

@@ -5,7 +5,7 @@
  * facts. `write_stdin` has no begin event, so its dispatch invocation and
  * result payloads are the only source of the terminal session join key.
  */
-import { Either, isLeft } from 'fp-ts/Either';
+import { Either, Left, isLeft } from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import type {
   ExecutionStatus,
@@ -271,16 +271,26 @@ function parseTerminalResponsePayload(
       decodedOrThrow(payload.decodeTyped(ExecCommandEndPayload, [], payload.value), `parse exec terminal response ${rawPayloadId}`),
     );
   }
-  const protocol = payload.decodeTyped(ExecCommandEndPayload, [], payload.value);
-  if (!isLeft(protocol)) return protocolResponse(protocol.right);
+  // An object without `stdout` is no `ExecCommandEnd` to serde either ("missing field"): most
+  // write_stdin responses are dispatch payloads, and the protocol form's error (the emulator's
+  // work) is needed only if the dispatch form fails too.
+  const protocol = lacksField(payload.value, 'stdout') ? undefined : payload.decodeTyped(ExecCommandEndPayload, [], payload.value);
+  if (protocol !== undefined && !isLeft(protocol)) return protocolResponse(protocol.right);
   try {
     return parseDispatchTerminalResponse(payload);
   } catch (err) {
+    // A Left either way: the protocol form failed, or lacks `stdout`.
+    const protocolError = (protocol ?? payload.decodeTyped(ExecCommandEndPayload, [], payload.value)) as Left<string>;
     throw contextError(
       err,
-      `parse write_stdin terminal response ${rawPayloadId} as protocol payload (${protocol.left}) or dispatch payload`,
+      `parse write_stdin terminal response ${rawPayloadId} as protocol payload (${protocolError.left}) or dispatch payload`,
     );
   }
+}
+
+/** An object (not an array: serde reads a struct from one by position) without the key `name`. */
+function lacksField(value: unknown, name: string): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Object.prototype.hasOwnProperty.call(value, name);
 }
 
 function protocolResponse(end: t.TypeOf<typeof ExecCommandEndPayload>): ParsedTerminalResponse {

@@ -14,6 +14,8 @@
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
 import { rustDebugStr, rustDisplayF64 } from './rustFormat';
+import { parseLikeSerde } from '../json/parseLikeSerde';
+import { NOT_PLAIN, plainReading } from './plainReading';
 import { RUST_TYPE_OF_CODEC } from './rustTypes';
 import { RustType, TypedResult, deserializeStr, deserializeValue } from './serdeTyped';
 import type { SerdeValue } from '../json/serde';
@@ -125,12 +127,18 @@ export function decodeSerdeValue<A>(codec: t.Decoder<unknown, A>, value: SerdeVa
 /**
  * `serde_json::from_str::<T>(text)` for a codec whose Rust type is known:
  * serde's verdict, its message with a position, then `codec` on the value
- * serde produced. Nothing parses the text first: serde reads only what `T`
- * needs, and skips an unknown field's value without checking its numbers,
- * escapes or depth (`IgnoredAny`), which a whole-text parse would refuse.
+ * serde produced. A text `JSON.parse` reads as serde does, holding a plain
+ * value of the type, skips the emulator ({@link parseLikeSerde},
+ * {@link plainReading}); any other goes to it unparsed: serde reads only
+ * what `T` needs, and skips an unknown field's value without checking its
+ * numbers, escapes or depth (`IgnoredAny`), which a whole-text parse would
+ * refuse.
  */
 export function decodeSerdeStr<A>(codec: t.Decoder<unknown, A>, text: string): Either<string, A> {
-  return codecOnSerdeValue(codec, deserializeStr(rustTypeOf(codec), text));
+  const rust = rustTypeOf(codec);
+  const parsed = parseLikeSerde(text);
+  const plain = parsed === undefined ? NOT_PLAIN : plainReading(rust, parsed);
+  return codecOnSerdeValue(codec, plain === NOT_PLAIN ? deserializeStr(rust, text) : { ok: true, value: plain });
 }
 
 function rustTypeOf(codec: t.Decoder<unknown, unknown>): RustType {
