@@ -13,12 +13,12 @@
  * reference's.
  */
 import { isLeft } from 'fp-ts/Either';
+import { SERDE_SUSPECT_TEXT, keysRepeatedOrDeep } from '../json/parseLikeSerde';
 import { ReplayError } from '../reducer/errors';
 import type { LocatedEvent } from '../reducer/operator';
 import { RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { RawTraceEvent } from '../schema/rawEvent';
 import { RUST_RAW_TRACE_EVENT } from '../schema/rustTypes';
-import { SERDE_SUSPECT_TEXT, keysRepeatedOrDeep } from '../json/parseLikeSerde';
 import { precisionMessage } from '../schema/serdeErrors';
 import { deserializeStr } from '../schema/serdeTyped';
 

@@ -19,7 +19,6 @@ import type { RustField, RustType, RustVariant } from './serdeTyped';
 
 /** What {@link plainReading} returns when only the emulator can tell. */
 export const NOT_PLAIN: unique symbol = Symbol('not plain');
-type Reading = unknown;
 
 const INTEGER_RANGES = {
   u32: [0, 0xffff_ffff],
@@ -39,7 +38,7 @@ const INTEGER_RANGES = {
  * builds an equal copy), which callers must not mutate; `exactValue` ones as
  * its `SerdeValue`.
  */
-export function plainReading(type: RustType, v: unknown): Reading | typeof NOT_PLAIN {
+export function plainReading(type: RustType, v: unknown): unknown {
   switch (type.kind) {
     case 'string':
       return typeof v === 'string' ? v : NOT_PLAIN;
@@ -84,8 +83,8 @@ export function plainReading(type: RustType, v: unknown): Reading | typeof NOT_P
   }
 }
 
-function plainItems(inner: RustType, items: readonly unknown[]): Reading[] | typeof NOT_PLAIN {
-  const out: Reading[] = [];
+function plainItems(inner: RustType, items: readonly unknown[]): unknown[] | typeof NOT_PLAIN {
+  const out: unknown[] = [];
   for (const item of items) {
     const reading = plainReading(inner, item);
     if (reading === NOT_PLAIN) return NOT_PLAIN;
@@ -106,7 +105,7 @@ function plainFields(
 ): Record<string, unknown> | typeof NOT_PLAIN {
   const out: Record<string, unknown> = prefix;
   for (const field of fields) {
-    let reading: Reading;
+    let reading: unknown;
     if (Object.prototype.hasOwnProperty.call(v, field.name)) reading = plainReading(field.type, v[field.name]);
     else if ('default' in field) reading = field.default;
     else if (field.type.kind === 'option') reading = null;
