@@ -8,7 +8,7 @@
  * for the oracle), run once uncounted to warm the page cache, then `--runs`
  * rounds of floor, replay and reduce in turn, each run after reading the
  * whole bundle (a warm page cache); the table shows medians, and
- * ratios to the floor are medians of each round's ratio. The oracle's warm-up is skipped above 20k
+ * ratios to the floor are medians of each round's ratio, with their range. The oracle's warm-up is skipped above 20k
  * events (it would take minutes); its single run then follows our warm runs. Traces
  * come from the deterministic generator (seed 1) and are cached in `--dir`.
  * Then the live figures: `bench/live.ts` (publishing cost, follow latency,
@@ -105,9 +105,14 @@ function measureWarm(bundle: string, [command, args]: Job): Measure {
   return measureOnce(command, args);
 }
 
-/** The median over rounds of job `a`'s figure divided by job `b`'s. */
-function roundRatio(rounds: Measure[][], a: number, b: number, figure: 'seconds' | 'innerSeconds'): number {
-  return median(rounds.map((round) => round[a]![figure] / round[b]![figure]));
+/**
+ * Job `a`'s figure divided by job `b`'s, round by round: the median, then the
+ * range in parentheses, since the drift between runs is as large as the
+ * differences these ratios are read for.
+ */
+function roundRatio(rounds: Measure[][], a: number, b: number, figure: 'seconds' | 'innerSeconds'): string {
+  const ratios = rounds.map((round) => round[a]![figure] / round[b]![figure]);
+  return `${fmt(median(ratios))} (${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))})`;
 }
 
 function bundleFor(scale: number): { path: string; events: number; bytes: number } {
@@ -173,13 +178,13 @@ function main(): void {
     rows.push(
       `| ${scale} | ${bundle.events} | ${fmt(bundle.bytes / 2 ** 20, 1)} | ${fmt(floor.seconds, 3)} | ${fmt(replay.seconds, 3)} | ` +
         `${fmt(reduce.seconds, 3)} | ${oracle ? fmt(oracle.seconds, 3) : '–'} | ${fmt(bundle.events / replay.seconds, 0)} | ` +
-        `${fmt(bundle.bytes / 2 ** 20 / replay.seconds, 1)} | ${fmt(roundRatio(rounds, 1, 0, 'innerSeconds'))} | ${fmt(roundRatio(rounds, 2, 0, 'seconds'))} | ` +
+        `${fmt(bundle.bytes / 2 ** 20 / replay.seconds, 1)} | ${roundRatio(rounds, 1, 0, 'innerSeconds')} | ${roundRatio(rounds, 2, 0, 'seconds')} | ` +
         `${oracle ? fmt(reduce.seconds / oracle.seconds, 4) : '–'} | ${fmt(replay.rssMiB, 0)} | ${oracle ? fmt(oracle.rssMiB, 0) : '–'} |`,
     );
   }
   log('');
   const lines = [
-    `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; medians of ${runs} rounds, ratios to the floor round by round (oracle: 1 run above 20k events); load average ${fmt(loadAtStart)} at the start`,
+    `machine: ${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}; medians of ${runs} rounds; ratios to the floor round by round, median (min–max); oracle: 1 run above 20k events; load average ${fmt(loadAtStart)} at the start`,
     '',
     '| scale | events | MiB | floor s | replay s | reduce s | oracle s | events/s | MiB/s | replay/floor (in-process) | reduce/floor | reduce/oracle | RSS MiB | oracle RSS MiB |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
