@@ -70,7 +70,7 @@ function formatLocated(message: string, { file, line, seq, detail }: ErrorLocati
   let where = file ?? '';
   if (line !== undefined) where += `${where ? ':' : 'line '}${line}`;
   if (seq !== undefined) where += ` (seq ${seq}${detail ? `, ${detail}` : ''})`;
-  else if (detail) where += ` (${detail})`;
+  else if (detail) where += where ? ` (${detail})` : `(${detail})`;
   return where ? `${where}: ${message}` : message;
 }
 

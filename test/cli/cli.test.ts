@@ -176,6 +176,14 @@ describe('rollout-trace CLI', () => {
     expect(fs.existsSync(path.join(scratch, 'x.json'))).toBe(false);
   });
 
+  it('a bundle that fails only in the end-of-replay step says so, after the program name and one space', () => {
+    // The crafted case's spawn edge is seen twice with other endpoints; the reference fails when it
+    // resolves pending spawn edges at the end (expected_error.txt).
+    const bundle = path.join(FIXTURES, 'crafted/agent_spawn_twice_conflict/bundle');
+    const reference = fs.readFileSync(path.join(bundle, '..', 'expected_error.txt'), 'utf8').trim();
+    expect(run(['reduce', bundle, '-o', '-'])).toMatchObject({ code: 1, stdout: '', stderr: `rollout-trace: (end of replay): ${reference}\n` });
+  });
+
   it('a payload that cannot be read is named by the event field holding it and its path', () => {
     const bundle = path.join(scratch, 'missing-payload');
     fs.cpSync(EXAMPLE, bundle, { recursive: true });
