@@ -65,7 +65,7 @@ export interface FetchBundleOptions {
  * The files of the bundle served as plain files at `baseUrl` (a directory
  * URL; a missing trailing slash is added to its path; its query, if any, is
  * sent with every file). A file the host answers 404 for is
- * left out; any other failure rejects, naming the URL: an HTTP error, a
+ * left out; any other failure rejects, naming the URL (its query left out): an HTTP error, a
  * network error, or a host silent for `idleTimeoutMs`. Payload paths that
  * would leave the bundle are not fetched (the replay refuses them).
  */
@@ -81,18 +81,19 @@ export function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = 
   const fetchFile = async (path: string): Promise<Uint8Array | undefined> => {
     // Each segment encoded: a `?` or `#` in a file name is part of the name, not of the URL.
     const file = new URL(path.split('/').map(encodeURIComponent).join('/'), base);
-    // The query (a token, a signature) goes with every file.
+    // Errors name the file without the query, which goes with every request: a token or a
+    // signature has no place in a log.
+    const named = file.href;
     file.search = base.search;
-    const url = file.href;
     const idle = new IdleTimer(idleMs);
     try {
-      const response = await get(url, { signal: idle.signal });
+      const response = await get(file.href, { signal: idle.signal });
       if (response.status === 404) return undefined;
       if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
       return await readBody(response, idle);
     } catch (err) {
-      if (idle.signal.aborted) throw new Error(`fetch ${url}: nothing received for ${idleMs / 1000} s`);
-      throw new Error(`fetch ${url}: ${describeFetchError(err)}`);
+      if (idle.signal.aborted) throw new Error(`fetch ${named}: nothing received for ${idleMs / 1000} s`);
+      throw new Error(`fetch ${named}: ${describeFetchError(err)}`);
     } finally {
       idle.stop();
     }

@@ -104,6 +104,14 @@ describe('fetchBundleFiles', () => {
     await expect(fetchBundleFiles(`${baseUrl}/flaky`)).rejects.toThrow(`fetch ${baseUrl}/flaky/trace.jsonl: 503 Unavailable`);
   });
 
+  it('leaves the query, which may hold a token, out of the URL an error names', async () => {
+    hosted(SYNTH, 'flaky-token');
+    failing.add('/flaky-token/trace.jsonl');
+    const failure = fetchBundleFiles(`${baseUrl}/flaky-token?token=SECRET`);
+    await expect(failure).rejects.toThrow(`fetch ${baseUrl}/flaky-token/trace.jsonl: 503 Unavailable`);
+    await expect(failure).rejects.not.toThrow('SECRET');
+  });
+
   it('gives up on a host silent for idleTimeoutMs, before or during a body, naming the URL', async () => {
     hosted(SYNTH, 'silent');
     silent.add('/silent/manifest.json');
