@@ -59,8 +59,9 @@ function bundleLocation(argument: string): { url: string } | { dir: string } {
     if (!URL.canParse(argument)) throw new UsageError(`${argument} is not a valid URL`);
     return { url: argument };
   }
-  if (!OTHER_URL.test(argument)) return { dir: argument };
+  // `file:/tmp/b` is a URL as much as `file:///tmp/b`.
   if (/^file:/i.test(argument) && URL.canParse(argument)) return { dir: fileURLToPath(argument) };
+  if (!OTHER_URL.test(argument)) return { dir: argument };
   throw new UsageError(`${argument}: reduce reads a bundle directory, a file: URL or an http(s) URL`);
 }
 

@@ -132,8 +132,12 @@ describe('rollout-trace CLI', () => {
     });
   });
 
-  it('reduce takes a file: URL for a directory', () => {
-    const result = run(['reduce', `file://${EXAMPLE}`, '-o', '-']);
+  it.each([
+    ['file:///abs', `file://${EXAMPLE}`],
+    // The form without an authority (RFC 8089), which a directory named `file:` used to shadow.
+    ['file:/abs', `file:${EXAMPLE}`],
+  ])('reduce takes a file: URL for a directory (%s)', (_, url) => {
+    const result = run(['reduce', url, '-o', '-']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(fs.readFileSync(path.join(FIXTURES, 'example/expected.json'), 'utf8'));
   });
