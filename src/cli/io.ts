@@ -13,7 +13,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** Whether stderr may show colors and progress (a TTY, and `NO_COLOR` unset). */
+/** Whether stderr may show progress and redrawn summaries: a TTY (`NO_COLOR` turns off only colors, {@link colorEnabled}). */
 export function stderrIsInteractive(): boolean {
   return process.stderr.isTTY === true;
 }
