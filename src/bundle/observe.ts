@@ -48,7 +48,11 @@ export interface ObserveOptions {
   readonly emit?: 'event' | 'batch';
   /** Deliver at most one snapshot per this many ms: the latest, carrying the changes of those it replaces. */
   readonly throttleMs?: number;
-  /** Complete once `rollout_ended` has been applied; nothing after it is read. */
+  /**
+   * Complete once `rollout_ended` has been applied and the log written by
+   * then has been read: what a writer put after it is applied too, as a
+   * replay applies it; appends after that are not waited for.
+   */
   readonly untilEnded?: boolean;
   /**
    * How long an event waits for a payload file it names before it is reduced
@@ -243,8 +247,8 @@ function fileIsMissing(file: string): boolean {
 
 /**
  * Batches of located events to snapshots: the manifest-only snapshot first,
- * then `reduceTrace` publishing per event or per batch, cut after
- * `rollout_ended` and coalesced as `options` ask.
+ * then `reduceTrace` publishing per event or per batch, ended after
+ * `rollout_ended` ({@link untilEndedAndRead}) and coalesced as `options` ask.
  */
 export function snapshotBatches(
   manifest: TraceBundleManifest,
@@ -256,8 +260,8 @@ export function snapshotBatches(
 ): OperatorFunction<readonly LocatedEvent[], TraceSnapshot> {
   return (batches) => {
     const events = batches.pipe(
+      options.untilEnded ? untilEndedAndRead() : identity,
       markBatchEnds(options.backlogPublishMs ?? DEFAULT_BACKLOG_PUBLISH_MS),
-      options.untilEnded ? takeWhile((located) => located.event.payload.type !== 'rollout_ended', true) : identity,
     );
     // 'end' publishes once even without events: the state the manifest alone describes.
     const manifestOnly = EMPTY.pipe(
@@ -268,6 +272,27 @@ export function snapshotBatches(
     const throttleMs = options.throttleMs ?? 0;
     return throttleMs > 0 ? snapshots.pipe(coalesceLatest(throttleMs, mergeSnapshotChanges)) : snapshots;
   };
+}
+
+/**
+ * Batches up to the one that applies `rollout_ended`, then, while reads
+ * still find more of the log already written (`backlog`), the ones after it:
+ * the reference replays the whole file, so a second `rollout_ended` or a
+ * late event written after the first counts (the server stopped at the
+ * first, and served another state than `reduce` wrote). What is appended
+ * once the reader has caught up is not waited for.
+ */
+function untilEndedAndRead(): MonoTypeOperatorFunction<readonly LocatedEvent[]> {
+  return (batches) =>
+    defer(() => {
+      let ended = false;
+      return batches.pipe(
+        takeWhile((batch) => {
+          ended ||= batch.some((located) => located.event.payload.type === 'rollout_ended');
+          return !ended || batch[batch.length - 1]?.backlog === true;
+        }, true),
+      );
+    });
 }
 
 /** While catching up, publish at least after this many events… */

@@ -13,7 +13,7 @@ export type BundleFeed = ObservedBundle;
 /**
  * Publish per read batch, at most every 50 ms: a batch's delta then carries
  * many events, so a fast writer costs clients a few frames a second, not
- * one per event. Ended rollouts stop being read.
+ * one per event. Ended rollouts stop being read (after what their log held past the end).
  */
 const LIVE_OPTIONS: ObserveOptions = { follow: true, emit: 'batch', throttleMs: 50, untilEnded: true };
 

@@ -153,6 +153,44 @@ describe('snapshotBatches', () => {
     });
   });
 
+  /** A second `rollout_ended`, written after the first: the reference applies it (status failed). */
+  function secondEnd(ended: LocatedEvent): LocatedEvent {
+    const payload = { ...ended.event.payload, status: 'failed' } as LocatedEvent['event']['payload'];
+    return { line: ended.line + 1, event: { ...ended.event, seq: ended.event.seq + 1, payload } };
+  }
+
+  test('untilEnded applies what the read found after rollout_ended, then stops', () => {
+    const { manifest, payloads, events } = bundleInput('writer_records_payload_refs_and_replays_rollout_status');
+    const ended = events.findIndex((located) => located.event.payload.type === 'rollout_ended');
+    const second = secondEnd(events[ended]!);
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a-b-c-|', { a: events.slice(0, 3), b: [...events.slice(3, ended + 1), second], c: events.slice(0, 1) });
+      const out = source.pipe(
+        snapshotBatches(manifest, payloads, { untilEnded: true }),
+        map(({ seq, trace }) => `${seq}:${trace.status}`),
+      );
+      expectObservable(out).toBe('ia-(b|)', { i: 'null:running', a: '3:running', b: `${second.event.seq}:failed` });
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
+  test('untilEnded goes on reading while the log held more than one read when rollout_ended was read', () => {
+    const { manifest, payloads, events } = bundleInput('writer_records_payload_refs_and_replays_rollout_status');
+    const ended = events.findIndex((located) => located.event.payload.type === 'rollout_ended');
+    const second = secondEnd(events[ended]!);
+    // The first read stopped at the end, with more already written (a catch-up read, `backlog`).
+    const caughtUpTo = events.slice(0, ended + 1).map((located): LocatedEvent => ({ ...located, backlog: true }));
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('-a-b-c-|', { a: caughtUpTo, b: [second], c: events.slice(0, 1) });
+      const out = source.pipe(
+        snapshotBatches(manifest, payloads, { untilEnded: true }),
+        map(({ seq, trace }) => `${seq}:${trace.status}`),
+      );
+      expectObservable(out).toBe('ia-(b|)', { i: 'null:running', a: `${ended + 1}:completed`, b: `${second.event.seq}:failed` });
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
   test('a reducer error ends the stream after the snapshots before it, naming line and seq', () => {
     const { manifest, payloads, events } = bundleInput('inference_start_rejects_unknown_codex_turn');
     const failing = events[1]!;

@@ -321,6 +321,22 @@ describe('GET /api/bundles/:id/state', () => {
     expect(initial.threads).toEqual({});
   });
 
+  it('applies what the log holds after rollout_ended, as reduce does (it stopped at the first one)', async () => {
+    const dir = synthBundle();
+    const log = path.join(dir, 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+    const ended = JSON.parse(lines[lines.length - 1]!);
+    expect(ended.payload.type).toBe('rollout_ended');
+    // A second end, failed: the reference replays the whole file, so the trace ends failed.
+    const second = { ...ended, seq: ended.seq + 1, payload: { ...ended.payload, status: 'failed' } };
+    fs.appendFileSync(log, `${JSON.stringify(second)}\n`);
+    const expected = toStateJson(await replayBundle(dir));
+    expect(JSON.parse(expected).status).toBe('failed');
+    const server = await serve(dir);
+    await untilSeq(server, 'bundle', second.seq);
+    expect((await rawGet(server, '/api/bundles/bundle/state')).body).toBe(expected);
+  });
+
   it('finds a seq written out of order (seqs are copied, never checked), as reduce --at does', async () => {
     const dir = synthBundle();
     const log = path.join(dir, 'trace.jsonl');
