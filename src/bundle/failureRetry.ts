@@ -15,7 +15,8 @@
 import * as path from 'path';
 import { ReplayError } from '../reducer/errors';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
-import { fileState, rewritten, sameFile } from './fileState';
+import { unsafePayloadPath } from './bundleFiles';
+import { FileState, fileState, rewritten, sameFile } from './fileState';
 
 /**
  * Call when a reading of the bundle in `dir` failed with `error`: the
@@ -25,13 +26,30 @@ import { fileState, rewritten, sameFile } from './fileState';
 export function retryCondition(dir: string, error: unknown): () => boolean {
   const logPath = path.join(dir, RAW_EVENT_LOG_FILE_NAME);
   const log = fileState(logPath);
-  if (error instanceof ReplayError && error.payloadPath !== undefined) {
+  // A payload path refused for its text (absolute, `..`, NUL) stays refused whatever is on disk:
+  // only the log can cure it, and nothing outside the bundle is looked at (a NUL made `stat` throw,
+  // which crashed `serve`).
+  if (error instanceof ReplayError && error.payloadPath !== undefined && unsafePayloadPath(error.payloadPath, path.isAbsolute) === undefined) {
     const payloadPath = path.join(dir, error.payloadPath);
-    const payload = fileState(payloadPath);
-    return () => !sameFile(payload, fileState(payloadPath)) || rewritten(log, fileState(logPath));
+    const payload = payloadState(payloadPath);
+    return () => !sameFile(payload, payloadState(payloadPath)) || rewritten(log, fileState(logPath));
   }
   if (error instanceof ReplayError && error.line !== undefined) return () => rewritten(log, fileState(logPath));
   const manifestPath = path.join(dir, MANIFEST_FILE_NAME);
   const manifest = fileState(manifestPath);
   return () => !sameFile(log, fileState(logPath)) || !sameFile(manifest, fileState(manifestPath));
+}
+
+/**
+ * {@link fileState} of a payload path taken from the trace, which may fail in
+ * ways a bundle's own files do not (`payloads/4.json/x`: ENOTDIR; a link
+ * loop, a name too long): any failure counts as no file, so that a change
+ * which cures it (the path made readable) still counts as one.
+ */
+function payloadState(file: string): FileState | undefined {
+  try {
+    return fileState(file);
+  } catch {
+    return undefined;
+  }
 }

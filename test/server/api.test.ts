@@ -300,6 +300,27 @@ describe('a bundle whose reading failed', () => {
     await untilSeq(server, 'trace-bad', eventCount(synth));
     expect(bundle().summary()!.error).toBeNull();
   });
+
+  it.each([
+    ['a NUL byte', 'payloads/1.json\u0000x', 'is not a relative path inside the bundle'],
+    ['a file used as a directory', 'payloads/1.json/x', 'Not a directory'],
+  ])('that failed on a payload path with %s reports it, and the server goes on (watching the path crashed it)', async (_what, badPath, message) => {
+    const synth = synthBundle();
+    const dir = path.join(tempDir(), 'trace-path');
+    fs.cpSync(synth, dir, { recursive: true });
+    const log = path.join(dir, 'trace.jsonl');
+    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+    const n = lines.findIndex((line) => /"path":"payloads\//.test(line));
+    lines[n] = lines[n]!.replace(/"path":"payloads\/[^"]+"/, `"path":${JSON.stringify(badPath)}`);
+    fs.writeFileSync(log, `${lines.slice(0, n + 1).join('\n')}\n`);
+    const server = await serve(dir);
+    const bundle = () => server.catalog.get('trace-path')!;
+    const error = await eventually(() => bundle().summary()?.error ?? undefined);
+    expect(error).toContain(`trace.jsonl:${n + 1}`);
+    expect(error).toContain(message);
+    expect(bundle().retryIfCured()).toBe(false);
+    expect((await rawGet(server, '/api/bundles')).status).toBe(200);
+  });
 });
 
 describe('GET /api/bundles/:id/state', () => {
