@@ -28,7 +28,7 @@ import { TraceSnapshot, isCatchingUp } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
-import { UsageError, colorEnabled, describeFailure, nonEmptyPath, stderrIsInteractive, untilInterrupted, writeOutputFile } from './io';
+import { UsageError, colorEnabled, describeFailure, nonEmptyPath, oneLine, stderrIsInteractive, untilInterrupted, writeOutputFile } from './io';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
 export interface FollowOptions {
@@ -240,7 +240,7 @@ export function snapshotDelta(snapshot: TraceSnapshot, previous: TraceSnapshot |
 function statusLineWriter(out: FollowOutput): Writer {
   return ({ id, snapshot, error }) => {
     if (snapshot) out.write(`${renderStatusLine(snapshot, id)}\n`);
-    else process.stderr.write(`rollout-trace: ${id}: ${describeFailure(error)}\n`);
+    else process.stderr.write(`rollout-trace: ${oneLine(`${id}: ${describeFailure(error)}`)}\n`);
   };
 }
 
@@ -269,7 +269,9 @@ function screenWriter(out: FollowOutput): Writer {
       const lines = renderSnapshot(snapshot, style, id);
       blocks.set(id, { lines: running || id === undefined ? lines : lines.slice(0, 1), rank: running ? 0 : 2 });
     } else {
-      blocks.set(id, { lines: [`${id}: ${color ? `\x1b[31m${describeFailure(error)}\x1b[0m` : describeFailure(error)}`], rank: 1 });
+      // One row: the redraw counts rows to move back up.
+      const failure = oneLine(describeFailure(error));
+      blocks.set(id, { lines: [`${oneLine(String(id))}: ${color ? `\x1b[31m${failure}\x1b[0m` : failure}`], rank: 1 });
     }
     const shown = [...blocks.entries()].sort(([a, x], [b, y]) => x.rank - y.rank || String(a).localeCompare(String(b)));
     // Taller than the terminal, the cursor could not get back to the top: cut to fit.

@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../packageRoot';
 import { registerDemo } from './demo';
 import { registerFollow } from './follow';
-import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure, exitWhenStdoutCloses } from './io';
+import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure, exitWhenStdoutCloses, oneLine } from './io';
 import { registerReduce } from './reduce';
 import { registerServe } from './serve';
 import { registerSynth } from './synth';
@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    process.stderr.write(`rollout-trace: ${describeFailure(err)}\n`);
+    process.stderr.write(`rollout-trace: ${oneLine(describeFailure(err))}\n`);
     return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

@@ -282,6 +282,20 @@ describe('rollout-trace CLI', () => {
     expect(describeFailure(new Error('open payload raw_payload:4: gone'))).toBe('open payload raw_payload:4: gone');
   });
 
+  it('reduce says a failure quoting trace text with control characters in one line, escaped (a newline split it, an escape reached the terminal)', () => {
+    const bundle = path.join(scratch, 'control-characters');
+    fs.cpSync(EXAMPLE, bundle, { recursive: true });
+    const lines = fs.readFileSync(path.join(EXAMPLE, 'trace.jsonl'), 'utf8').split('\n');
+    const event = JSON.parse(lines[1]!);
+    event.payload.metadata_payload.path = 'payloads/\u001b[2J\nx.json';
+    fs.writeFileSync(path.join(bundle, 'trace.jsonl'), `${lines[0]}\n${JSON.stringify(event)}\n`);
+    const result = run(['reduce', bundle, '-o', path.join(scratch, 'never.json')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'rollout-trace: trace.jsonl:2 (seq 2, thread_started, metadata_payload = payloads/\\u001b[2J\\nx.json): open payload raw_payload:1: No such file or directory (os error 2)\n',
+    );
+  });
+
   it('synth says why it cannot create its directory, at once (under /proc Node retried mkdir forever)', () => {
     const file = path.join(scratch, 'a-file');
     fs.writeFileSync(file, '');
