@@ -11,7 +11,7 @@ import { existsSync, readdirSync, statSync } from 'fs';
 import type { Dirent } from 'fs';
 import { readdir, realpath, stat } from 'fs/promises';
 import * as path from 'path';
-import { Observable, Subject, connect, debounceTime, defer, exhaustMap, filter, identity, map, merge, mergeMap, switchMap, takeUntil, tap, timer } from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, connect, debounceTime, defer, exhaustMap, filter, identity, map, merge, mergeMap, switchMap, takeUntil, tap, throwError, timer } from 'rxjs';
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { retryCondition } from './failureRetry';
@@ -30,6 +30,8 @@ export interface ObservedBundle {
 }
 
 const BUNDLE_DIR_PREFIX = 'trace-';
+/** Failures that say the process, not the root, is short of something: a later scan may succeed. */
+const OUT_OF_RESOURCES = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 const DEFAULT_POLL_MS = 500;
 
 export interface ObserveRootOptions extends ObserveOptions {
@@ -115,6 +117,10 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
       };
     };
     const scan = defer(() => listBundleDirs(root, follow, unreadable)).pipe(
+      // Following, a scan that fails for want of descriptors or memory (a server holding many
+      // connections at once) is tried again at the next poll: the error ended the root for good,
+      // and no bundle created after it was ever found.
+      catchError((err: unknown) => (follow && OUT_OF_RESOURCES.has((err as NodeJS.ErrnoException).code ?? '') ? EMPTY : throwError(() => err))),
       mergeMap((ids) => ids),
       map((id) => {
         const previous = emitted.get(id);

@@ -184,6 +184,23 @@ test('a root that cannot be listed is an error', async () => {
   });
 });
 
+test('following, a root that cannot be listed for want of descriptors is listed again at the next poll (it ended the root for good)', async () => {
+  const root = scratch.dir();
+  addBundle(root, 'trace-1');
+  const fsPromises = jest.requireActual<typeof import('fs/promises')>('fs/promises');
+  const readdir = jest.spyOn(fsPromises, 'readdir').mockRejectedValue(Object.assign(new Error('EMFILE: too many open files, scandir'), { code: 'EMFILE' }));
+  try {
+    const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS, untilEnded: true }), subscriptions);
+    await until(() => readdir.mock.calls.length >= 2, 'a second scan');
+    expect(seen.error).toBeUndefined();
+    readdir.mockRestore();
+    await until(() => seen.values.length === 1, 'the bundle, once descriptors are free');
+    expect(seen.error).toBeUndefined();
+  } finally {
+    readdir.mockRestore();
+  }
+});
+
 test('unsubscribing stops polling and watching the root', async () => {
   const root = scratch.dir();
   const handles = handleBaseline();
