@@ -9,6 +9,7 @@
  * - a payload that could not be read: that file changing (written late);
  * - a bad line: the log rewritten (another file, shorter, or the same size
  *   with another modification time), not merely appended to;
+ * - a failure for want of descriptors (too many open files): any later look;
  * - anything else (a manifest, a log replaced under the reader): the
  *   manifest or the log changing at all.
  */
@@ -18,12 +19,18 @@ import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest'
 import { unsafePayloadPath } from './bundleFiles';
 import { FileState, fileState, rewritten, sameFile } from './fileState';
 
+/** The end of an error met for want of descriptors (EMFILE, ENFILE), in Rust's words. */
+const OUT_OF_DESCRIPTORS = /Too many open files (in system )?\(os error 2[34]\)$/;
+
 /**
  * Call when a reading of the bundle in `dir` failed with `error`: the
  * result tells, each time it is asked, whether the files that failure
  * depends on have changed in a way that could cure it since.
  */
 export function retryCondition(dir: string, error: unknown): () => boolean {
+  // Out of descriptors, the files are not at fault: any later look may read well (a served
+  // bundle failed so while many clients connected at once, and stayed failed as it was written).
+  if (error instanceof Error && OUT_OF_DESCRIPTORS.test(error.message)) return () => true;
   const logPath = path.join(dir, RAW_EVENT_LOG_FILE_NAME);
   const log = fileState(logPath);
   // A payload path refused for its text (absolute, `..`, NUL) stays refused whatever is on disk:

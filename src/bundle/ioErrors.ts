@@ -10,6 +10,7 @@ const RUST_IO_MESSAGES: Record<string, string> = {
   ELOOP: 'Too many levels of symbolic links (os error 40)',
   ENAMETOOLONG: 'File name too long (os error 36)',
   EMFILE: 'Too many open files (os error 24)',
+  ENFILE: 'Too many open files in system (os error 23)',
   ENOSPC: 'No space left on device (os error 28)',
   EROFS: 'Read-only file system (os error 30)',
   EPIPE: 'Broken pipe (os error 32)',

@@ -1,10 +1,12 @@
 /** The HTTP API without a browser: shapes, time travel, payloads, refusals. */
 import * as fs from 'fs';
 import * as path from 'path';
+import { defer, throwError } from 'rxjs';
 import { replayBundle } from '../../src/bundle/replay';
 import { reduceBundle } from '../../src/cli/reduce';
+import { ReplayError } from '../../src/reducer/errors';
 import { toStateJson } from '../../src/reducer/serialize';
-import { reducedSummary } from '../../src/server/liveBundle';
+import { LiveBundle, reducedSummary } from '../../src/server/liveBundle';
 import type { ApiError, BundleList, BundleSummary } from '../../src/server/protocol';
 import { ChatWriter, SseReader, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
 
@@ -299,6 +301,26 @@ describe('a bundle whose reading failed', () => {
     expect(bundle().retryIfCured()).toBe(true);
     await untilSeq(server, 'trace-bad', eventCount(synth));
     expect(bundle().summary()!.error).toBeNull();
+  });
+
+  it('that failed for want of descriptors is read again at the next heartbeat, though no file changed (it stayed failed as it was written)', async () => {
+    const dir = synthBundle();
+    const failing = (message: string) => {
+      let readings = 0;
+      const error = new ReplayError(message, { file: 'trace.jsonl', line: 9, seq: 9, payloadPath: 'payloads/7.json' });
+      const bundle = new LiveBundle('bundle', dir, defer(() => (readings++, throwError(() => error))), { resumableBatches: 8, idleMs: 1000, staleMs: 1000 });
+      bundle.start();
+      return { bundle, readings: () => readings };
+    };
+    // Many connections at once used up the descriptors: the files are fine.
+    const outOfDescriptors = failing('open payload raw_payload:7: Too many open files (os error 24)');
+    expect(outOfDescriptors.bundle.unreadable).toContain('Too many open files');
+    expect(outOfDescriptors.bundle.retryIfCured()).toBe(true);
+    expect(outOfDescriptors.readings()).toBe(2);
+    // A payload that is missing stays so until it is written.
+    const missing = failing('open payload raw_payload:7: No such file or directory (os error 2)');
+    expect(missing.bundle.retryIfCured()).toBe(false);
+    expect(missing.readings()).toBe(1);
   });
 
   it.each([
