@@ -101,8 +101,9 @@ export function isLoopbackAddress(host: string): boolean {
  */
 export function hostHeaderAllowed(request: IncomingMessage): boolean {
   const host = request.headers.host;
-  if (host === undefined) return false;
-  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  // A name and an optional port, nothing after: `[::1]` followed by anything (`[::1].evil.example`) was let through.
+  const hostname = host === undefined ? undefined : /^(\[[^\]]*\]|[^[\]:]*)(?::\d+)?$/.exec(host)?.[1];
+  if (hostname === undefined) return false;
   return LOOPBACK_HOSTNAMES.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 

@@ -521,6 +521,11 @@ describe('the server itself', () => {
     const rebound = await rawGet(server, '/api/bundles', { Host: 'attacker.example:80' });
     expect(rebound.status).toBe(403);
     expect((await rawGet(server, '/api/bundles', { Host: 'localhost' })).status).toBe(200);
+    for (const host of ['[::1]', '[::1]:4319', 'LOCALHOST:4319', '127.0.0.2']) expect((await rawGet(server, '/api/bundles', { Host: host })).status).toBe(200);
+    // A loopback name with more after it is another name.
+    for (const host of ['[::1].attacker.example', '[::1]attacker.example:80', 'localhost:80:80', 'localhost.attacker.example']) {
+      expect((await rawGet(server, '/api/bundles', { Host: host })).status).toBe(403);
+    }
   });
 
   it('allows cross-origin embedding only for listed origins', async () => {
