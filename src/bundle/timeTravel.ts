@@ -34,6 +34,13 @@ export interface TimelineOptions {
    * {@link Timeline.extend} reads it once it is complete.
    */
   readonly completeLinesOnly?: boolean;
+  /**
+   * Check every payload read against links out of the bundle
+   * (`BundlePayloadFilesOptions.verifyEveryRead`), for a bundle that others
+   * may change while it is read: a server's seeks, which a payload directory
+   * swapped for a link out of the bundle otherwise leaked into a response.
+   */
+  readonly verifyEveryRead?: boolean;
 }
 
 /** What a timeline has read: the run, and the byte offset of each applied event's line. */
@@ -84,7 +91,8 @@ export class Timeline {
     const applied = this.appliedThrough(seq);
     if (applied === undefined) throw unreachableSeq(seq, rustJoin(this.dir, RAW_EVENT_LOG_FILE_NAME), this.failure);
     const eventsFrom = (from: number) => this.eventsFrom(from);
-    return snapshotAfter(applied, this.parts.run.checkpoints, eventsFrom, this.manifest, new BundlePayloadFiles(this.dir));
+    const payloads = new BundlePayloadFiles(this.dir, { verifyEveryRead: this.options.verifyEveryRead });
+    return snapshotAfter(applied, this.parts.run.checkpoints, eventsFrom, this.manifest, payloads);
   }
 
   /**
@@ -176,7 +184,7 @@ async function readTimeline(
       return event;
     }),
   );
-  const failure = await extendRun(parts.run, events, manifest, new BundlePayloadFiles(dir), every);
+  const failure = await extendRun(parts.run, events, manifest, new BundlePayloadFiles(dir, { verifyEveryRead: options.verifyEveryRead }), every);
   // A failing event's line was read but never applied: the run was cut back to the events before it.
   parts.offsets.length = parts.run.seqs.length;
   const lastOffset = parts.offsets[parts.offsets.length - 1];

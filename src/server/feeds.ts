@@ -41,7 +41,8 @@ export class BundleHistory {
   /** Seq 0 is the state before any event. Rejects with a `RangeError` for a seq the log does not have. */
   async traceAt(seq: number): Promise<RolloutTrace> {
     if (seq === 0) return this.initialTrace();
-    const current = this.timeline ?? this.track(openTimeline(this.dir, { completeLinesOnly: true }));
+    // A served bundle may be changed by others while a seek reads it (as the payload endpoint checks every read).
+    const current = this.timeline ?? this.track(openTimeline(this.dir, { completeLinesOnly: true, verifyEveryRead: true }));
     let timeline = await current;
     const last = timeline.seqs[timeline.seqs.length - 1] ?? 0;
     // A rewritten log is read again whatever the seq: the timeline's states describe the old one.

@@ -1,4 +1,5 @@
 /** `openTimeline` / `stateAt`: any event's state equals the replay of the log cut after it. */
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { openTimeline, stateAt } from '../../src/bundle/timeTravel';
@@ -213,4 +214,40 @@ describe('a log rewritten rather than appended to', () => {
     rewriteInPlace(live, Buffer.concat([full, logCutAfterLine(source, 1)]));
     expect(toStateJson(await history.traceAt(seq))).toBe(before);
   });
+});
+
+test('BundleHistory (a server\'s seeks) never reads through a payload directory swapped for a link out of the bundle', async () => {
+  // Another process swaps `payloads/` for a link to a look-alike outside the bundle and back every
+  // few ms while seeks read: checked once per pass, 29 seeks in 30 returned the outside text.
+  const root = scratch.dir();
+  const bundle = path.join(root, 'bundle');
+  synthesizeBundle(bundle, { seed: 1, scale: 0.3 });
+  const outside = path.join(root, 'outside');
+  fs.mkdirSync(outside);
+  for (const name of fs.readdirSync(path.join(bundle, 'payloads'))) {
+    const text = fs.readFileSync(path.join(bundle, 'payloads', name), 'utf8');
+    fs.writeFileSync(path.join(outside, name), text.replace(/Running/g, 'OUTSIDE'));
+  }
+  // Short of the last event, whose state is kept: a seek to it reads no payload.
+  const seq = 600;
+  const history = new BundleHistory(bundle);
+  expect(toStateJson(await history.traceAt(seq))).not.toContain('OUTSIDE');
+  const swap = `const fs = require('fs'); process.chdir(${JSON.stringify(bundle)});
+    for (;;) {
+      fs.symlinkSync(${JSON.stringify(outside)}, 'p.link'); fs.renameSync('payloads', 'payloads.real'); fs.renameSync('p.link', 'payloads');
+      for (const end = Date.now() + 2; Date.now() < end; );
+      fs.renameSync('payloads', 'p.link'); fs.renameSync('payloads.real', 'payloads'); fs.unlinkSync('p.link');
+      for (const end = Date.now() + 3; Date.now() < end; );
+    }`;
+  const swapper = spawn(process.execPath, ['-e', swap]);
+  try {
+    for (const end = Date.now() + 2000; Date.now() < end; ) {
+      // A seek that meets the link, or the moment between two renames, fails: none may succeed with outside text.
+      const trace = await history.traceAt(seq).catch(() => undefined);
+      if (trace) expect(toStateJson(trace)).not.toContain('OUTSIDE');
+    }
+  } finally {
+    swapper.kill();
+    await new Promise((resolve) => swapper.on('close', resolve));
+  }
 });
