@@ -13,7 +13,8 @@ export interface TailedLine {
   /**
    * Set on the last line of a read that filled its buffer while more of the
    * log was already written (catching up on a backlog), so a consumer may
-   * defer work such as publishing until it is caught up.
+   * defer work such as publishing until it is caught up; also on the last
+   * line before one that failed to decode in the same read.
    */
   readonly backlog?: true;
 }

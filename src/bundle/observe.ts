@@ -180,7 +180,9 @@ function decodeLines(lines: readonly TailedLine[]): Observable<TailedEvent[]> {
       const decoded = decodeEventLine(text, line);
       events.push(backlog ? { ...decoded, offset, backlog } : { ...decoded, offset });
     } catch (err) {
-      return concat(events.length > 0 ? of(events) : EMPTY, throwError(() => err));
+      // The bad line is more of the log behind the events before it (see `tailLines`).
+      const before = backlog ? events : events.map((event) => ({ ...event, backlog: true as const }));
+      return concat(before.length > 0 ? of(before) : EMPTY, throwError(() => err));
     }
   }
   return events.length > 0 ? of(events) : EMPTY;

@@ -89,7 +89,9 @@ function readLines(path: string, options: TailOptions): Observable<TailedLine[]>
       });
     const emit = ({ lines, error }: LineBatch, backlog = false): void => {
       const last = lines.length - 1;
-      if (backlog && !error && last >= 0) lines[last] = { ...lines[last]!, backlog: true };
+      // A bad line after them is more of the log already written too: a reader stopping at
+      // `rollout_ended` must still meet its error, as a replay does (it stopped short and reported none).
+      if ((backlog || error) && last >= 0) lines[last] = { ...lines[last]!, backlog: true };
       if (lines.length > 0) subscriber.next(lines);
       if (error) throw error;
     };

@@ -380,6 +380,22 @@ describe('GET /api/bundles/:id/state', () => {
     expect((await rawGet(server, '/api/bundles/bundle/state')).body).toBe(expected);
   });
 
+  it.each([
+    ['is not JSON', Buffer.from('not json\n'), 'parse trace event line'],
+    ['is not UTF-8', Buffer.from([0xff, 0xfe, 0x0a]), 'stream did not contain valid UTF-8'],
+  ])('fails, as reduce does, on a line after rollout_ended that %s (read with the end, it was never met)', async (_what, bad, message) => {
+    const dir = synthBundle();
+    const log = path.join(dir, 'trace.jsonl');
+    fs.appendFileSync(log, bad);
+    const line = fs.readFileSync(log, 'utf8').trimEnd().split('\n').length;
+    await expect(replayBundle(dir)).rejects.toThrow(`trace.jsonl:${line}: `);
+    const server = await serve(dir);
+    const error = await eventually(() => server.catalog.get('bundle')?.summary()?.error ?? undefined);
+    expect(error).toContain(`trace.jsonl:${line}: `);
+    expect(error).toContain(message);
+    expect(server.catalog.get('bundle')!.summary()).toMatchObject({ status: 'completed', last_seq: line - 1 });
+  });
+
   it('finds a seq written out of order (seqs are copied, never checked), as reduce --at does', async () => {
     const dir = synthBundle();
     const log = path.join(dir, 'trace.jsonl');
