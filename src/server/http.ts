@@ -1,5 +1,6 @@
 /** Small HTTP helpers: JSON errors, security headers, path segments, CORS. */
 import type { IncomingMessage, ServerResponse } from 'http';
+import type { Duplex } from 'stream';
 import type { ApiError } from './protocol';
 
 /** An error whose message is safe to show an HTTP client. */
@@ -40,6 +41,31 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 export function sendError(response: ServerResponse, status: number, message: string): void {
   const body: ApiError = { error: { status, message } };
   sendJson(response, status, body);
+}
+
+/** Node's parser errors for requests too malformed to reach a handler, and the status each gets. */
+const CLIENT_ERROR_STATUS: Readonly<Record<string, readonly [number, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+};
+
+/**
+ * Answers a request Node's parser rejected before any handler saw it (a
+ * garbled request line, headers over Node's limit) with the JSON error body
+ * every other error has; Node's own answer had none.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason] = CLIENT_ERROR_STATUS[err.code ?? ''] ?? [400, 'Bad Request'];
+  const body: ApiError = { error: { status, message: `malformed request: ${reason.toLowerCase()}` } };
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
 }
 
 /** Writes `chunks` honoring backpressure; resolves when all are written (or the client left). */

@@ -18,6 +18,7 @@ import { BundleCatalog, ServeTarget } from './catalog';
 import {
   HttpError,
   PAGE_CSP,
+  answerClientError,
   applyCors,
   hostHeaderAllowed,
   isLoopbackAddress,
@@ -116,6 +117,7 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
       else response.destroy();
     });
   });
+  server.on('clientError', answerClientError);
   catalog.start();
   const heartbeat = setInterval(() => catalog.heartbeat(), HEARTBEAT_MS);
   heartbeat.unref();

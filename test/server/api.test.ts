@@ -1,5 +1,6 @@
 /** The HTTP API without a browser: shapes, time travel, payloads, refusals. */
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { defer, throwError } from 'rxjs';
 import { replayBundle } from '../../src/bundle/replay';
@@ -568,5 +569,24 @@ describe('the server itself', () => {
     const response = await fetch(`http://${hostname}:${port}/api/bundles`, { method: 'POST' });
     expect(response.status).toBe(405);
     expect(((await response.json()) as ApiError).error.status).toBe(405);
+  });
+
+  it.each([
+    ['a garbled request line', 'NOT HTTP AT ALL\r\n\r\n', 400, 'Bad Request'],
+    // Node's parser refuses headers over 16 KiB before any handler sees the request.
+    ['headers over the limit', `GET /api/bundles HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431, 'Request Header Fields Too Large'],
+  ])('answers %s, which no handler sees, with the JSON error body too', async (_what, request, status, reason) => {
+    const server = await serve(synthBundle());
+    const { hostname, port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => socket.end(request));
+      let text = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      socket.on('close', () => resolve(text)).on('error', reject);
+    });
+    const [head, body] = answer.split('\r\n\r\n');
+    expect(head!.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${reason}`);
+    expect(head).toContain('Content-Type: application/json; charset=utf-8');
+    expect((JSON.parse(body!) as ApiError).error).toEqual({ status, message: `malformed request: ${reason.toLowerCase()}` });
   });
 });
