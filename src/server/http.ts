@@ -1,5 +1,6 @@
 /** Small HTTP helpers: JSON errors, security headers, path segments, CORS. */
 import type { IncomingMessage, ServerResponse } from 'http';
+import { BlockList, isIP } from 'net';
 import type { Duplex } from 'stream';
 import type { ApiError } from './protocol';
 
@@ -115,10 +116,19 @@ export function parseTarget(rawUrl: string): ParsedTarget {
   return { segments, query };
 }
 
-const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** 127.0.0.0/8 and ::1, which `BlockList` also finds in other spellings (`::ffff:127.0.0.1`, `0:0:0:0:0:0:0:1`). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
 
+/**
+ * `localhost` or a loopback IP address in any spelling: `--host ::ffff:127.0.0.1`
+ * was taken for a public address (a warning, and no Host check).
+ */
 export function isLoopbackAddress(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (host.toLowerCase() === 'localhost') return true;
+  const family = isIP(host);
+  return family !== 0 && LOOPBACK.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
@@ -130,7 +140,8 @@ export function hostHeaderAllowed(request: IncomingMessage): boolean {
   // A name and an optional port, nothing after: `[::1]` followed by anything (`[::1].evil.example`) was let through.
   const hostname = host === undefined ? undefined : /^(\[[^\]]*\]|[^[\]:]*)(?::\d+)?$/.exec(host)?.[1];
   if (hostname === undefined) return false;
-  return LOOPBACK_HOSTNAMES.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  // An IPv6 address only in brackets (the pattern above keeps colons out of any other name).
+  return hostname.startsWith('[') ? isIP(hostname.slice(1, -1)) === 6 && isLoopbackAddress(hostname.slice(1, -1)) : isLoopbackAddress(hostname);
 }
 
 /** Adds CORS headers when the request's origin is allowed to embed the viewer. */

@@ -7,6 +7,7 @@ import { replayBundle } from '../../src/bundle/replay';
 import { reduceBundle } from '../../src/cli/reduce';
 import { ReplayError } from '../../src/reducer/errors';
 import { toStateJson } from '../../src/reducer/serialize';
+import { isLoopbackAddress } from '../../src/server/http';
 import { LiveBundle, reducedSummary } from '../../src/server/liveBundle';
 import type { ApiError, BundleList, BundleSummary } from '../../src/server/protocol';
 import { ChatWriter, SseReader, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
@@ -533,14 +534,25 @@ describe('the server itself', () => {
     expect((await rawGet(server, '/bundles/bundle')).status).toBe(200);
   });
 
+  it('knows a loopback bind address in any spelling (other spellings were warned about and left unchecked)', () => {
+    for (const host of ['localhost', 'LocalHost', '127.0.0.1', '127.255.0.9', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+      expect([host, isLoopbackAddress(host)]).toEqual([host, true]);
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', '::ffff:10.0.0.1', '128.0.0.1', 'localhost.example', '127.1']) {
+      expect([host, isLoopbackAddress(host)]).toEqual([host, false]);
+    }
+  });
+
   it('answers only requests addressed to a loopback name (no DNS rebinding)', async () => {
     const server = await serve(synthBundle());
     const rebound = await rawGet(server, '/api/bundles', { Host: 'attacker.example:80' });
     expect(rebound.status).toBe(403);
     expect((await rawGet(server, '/api/bundles', { Host: 'localhost' })).status).toBe(200);
-    for (const host of ['[::1]', '[::1]:4319', 'LOCALHOST:4319', '127.0.0.2']) expect((await rawGet(server, '/api/bundles', { Host: host })).status).toBe(200);
+    for (const host of ['[::1]', '[::1]:4319', 'LOCALHOST:4319', '127.0.0.2', '[::ffff:127.0.0.1]:4319', '[0:0:0:0:0:0:0:1]']) {
+      expect((await rawGet(server, '/api/bundles', { Host: host })).status).toBe(200);
+    }
     // A loopback name with more after it is another name.
-    for (const host of ['[::1].attacker.example', '[::1]attacker.example:80', 'localhost:80:80', 'localhost.attacker.example']) {
+    for (const host of ['[::1].attacker.example', '[::1]attacker.example:80', 'localhost:80:80', 'localhost.attacker.example', '[localhost]', '127.1', '[::2]']) {
       expect((await rawGet(server, '/api/bundles', { Host: host })).status).toBe(403);
     }
   });
