@@ -18,9 +18,7 @@ import { ReplayError } from '../reducer/errors';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { unsafePayloadPath } from './bundleFiles';
 import { FileState, fileState, rewritten, sameFile } from './fileState';
-
-/** The end of an error met for want of descriptors (EMFILE, ENFILE), in Rust's words. */
-const OUT_OF_DESCRIPTORS = /Too many open files (in system )?\(os error 2[34]\)$/;
+import { endsOutOfResources } from './ioErrors';
 
 /**
  * Call when a reading of the bundle in `dir` failed with `error`: the
@@ -30,7 +28,7 @@ const OUT_OF_DESCRIPTORS = /Too many open files (in system )?\(os error 2[34]\)$
 export function retryCondition(dir: string, error: unknown): () => boolean {
   // Out of descriptors, the files are not at fault: any later look may read well (a served
   // bundle failed so while many clients connected at once, and stayed failed as it was written).
-  if (error instanceof Error && OUT_OF_DESCRIPTORS.test(error.message)) return () => true;
+  if (error instanceof Error && endsOutOfResources(error.message)) return () => true;
   const logPath = path.join(dir, RAW_EVENT_LOG_FILE_NAME);
   const log = fileState(logPath);
   // A payload path refused for its text (absolute, `..`, NUL) stays refused whatever is on disk:

@@ -16,6 +16,22 @@ const RUST_IO_MESSAGES: Record<string, string> = {
   EPIPE: 'Broken pipe (os error 32)',
 };
 
+/** Codes that say the process, not the files, is short of something: a later try may succeed. */
+const OUT_OF_RESOURCES = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
+
+/** Whether `err` failed for want of descriptors or memory ({@link OUT_OF_RESOURCES}). */
+export function isOutOfResources(err: unknown): boolean {
+  return OUT_OF_RESOURCES.has(errnoCode(err) ?? '');
+}
+
+/**
+ * Whether an error message (a replay error carries Rust's wording, not the
+ * code) ends in one of those failures, as {@link rustIoMessage} words them.
+ */
+export function endsOutOfResources(message: string): boolean {
+  return [...OUT_OF_RESOURCES].some((code) => RUST_IO_MESSAGES[code] !== undefined && message.endsWith(RUST_IO_MESSAGES[code]));
+}
+
 /** Rust's `Display` of the I/O error behind `err`, or Node's message for unknown codes. */
 export function rustIoMessage(err: unknown): string {
   const code = errnoCode(err);

@@ -15,7 +15,7 @@ import { EMPTY, Observable, Subject, catchError, connect, debounceTime, defer, e
 import type { TraceSnapshot } from '../reducer/pipeline';
 import { MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 import { retryCondition } from './failureRetry';
-import { rustIoMessage } from './ioErrors';
+import { isOutOfResources, rustIoMessage } from './ioErrors';
 import { MAX_TIMER_MS, ObserveOptions, checkObserveArguments, observeBundle } from './observe';
 import { TailError } from './tailError';
 import { checkNotAFile, isMissing, waitForFile, watchQuietly } from './waitForFile';
@@ -30,8 +30,6 @@ export interface ObservedBundle {
 }
 
 const BUNDLE_DIR_PREFIX = 'trace-';
-/** Failures that say the process, not the root, is short of something: a later scan may succeed. */
-const OUT_OF_RESOURCES = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 const DEFAULT_POLL_MS = 500;
 
 export interface ObserveRootOptions extends ObserveOptions {
@@ -120,7 +118,7 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
       // Following, a scan that fails for want of descriptors or memory (a server holding many
       // connections at once) is tried again at the next poll: the error ended the root for good,
       // and no bundle created after it was ever found.
-      catchError((err: unknown) => (follow && OUT_OF_RESOURCES.has((err as NodeJS.ErrnoException).code ?? '') ? EMPTY : throwError(() => err))),
+      catchError((err: unknown) => (follow && isOutOfResources(err) ? EMPTY : throwError(() => err))),
       mergeMap((ids) => ids),
       map((id) => {
         const previous = emitted.get(id);

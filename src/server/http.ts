@@ -141,7 +141,8 @@ export function hostHeaderAllowed(request: IncomingMessage): boolean {
   const hostname = host === undefined ? undefined : /^(\[[^\]]*\]|[^[\]:]*)(?::\d+)?$/.exec(host)?.[1];
   if (hostname === undefined) return false;
   // An IPv6 address only in brackets (the pattern above keeps colons out of any other name).
-  return hostname.startsWith('[') ? isIP(hostname.slice(1, -1)) === 6 && isLoopbackAddress(hostname.slice(1, -1)) : isLoopbackAddress(hostname);
+  const address = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  return (address === hostname || isIP(address) === 6) && isLoopbackAddress(address);
 }
 
 /** Adds CORS headers when the request's origin is allowed to embed the viewer. */
