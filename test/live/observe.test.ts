@@ -389,7 +389,7 @@ describe('following a bundle being written', () => {
           return false; // closed while listing
         }
       }).length;
-    const handles = handleBaseline();
+    const handles = await handleBaseline();
     append(Buffer.concat(lines.slice(0, 5)));
     const seen = record(observeBundle(dir, { pollIntervalMs: POLL_MS }), subscriptions);
     await until(() => seen.values.some((s) => s.line === 5), 'line 5');

@@ -203,7 +203,7 @@ test('following, a root that cannot be listed for want of descriptors is listed 
 
 test('unsubscribing stops polling and watching the root', async () => {
   const root = scratch.dir();
-  const handles = handleBaseline();
+  const handles = await handleBaseline();
   const seen = record(observeTraceRoot(root, { pollIntervalMs: POLL_MS }), subscriptions);
   addBundle(root, 'trace-1-root');
   await until(() => seen.values.length === 1, 'the bundle');

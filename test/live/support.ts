@@ -115,9 +115,21 @@ function activeHandles(): string[] {
   return process.getActiveResourcesInfo().filter((type) => !/Req/.test(type));
 }
 
-/** Remembers the handles alive now; `noneAdded()` tells whether every handle alive later was already there. */
-export function handleBaseline(): { noneAdded: () => boolean } {
-  const before = activeHandles();
+/**
+ * Remembers the handles alive once they have settled; `noneAdded()` tells
+ * whether every handle alive later was already there. An earlier test's
+ * watcher may still be closing (a handle closes a loop turn after it is
+ * told to): counted in the baseline, it stood in for a handle the test had
+ * just added, and the test failed under load.
+ */
+export async function handleBaseline(): Promise<{ noneAdded: () => boolean }> {
+  let before = activeHandles();
+  for (let turn = 0; turn < 100; turn++) {
+    await sleep(10);
+    const now = activeHandles();
+    if (sameCounts(now, before)) break;
+    before = now;
+  }
   return {
     noneAdded: () => {
       const unmatched = [...before];
@@ -129,6 +141,10 @@ export function handleBaseline(): { noneAdded: () => boolean } {
       return true;
     },
   };
+}
+
+function sameCounts(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
 }
 
 /** Folds NDJSON deltas as a consumer does: records replaced whole, appended thread items added to the list it had. */
