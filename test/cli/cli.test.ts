@@ -22,7 +22,9 @@ const EXAMPLE = path.join(ROOT, 'examples/rollout');
 const FIXTURES = path.join(ROOT, 'test/fixtures');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  // maxBuffer: the example's state.json on stdout is close to the 1 MiB default.
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  expect(result.error).toBeUndefined();
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -37,7 +37,10 @@ test('a program that bundles the library replays, and serves the viewer from the
     main().catch((err: Error) => { process.stderr.write(err.stack + '\\n'); process.exitCode = 1; });
   `);
   await esbuild.build({ entryPoints: [path.join(dir, 'app.ts')], bundle: true, platform: 'node', target: 'node20', outfile: path.join(dir, 'app.js'), logLevel: 'silent' });
-  const run = spawnSync(process.execPath, [path.join(dir, 'app.js'), EXAMPLE, viewerDir], { encoding: 'utf8' });
+  // The state alone is about 1 MiB once quoted, spawnSync's default maxBuffer:
+  // past it the child is killed and stdout cut short.
+  const run = spawnSync(process.execPath, [path.join(dir, 'app.js'), EXAMPLE, viewerDir], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  expect(run.error).toBeUndefined();
   expect(run.stderr).toBe('');
   const result = JSON.parse(run.stdout) as { state: string; script: number; missing: string };
   expect(result.state).toBe(toStateJson(await replayBundle(EXAMPLE)));
