@@ -55,6 +55,15 @@ export interface TraceServerOptions {
    */
   readonly staleBundleMs?: number;
   /**
+   * A connection that takes nothing for this long (default 2 minutes) is
+   * closed: a client that stopped reading would otherwise hold what was
+   * written for it (a state download, a frame) for as long as its socket
+   * stays open. Event streams send a comment at a quarter of this (at most
+   * every 15 s), so a client that reads is never idle that long; nor is a
+   * download, as long as the client takes some of it.
+   */
+  readonly stalledClientMs?: number;
+  /**
    * The directory holding the viewer's scripts (`rollout-trace-view.js`,
    * `rollout-trace-reduce-worker.js`): by default this package's
    * `dist/viewer/`; a program that bundles rollout-trace copies them and
@@ -70,6 +79,7 @@ export interface TraceServer {
   close(): Promise<void>;
 }
 
+/** An SSE comment at most this far apart, also a quarter of `stalledClientMs` at most. */
 const HEARTBEAT_MS = 15_000;
 
 const INDEX_HTML = `<!doctype html>
@@ -118,8 +128,11 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
     });
   });
   server.on('clientError', answerClientError);
+  // With no 'timeout' listener, Node destroys a socket idle this long; writes it accepts reset the clock.
+  const stalledClientMs = options.stalledClientMs ?? 120_000;
+  server.setTimeout(stalledClientMs);
   catalog.start();
-  const heartbeat = setInterval(() => catalog.heartbeat(), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => catalog.heartbeat(), Math.min(HEARTBEAT_MS, stalledClientMs / 4));
   heartbeat.unref();
 
   await new Promise<void>((resolve, reject) => {
@@ -149,7 +162,7 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
  * timers hold (2^31 - 1 ms: a longer one fires at once).
  */
 function checkServerOptions(options: TraceServerOptions): void {
-  const { resumableBatches, idleBundleMs, staleBundleMs } = options;
+  const { resumableBatches, idleBundleMs, staleBundleMs, stalledClientMs } = options;
   if (resumableBatches !== undefined && !(Number.isInteger(resumableBatches) && resumableBatches >= 0)) {
     throw new RangeError(`resumableBatches must be an integer from 0, got ${String(resumableBatches)}`);
   }
@@ -157,6 +170,10 @@ function checkServerOptions(options: TraceServerOptions): void {
     if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= MAX_TIMER_MS)) {
       throw new RangeError(`${name} must be from 0 to ${MAX_TIMER_MS} ms, got ${String(value)}`);
     }
+  }
+  // 0 would mean "never" to Node, and a heartbeat every 0 ms: a bound is what the option is for.
+  if (stalledClientMs !== undefined && !(typeof stalledClientMs === 'number' && stalledClientMs >= 4 && stalledClientMs <= MAX_TIMER_MS)) {
+    throw new RangeError(`stalledClientMs must be from 4 to ${MAX_TIMER_MS} ms, got ${String(stalledClientMs)}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { toStateJson } from '../../src/reducer/serialize';
 import { isLoopbackAddress } from '../../src/server/http';
 import { LiveBundle, reducedSummary } from '../../src/server/liveBundle';
 import type { ApiError, BundleList, BundleSummary } from '../../src/server/protocol';
+import { synthesizeBundle } from '../../src/synth';
 import { ChatWriter, SseReader, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
 
 function errorOf(body: string): ApiError['error'] {
@@ -554,6 +555,43 @@ describe('the server itself', () => {
     // A loopback name with more after it is another name.
     for (const host of ['[::1].attacker.example', '[::1]attacker.example:80', 'localhost:80:80', 'localhost.attacker.example', '[localhost]', '127.1', '[::2]']) {
       expect((await rawGet(server, '/api/bundles', { Host: host })).status).toBe(403);
+    }
+  });
+
+  it('closes a connection that takes nothing for stalledClientMs, and keeps an idle event stream that reads', async () => {
+    // Scale 2: a state of ~5.5 MB, more than loopback's socket buffers take (~4 MB) from a client that never reads.
+    const bundle = path.join(tempDir(), 'bundle');
+    synthesizeBundle(bundle, { seed: 1, scale: 2 });
+    const server = await serve(bundle, { stalledClientMs: 400 });
+    await untilSeq(server, 'bundle', eventCount(bundle));
+    const reader = await SseReader.open(server, '/api/bundles/bundle/events');
+    await reader.nth(1);
+    const { hostname, port } = new URL(server.url);
+    const stalled = net.connect(Number(port), hostname);
+    let received = 0;
+    const closed = new Promise<void>((resolve) => stalled.on('close', () => resolve()));
+    stalled.on('error', () => undefined);
+    stalled.write(`GET /api/bundles/bundle/state HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+    // Not read for a while: the server's writes fill the socket and stop.
+    stalled.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    stalled.on('data', (chunk: Buffer) => (received += chunk.length));
+    stalled.resume();
+    await closed;
+    // What the socket held, then the end: the server gave up on the download. Without the bound it
+    // would have delivered the whole state once read.
+    const state = toStateJson(await replayBundle(bundle));
+    expect(Buffer.byteLength(state)).toBeGreaterThan(5_000_000);
+    expect(received).toBeLessThan(Buffer.byteLength(state));
+    // The stream's reader, idle all along (the bundle does not change), was sent a comment every
+    // 100 ms (a quarter of the bound) and is still connected, well past the bound.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(server.catalog.get('bundle')!.clientCount).toBe(1);
+  });
+
+  it('refuses a stall bound that is no bound', async () => {
+    for (const stalledClientMs of [0, 3, -1, Number.NaN, 2 ** 31]) {
+      await expect(serve(synthBundle(), { stalledClientMs })).rejects.toThrow(/^stalledClientMs must be from 4 to 2147483647 ms/);
     }
   });
 
