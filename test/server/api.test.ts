@@ -562,7 +562,7 @@ describe('the server itself', () => {
     // Scale 2: a state of ~5.5 MB, more than loopback's socket buffers take (~4 MB) from a client that never reads.
     const bundle = path.join(tempDir(), 'bundle');
     synthesizeBundle(bundle, { seed: 1, scale: 2 });
-    const server = await serve(bundle, { stalledClientMs: 400 });
+    const server = await serve(bundle, { stalledClientMs: 800 });
     await untilSeq(server, 'bundle', eventCount(bundle));
     const reader = await SseReader.open(server, '/api/bundles/bundle/events');
     await reader.nth(1);
@@ -574,7 +574,7 @@ describe('the server itself', () => {
     stalled.write(`GET /api/bundles/bundle/state HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
     // Not read for a while: the server's writes fill the socket and stop.
     stalled.pause();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     stalled.on('data', (chunk: Buffer) => (received += chunk.length));
     stalled.resume();
     await closed;
@@ -584,8 +584,8 @@ describe('the server itself', () => {
     expect(Buffer.byteLength(state)).toBeGreaterThan(5_000_000);
     expect(received).toBeLessThan(Buffer.byteLength(state));
     // The stream's reader, idle all along (the bundle does not change), was sent a comment every
-    // 100 ms (a quarter of the bound) and is still connected, well past the bound.
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // 200 ms (a quarter of the bound) and is still connected, well past the bound.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(server.catalog.get('bundle')!.clientCount).toBe(1);
   });
 
