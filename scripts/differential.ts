@@ -4,7 +4,8 @@
  *
  *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--semantic] [--stack K] [--accepted] [--live]
  *
- * Each seed bundle is mutated (lines dropped, duplicated, swapped, fields
+ * Each seed bundle is mutated `--mutants` times (so N mutants per bundle, not
+ * in all: the fixtures' 384 bundles at 8 make ~3,000), lines dropped, duplicated, swapped, fields
  * removed or retyped, ids cross-wired, payloads deleted or edited) and both
  * reducers run on every mutant: when the oracle succeeds our bytes must be
  * identical; when it fails we must fail with its message. With `--text`,
@@ -30,6 +31,9 @@
  * Each mutant is also replayed from its files in memory (`replayBundleFiles`),
  * and with `--live` read with `observeBundle`, per batch and per event: their
  * final state (or error) must be the directory replay's.
+ *
+ * Progress shows on a TTY (stderr); interrupted (Ctrl-C, `timeout`), it
+ * prints the summary of the mutants it finished.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -284,8 +288,33 @@ async function main(): Promise<void> {
   let skipped = 0;
   let documented = 0;
   const failures: string[] = [];
-  for (const seedDir of seeds) {
+  const summarize = (): void => {
+    // The working copies go; a disagreement's bundle stays where its line says.
+    for (const entry of fs.readdirSync(tmp)) if (!entry.startsWith('fail-')) fs.rmSync(path.join(tmp, entry), { recursive: true, force: true });
+    if (failures.length === 0) fs.rmSync(tmp, { recursive: true, force: true });
+    console.log(`agree ${agree} (${accepted} accepted by both), disagree ${failures.length}, documented differences ${documented}, oracle panics skipped ${skipped}`);
+    if (vocabulary) {
+      const tally = [...semanticTally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => `${name.slice(4)} ${n}`);
+      console.log(
+        `semantic edits (vocabulary: ${vocabulary.keys.length} keys, ${vocabulary.words.length} words, ${vocabulary.items.length} items): ${tally.join(', ')}`,
+      );
+    }
+    for (const f of failures.slice(0, Number(process.env.SHOW_FAILURES ?? 30))) console.log(f);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      console.log(`interrupted (${signal}): the mutants finished so far`);
+      summarize();
+      process.exit(failures.length ? 1 : 130);
+    });
+  }
+  const total = seeds.length * mutants;
+  for (const [seedIndex, seedDir] of seeds.entries()) {
     for (let m = 0; m < mutants; m++) {
+      // A turn of the event loop per mutant: the work between is synchronous, and a signal's handler runs only here.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (process.stderr.isTTY) process.stderr.write(`\r${seedIndex * mutants + m + 1}/${total} mutants, ${failures.length} disagreeing`);
       const dir = path.join(tmp, `m${m}`);
       fs.rmSync(dir, { recursive: true, force: true });
       copyDir(seedDir, dir);
@@ -343,17 +372,8 @@ async function main(): Promise<void> {
       }
     }
   }
-  // The working copies go; a disagreement's bundle stays where its line says.
-  for (const entry of fs.readdirSync(tmp)) if (!entry.startsWith('fail-')) fs.rmSync(path.join(tmp, entry), { recursive: true, force: true });
-  if (failures.length === 0) fs.rmSync(tmp, { recursive: true, force: true });
-  console.log(`agree ${agree} (${accepted} accepted by both), disagree ${failures.length}, documented differences ${documented}, oracle panics skipped ${skipped}`);
-  if (vocabulary) {
-    const tally = [...semanticTally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => `${name.slice(4)} ${n}`);
-    console.log(
-      `semantic edits (vocabulary: ${vocabulary.keys.length} keys, ${vocabulary.words.length} words, ${vocabulary.items.length} items): ${tally.join(', ')}`,
-    );
-  }
-  for (const f of failures.slice(0, Number(process.env.SHOW_FAILURES ?? 30))) console.log(f);
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  summarize();
   process.exitCode = failures.length ? 1 : 0;
 }
 
