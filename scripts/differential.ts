@@ -4,10 +4,10 @@
  *
  *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--semantic] [--stack K] [--accepted] [--live]
  *
- * Each seed bundle is mutated `--mutants` times (so N mutants per bundle, not
- * in all: the fixtures' 384 bundles at 8 make ~3,000), lines dropped, duplicated, swapped, fields
- * removed or retyped, ids cross-wired, payloads deleted or edited) and both
- * reducers run on every mutant: when the oracle succeeds our bytes must be
+ * Each seed bundle is mutated `--mutants` times (per bundle, not in all: the
+ * fixtures' 384 bundles at 8 make ~3,000 mutants) — lines dropped,
+ * duplicated, swapped, fields removed or retyped, ids cross-wired, payloads
+ * deleted or edited — and both reducers run on every mutant: when the oracle succeeds our bytes must be
  * identical; when it fails we must fail with its message. With `--text`,
  * half of the mutants instead rewrite a line or payload at the text level,
  * where `JSON.parse` and serde part ways (repeated keys, number spellings,
