@@ -28,7 +28,8 @@ import { TraceSnapshot, isCatchingUp } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
-import { UsageError, colorEnabled, describeFailure, nonEmptyPath, oneLine, stderrIsInteractive, untilInterrupted, writeOutputFile } from './io';
+import { UsageError, colorEnabled, describeFailure, nonEmptyPath, stderrIsInteractive, untilInterrupted, writeOutputFile } from './io';
+import { oneLine } from '../oneLine';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
 export interface FollowOptions {

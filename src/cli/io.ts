@@ -36,17 +36,7 @@ export function nonEmptyPath(what: string): (value: string) => string {
   };
 }
 
-/**
- * `text` as one terminal line: control characters shown escaped (`\n`,
- * `\u001b`), never acted on. Errors quote trace text (a payload path, an
- * unknown variant), in which a newline broke the promised single line and an
- * escape sequence reached the terminal.
- */
-export function oneLine(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-}
-
-/** One line for stderr, never a stack trace (written to a terminal through {@link oneLine}). */
+/** One line for stderr, never a stack trace (written to a terminal through `oneLine`). */
 export function describeFailure(err: unknown): string {
   // A Node file error not worded here yet (`ENOENT: no such file or directory, open 'x'`): as every other one is.
   // Duck-typed: an error of another realm (Node core under jest's vm) fails `instanceof Error`.

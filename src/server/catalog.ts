@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Subscription } from 'rxjs';
 import { isSingleBundle } from '../bundle/observeRoot';
+import { oneLine } from '../oneLine';
 import { BundleFeed, followBundle, followTraceRoot } from './feeds';
 import { LiveBundle, LiveBundleOptions } from './liveBundle';
 import { previewBundle } from './preview';
@@ -38,10 +39,10 @@ export class BundleCatalog {
       this.add(followBundle(this.singleBundleId!, this.target.dir));
       return;
     }
-    const skipped = (dir: string, message: string) => process.stderr.write(`rollout-trace serve: skipping ${dir}: ${message}\n`);
+    const skipped = (dir: string, message: string) => process.stderr.write(`rollout-trace serve: ${oneLine(`skipping ${dir}: ${message}`)}\n`);
     this.subscription ??= followTraceRoot(this.target.dir, skipped).subscribe({
       next: (feed) => this.add(feed),
-      error: (err: unknown) => process.stderr.write(`rollout-trace serve: ${err instanceof Error ? err.message : String(err)}\n`),
+      error: (err: unknown) => process.stderr.write(`rollout-trace serve: ${oneLine(err instanceof Error ? err.message : String(err))}\n`),
     });
   }
 

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { MAX_TIMER_MS } from '../bundle/observe';
 import { pathOfDescriptor, resolvePayloadPath } from '../bundle/payloadFiles';
 import { READ_NONBLOCKING } from '../bundle/regularFile';
+import { oneLine } from '../oneLine';
 import { ReplayError } from '../reducer/errors';
 import { stateJsonChunks } from '../reducer/serialize';
 import type { RolloutTrace } from '../reducer/state';
@@ -122,7 +123,7 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
         else response.destroy();
         return;
       }
-      process.stderr.write(`rollout-trace serve: ${request.method} ${request.url}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`rollout-trace serve: ${oneLine(`${request.method} ${request.url}: ${err instanceof Error ? err.message : String(err)}`)}\n`);
       if (!response.headersSent) sendError(response, 500, 'internal server error');
       else response.destroy();
     });
