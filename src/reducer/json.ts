@@ -203,8 +203,3 @@ export function field(value: unknown, name: string): unknown {
 export function asStr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
-
-/** serde `Value::as_array`. */
-export function asArray(value: unknown): readonly unknown[] | undefined {
-  return Array.isArray(value) ? value : undefined;
-}

@@ -29,12 +29,12 @@ const FIXTURES_DIR = path.join(__dirname, '..', 'fixtures');
 const EXPECTED_STATE_FILE = 'expected.json';
 const EXPECTED_ERROR_FILE = 'expected_error.txt';
 /**
- * Fewer cases than these means fixtures were lost: the reference test suite dumps 32; 318 were
- * crafted (three audits, then the serde shortcuts' boundaries); 31 orderings were kept from a generator of concurrent producers.
+ * Fewer cases than these means fixtures were lost: the reference test suite dumps 32; 324 were
+ * crafted (three audits, the serde shortcuts' boundaries, then branches a coverage run found untested); 31 orderings were kept from a generator of concurrent producers.
  */
 const SUITES = [
   { name: 'conformance', minCases: 32 },
-  { name: 'crafted', minCases: 318 },
+  { name: 'crafted', minCases: 324 },
   { name: 'orderings', minCases: 31 },
 ] as const;
 
