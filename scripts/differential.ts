@@ -2,7 +2,7 @@
  * Differential fuzzing against the reference oracle (a development tool, not
  * a CI test: CI has no oracle).
  *
- *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--semantic] [--stack K] [--accepted] [--live]
+ *   node dist/scripts/differential.js SEED_BUNDLE_DIR... [--mutants N] [--seed S] [--text] [--semantic] [--stack K] [--accepted] [--live] [--keep-coverage DIR]
  *
  * Each seed bundle is mutated `--mutants` times (per bundle, not in all: the
  * fixtures' 384 bundles at 8 make ~3,000 mutants) — lines dropped,
@@ -32,6 +32,11 @@
  * and with `--live` read with `observeBundle`, per batch and per event: their
  * final state (or error) must be the directory replay's.
  *
+ * With `--keep-coverage DIR`, a mutant on which both reducers agree and that
+ * reached code blocks no seed bundle and no earlier mutant reached
+ * (`coverageCorpus.ts`) is written to `DIR/NAME/bundle` with the oracle's
+ * `expected.json` or `expected_error.txt`, the layout of `test/fixtures/`.
+ *
  * Progress shows on a TTY (stderr); interrupted (Ctrl-C, `timeout`), it
  * prints the summary of the mutants it finished.
  */
@@ -45,6 +50,7 @@ import { replayBundleFiles } from '../src/bundle/bundleFiles';
 import { readBundleFiles, replayBundle } from '../src/bundle/replay';
 import { ReplayError } from '../src/reducer/errors';
 import { toStateJson } from '../src/reducer/serialize';
+import { CoverageTracker } from './coverageCorpus';
 import { Json, getAt, parsed, paths, rng, setAt, strings } from './fuzzJson';
 import { Vocabulary, buildVocabulary, semanticMutation } from './semantic';
 
@@ -258,6 +264,18 @@ function sameOutcome(a: Outcome, b: Outcome): boolean {
   return a.ok ? b.ok && a.out === b.out : !b.ok && a.err === b.err;
 }
 
+/**
+ * Writes a mutant as a fixture case: `DIR/NAME/bundle` and the oracle's output, which is
+ * produced again there so that a message naming a file names it `bundle/…`, as in the fixtures.
+ */
+function keepCase(dir: string, keepDir: string, name: string): void {
+  const caseDir = path.join(keepDir, name);
+  fs.rmSync(caseDir, { recursive: true, force: true });
+  copyDir(dir, path.join(caseDir, 'bundle'));
+  const oracle = spawnSync(ORACLE, ['reduce', 'bundle', '-o', 'expected.json'], { cwd: caseDir, encoding: 'utf8' });
+  if (oracle.status !== 0) fs.writeFileSync(path.join(caseDir, 'expected_error.txt'), oracle.stderr);
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const mutants = Number(args[args.indexOf('--mutants') + 1] ?? 20) || 20;
@@ -266,6 +284,7 @@ async function main(): Promise<void> {
   const stack = Number(args[args.indexOf('--stack') + 1] ?? 1) || 1;
   const alsoLive = args.includes('--live');
   const walkAccepted = args.includes('--accepted');
+  const keepDir = args.includes('--keep-coverage') ? path.resolve(args[args.indexOf('--keep-coverage') + 1]!) : undefined;
   const flags = new Set(['--text', '--live', '--semantic', '--accepted']);
   const seeds = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !flags.has(args[i - 1]!)));
   const vocabulary: Vocabulary | undefined = args.includes('--semantic') ? buildVocabulary(seeds) : undefined;
@@ -287,12 +306,24 @@ async function main(): Promise<void> {
   let accepted = 0;
   let skipped = 0;
   let documented = 0;
+  let kept = 0;
   const failures: string[] = [];
+  const coverage = keepDir === undefined ? undefined : new CoverageTracker();
+  if (coverage) {
+    // What the seeds reach themselves is no reason to keep a mutant.
+    await coverage.start();
+    for (const seedDir of seeds) {
+      await ours(seedDir);
+      await inMemory(seedDir);
+    }
+    await coverage.takeNewBlocks();
+  }
   const summarize = (): void => {
     // The working copies go; a disagreement's bundle stays where its line says.
     for (const entry of fs.readdirSync(tmp)) if (!entry.startsWith('fail-')) fs.rmSync(path.join(tmp, entry), { recursive: true, force: true });
     if (failures.length === 0) fs.rmSync(tmp, { recursive: true, force: true });
     console.log(`agree ${agree} (${accepted} accepted by both), disagree ${failures.length}, documented differences ${documented}, oracle panics skipped ${skipped}`);
+    if (keepDir) console.log(`kept ${kept} mutants reaching new code in ${keepDir}`);
     if (vocabulary) {
       const tally = [...semanticTally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => `${name.slice(4)} ${n}`);
       console.log(
@@ -351,6 +382,7 @@ async function main(): Promise<void> {
       const others: [string, Outcome][] = [['in memory', await inMemory(dir)]];
       if (alsoLive) others.push(['observe', await live(dir, 'batch')], ['observe per event', await live(dir, 'event')]);
       const differing = others.find(([, other]) => !sameOutcome(mine, other));
+      const reachedNewCode = coverage !== undefined && (await coverage.takeNewBlocks()) > 0;
       if (differing) {
         const keep = path.join(tmp, `fail-${failures.length}`);
         copyDir(dir, keep);
@@ -361,6 +393,10 @@ async function main(): Promise<void> {
       if (ok) {
         agree++;
         if (oracle.status === 0) accepted++;
+        if (reachedNewCode && m > 0) {
+          keepCase(dir, keepDir!, `${path.basename(path.dirname(seedDir))}-${seed}-${m}`);
+          kept++;
+        }
       }
       else if (!mine.ok && DOCUMENTED_DIFFERENCES.some((pattern) => pattern.test(mine.err))) documented++;
       else {

@@ -92,12 +92,17 @@ export function observeTraceRoot(root: string, options: ObserveRootOptions = {})
       reported.add(dir);
       options.onUnreadableDirectory?.(dir, message);
     };
-    const observe = (id: string, directory: string): ObservedBundle => {
+    const observe = (id: string, dirIdentity: string): ObservedBundle => {
       const dir = path.join(root, id);
       emitted.get(id)?.superseded.next();
-      const entry: Emitted = { identity: directory, superseded: new Subject<void>() };
+      const entry: Emitted = { identity: dirIdentity, superseded: new Subject<void>() };
       emitted.set(id, entry);
-      const snapshots = observeBundle(dir, options).pipe(takeUntil(entry.superseded));
+      const snapshots = observeBundle(dir, options).pipe(
+        takeUntil(entry.superseded),
+        // A reader that sees the new directory's files before the next scan sees the new
+        // directory ("trace.jsonl was replaced") was superseded, not broken: it completes.
+        catchError((err: unknown) => (follow && directoryIdentity(dir) !== dirIdentity ? EMPTY : throwError(() => err))),
+      );
       if (!follow) return { id, dir, snapshots };
       return {
         id,
