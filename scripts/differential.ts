@@ -316,7 +316,7 @@ async function main(): Promise<void> {
       await ours(seedDir);
       await inMemory(seedDir);
     }
-    await coverage.takeNewBlocks();
+    await coverage.takeNewlyReached();
   }
   const summarize = (): void => {
     // The working copies go; a disagreement's bundle stays where its line says.
@@ -382,7 +382,7 @@ async function main(): Promise<void> {
       const others: [string, Outcome][] = [['in memory', await inMemory(dir)]];
       if (alsoLive) others.push(['observe', await live(dir, 'batch')], ['observe per event', await live(dir, 'event')]);
       const differing = others.find(([, other]) => !sameOutcome(mine, other));
-      const reachedNewCode = coverage !== undefined && (await coverage.takeNewBlocks()) > 0;
+      const reachedNewCode = coverage !== undefined && (await coverage.takeNewlyReached()) > 0;
       if (differing) {
         const keep = path.join(tmp, `fail-${failures.length}`);
         copyDir(dir, keep);

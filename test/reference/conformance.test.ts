@@ -36,6 +36,7 @@ const SUITES = [
   { name: 'conformance', minCases: 32 },
   { name: 'crafted', minCases: 324 },
   { name: 'orderings', minCases: 31 },
+  { name: 'fuzzed', minCases: 36 },
 ] as const;
 
 function casesIn(suite: string): string[] {
