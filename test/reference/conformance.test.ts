@@ -4,9 +4,10 @@
  * Every directory under `test/fixtures/conformance/` is one case, copied byte
  * for byte from the reference fixtures; every one under
  * `test/fixtures/crafted/` is a bundle made by hand to reach a branch of the
- * reference, and under `test/fixtures/orderings/` one generated with events
- * in orders concurrent producers give (see their READMEs), with the
- * reference oracle's output:
+ * reference, under `test/fixtures/orderings/` one generated with events in
+ * orders concurrent producers give, and under `test/fixtures/fuzzed/` a
+ * fuzzer's mutant that reached code no other case reaches (see their
+ * READMEs), with the reference oracle's output:
  * - `bundle/` (manifest.json, trace.jsonl, payloads/);
  * - `expected.json`: `serde_json::to_vec_pretty(&trace)`, which
  *   `toStateJson` must reproduce byte for byte; or
@@ -30,7 +31,7 @@ const EXPECTED_STATE_FILE = 'expected.json';
 const EXPECTED_ERROR_FILE = 'expected_error.txt';
 /**
  * Fewer cases than these means fixtures were lost: the reference test suite dumps 32; 324 were
- * crafted (three audits, the serde shortcuts' boundaries, then branches a coverage run found untested); 31 orderings were kept from a generator of concurrent producers.
+ * crafted (three audits, the serde shortcuts' boundaries, then branches a coverage run found untested); 31 orderings were kept from a generator of concurrent producers; 36 fuzzed mutants were kept for the code they reach.
  */
 const SUITES = [
   { name: 'conformance', minCases: 32 },
