@@ -1768,8 +1768,11 @@ function structVisitor(fields: readonly RustField[], expecting: string, prefix?:
       const withCount = `${expecting} with ${fields.length === 1 ? '1 element' : `${fields.length} elements`}`;
       fields.forEach((f, i) => {
         const value = underField(f.name, () => seq.nextElement(typeSeed(f.type)));
-        if (value === NONE) throw invalidLength(i, withCount);
-        values.push(value);
+        // serde_derive's `visit_seq`: a `#[serde(default)]` field takes its default when the
+        // elements run out; any other field (`Option` too) fails with its index.
+        if (value === NONE && 'default' in f) values.push(f.default);
+        else if (value === NONE) throw invalidLength(i, withCount);
+        else values.push(value);
       });
       return build(values);
     },
