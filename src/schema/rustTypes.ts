@@ -309,12 +309,19 @@ export const RUST_CODE_MODE_EXEC_RESULT = struct('CodeModeExecResult', {
   output: string,
 });
 
+/**
+ * `#[serde(default)] Option<String>`: like any `Option`, it may be missing from an object; unlike
+ * one without the attribute, it may also be missing from the end of an array form, where serde
+ * takes its default and reads on (an `Option` without it fails with "invalid length").
+ */
+const DEFAULTED_OPTIONAL_STRING = { type: option(string), default: null };
+
 export const RUST_COLLAB_AGENT_SPAWN_END_EVENT = struct('CollabAgentSpawnEndEvent', {
   call_id: string,
   sender_thread_id: ThreadId,
   new_thread_id: option(ThreadId),
-  new_agent_nickname: option(string),
-  new_agent_role: option(string),
+  new_agent_nickname: DEFAULTED_OPTIONAL_STRING,
+  new_agent_role: DEFAULTED_OPTIONAL_STRING,
   prompt: string,
   model: string,
   reasoning_effort: ReasoningEffort,
@@ -332,8 +339,8 @@ export const RUST_COLLAB_AGENT_INTERACTION_END_EVENT = struct('CollabAgentIntera
   call_id: string,
   sender_thread_id: ThreadId,
   receiver_thread_id: ThreadId,
-  receiver_agent_nickname: option(string),
-  receiver_agent_role: option(string),
+  receiver_agent_nickname: DEFAULTED_OPTIONAL_STRING,
+  receiver_agent_role: DEFAULTED_OPTIONAL_STRING,
   prompt: string,
   status: AgentStatus,
 });
@@ -348,8 +355,8 @@ export const RUST_COLLAB_CLOSE_END_EVENT = struct('CollabCloseEndEvent', {
   call_id: string,
   sender_thread_id: ThreadId,
   receiver_thread_id: ThreadId,
-  receiver_agent_nickname: option(string),
-  receiver_agent_role: option(string),
+  receiver_agent_nickname: DEFAULTED_OPTIONAL_STRING,
+  receiver_agent_role: DEFAULTED_OPTIONAL_STRING,
   status: AgentStatus,
 });
 
