@@ -1,9 +1,12 @@
 /**
- * Field by field variants of the typed payloads the reducer reads with
- * serde (runtime payloads of exec and multi-agent tools, thread metadata,
- * code-mode results, dispatch responses): each field missing, or holding each
- * of a set of values of every JSON type, the struct written as an array of
- * every length, the whole value replaced, an unknown field added.
+ * Field by field variants of what the reducer reads with serde: every event
+ * type of `trace.jsonl` (the envelope, each payload variant, payload refs and
+ * their kinds) and the typed payloads (runtime payloads of exec and
+ * multi-agent tools, thread metadata, code-mode results, dispatch
+ * responses): each field missing, or holding each of a set of values of
+ * every JSON type, the struct written as an array of every length (an
+ * internally tagged variant's tag first), the whole value replaced, an
+ * unknown field added.
  *
  *   ORACLE=… node dist/scripts/fieldVariants.js OUT.json
  *
@@ -24,74 +27,146 @@ export interface FieldTarget {
   readonly name: string;
   /** A fixture bundle, relative to `test/fixtures/`. */
   readonly bundle: string;
-  readonly payload: string;
-  /** Where the typed value sits in the payload. */
+  /** The file varied: a payload, or `trace.jsonl`, whose line `line` (1-based) is varied. */
+  readonly file: string;
+  readonly line?: number;
+  /** Where the typed value sits in the payload or event. */
   readonly at: readonly string[];
   /** Its Rust fields, in declaration order (the order of its array form). */
   readonly fields: readonly string[];
 }
 
+/** `[bundle, line, event type, fields after the tag]`: one accepted fixture line per event type. */
+const EVENT_LINES: readonly (readonly [string, number, string, readonly string[]])[] = [
+  ['conformance/writer_records_payload_refs_and_replays_rollout_status', 1, 'rollout_started', ['trace_id', 'root_thread_id']],
+  ['conformance/writer_records_payload_refs_and_replays_rollout_status', 7, 'rollout_ended', ['status']],
+  ['conformance/close_agent_runtime_payload_targets_thread', 8, 'thread_ended', ['thread_id', 'status']],
+  ['conformance/agent_result_edge_falls_back_to_child_thread_without_result_message', 1, 'thread_started', ['thread_id', 'agent_path', 'metadata_payload']],
+  ['conformance/agent_result_edge_falls_back_to_child_thread_without_result_message', 3, 'codex_turn_started', ['codex_turn_id', 'thread_id']],
+  ['conformance/cancelled_turn_terminates_unfinished_code_cell', 6, 'codex_turn_ended', ['codex_turn_id', 'status']],
+  [
+    'conformance/agent_result_edge_falls_back_to_child_thread_without_result_message',
+    6,
+    'inference_started',
+    ['inference_call_id', 'thread_id', 'codex_turn_id', 'model', 'provider_name', 'request_payload'],
+  ],
+  ['conformance/agent_result_edge_links_child_result_to_parent_notification', 5, 'inference_completed', ['inference_call_id', 'response_id', 'response_payload']],
+  ['crafted/inf_complete_then_fail_partial', 5, 'inference_failed', ['inference_call_id', 'error', 'partial_response_payload']],
+  [
+    'conformance/close_agent_runtime_payload_targets_thread',
+    4,
+    'tool_call_started',
+    ['tool_call_id', 'model_visible_call_id', 'code_mode_runtime_tool_id', 'requester', 'kind', 'summary', 'invocation_payload'],
+  ],
+  ['conformance/close_agent_runtime_payload_targets_thread', 5, 'tool_call_runtime_started', ['tool_call_id', 'runtime_payload']],
+  ['conformance/close_agent_runtime_payload_targets_thread', 6, 'tool_call_runtime_ended', ['tool_call_id', 'status', 'runtime_payload']],
+  ['conformance/close_agent_runtime_payload_targets_thread', 7, 'tool_call_ended', ['tool_call_id', 'status', 'result_payload']],
+  ['conformance/cancelled_turn_terminates_unfinished_code_cell', 5, 'code_cell_started', ['runtime_cell_id', 'model_visible_call_id', 'source_js']],
+  ['conformance/code_cell_lifecycle_links_nested_tools_waits_and_outputs', 6, 'code_cell_initial_response', ['runtime_cell_id', 'status', 'response_payload']],
+  ['conformance/code_cell_lifecycle_links_nested_tools_waits_and_outputs', 12, 'code_cell_ended', ['runtime_cell_id', 'status', 'response_payload']],
+  [
+    'crafted/compaction_incremental_keeps_pending',
+    5,
+    'compaction_request_started',
+    ['compaction_id', 'compaction_request_id', 'thread_id', 'codex_turn_id', 'model', 'provider_name', 'request_payload'],
+  ],
+  ['crafted/compaction_incremental_keeps_pending', 8, 'compaction_request_completed', ['compaction_id', 'compaction_request_id', 'response_payload']],
+  ['crafted/compaction_incremental_keeps_pending', 7, 'compaction_request_failed', ['compaction_id', 'compaction_request_id', 'error']],
+  ['conformance/compaction_boundary_repeats_prefix_and_reuses_replacement_items', 4, 'compaction_installed', ['compaction_id', 'checkpoint_payload']],
+  [
+    'conformance/agent_result_edge_falls_back_to_child_thread_without_result_message',
+    4,
+    'agent_result_observed',
+    ['edge_id', 'child_thread_id', 'child_codex_turn_id', 'parent_thread_id', 'message', 'carried_payload'],
+  ],
+  ['crafted/protocol_event_missing_payload', 2, 'protocol_event_observed', ['event_type', 'event_payload']],
+];
+
+const INFERENCE_STARTED_LINE = { bundle: 'conformance/agent_result_edge_falls_back_to_child_thread_without_result_message/bundle', file: 'trace.jsonl', line: 6 };
+
+const EVENT_TARGETS: readonly FieldTarget[] = [
+  ...EVENT_LINES.map(([bundle, line, type, fields]) => ({
+    name: `event ${type}`,
+    bundle: `${bundle}/bundle`,
+    file: 'trace.jsonl',
+    line,
+    at: ['payload'],
+    // Internally tagged: the tag is the first element of the array form.
+    fields: ['type', ...fields],
+  })),
+  {
+    name: 'event envelope',
+    ...INFERENCE_STARTED_LINE,
+    at: [],
+    fields: ['schema_version', 'seq', 'wall_time_unix_ms', 'rollout_id', 'thread_id', 'codex_turn_id', 'payload'],
+  },
+  { name: 'payload ref', ...INFERENCE_STARTED_LINE, at: ['payload', 'request_payload'], fields: ['raw_payload_id', 'kind', 'path'] },
+  // Adjacently tagged (`tag = "type", content = "value"`).
+  { name: 'payload kind', ...INFERENCE_STARTED_LINE, at: ['payload', 'request_payload', 'kind'], fields: ['type', 'value'] },
+];
+
 export const FIELD_TARGETS: readonly FieldTarget[] = [
+  ...EVENT_TARGETS,
   ...[
     ['exec_begin', 'payloads/4.json', ['process_id', 'command', 'cwd', 'interaction_input']],
     ['exec_end', 'payloads/5.json', ['process_id', 'stdout', 'stderr', 'exit_code', 'formatted_output']],
-  ].map(([name, payload, fields]) => ({
+  ].map(([name, file, fields]) => ({
     name: name as string,
     bundle: 'conformance/exec_tool_reduces_to_terminal_operation_and_session/bundle',
-    payload: payload as string,
+    file: file as string,
     at: [],
     fields: fields as string[],
   })),
   {
     name: 'spawn_end',
     bundle: 'conformance/spawn_runtime_payload_targets_delivered_child_message/bundle',
-    payload: 'payloads/3.json',
+    file: 'payloads/3.json',
     at: [],
     fields: ['call_id', 'sender_thread_id', 'new_thread_id', 'new_agent_nickname', 'new_agent_role', 'prompt', 'model', 'reasoning_effort', 'status'],
   },
   {
     name: 'close_begin',
     bundle: 'conformance/close_agent_runtime_payload_targets_thread/bundle',
-    payload: 'payloads/2.json',
+    file: 'payloads/2.json',
     at: [],
     fields: ['call_id', 'sender_thread_id', 'receiver_thread_id'],
   },
   {
     name: 'close_end',
     bundle: 'conformance/close_agent_runtime_payload_targets_thread/bundle',
-    payload: 'payloads/3.json',
+    file: 'payloads/3.json',
     at: [],
     fields: ['call_id', 'sender_thread_id', 'receiver_thread_id', 'receiver_agent_nickname', 'receiver_agent_role', 'status'],
   },
   {
     name: 'send_end',
     bundle: 'conformance/send_message_runtime_payload_targets_delivered_child_message/bundle',
-    payload: 'payloads/3.json',
+    file: 'payloads/3.json',
     at: [],
     fields: ['call_id', 'sender_thread_id', 'receiver_thread_id', 'receiver_agent_nickname', 'receiver_agent_role', 'prompt', 'status'],
   },
   {
     name: 'thread_metadata',
     bundle: 'crafted/thr_metadata_variants/bundle',
-    payload: 'payloads/1.json',
+    file: 'payloads/1.json',
     at: [],
     fields: ['agent_path', 'task_name', 'nickname', 'agent_role', 'model', 'session_source'],
   },
   {
     name: 'code_mode_result',
     bundle: 'conformance/code_mode_write_stdin_result_projects_structured_exec_fields/bundle',
-    payload: 'payloads/2.json',
+    file: 'payloads/2.json',
     at: ['value'],
     fields: ['chunk_id', 'exit_code', 'original_token_count', 'output'],
   },
   {
     name: 'code_mode_response',
     bundle: 'conformance/code_mode_write_stdin_result_projects_structured_exec_fields/bundle',
-    payload: 'payloads/2.json',
+    file: 'payloads/2.json',
     at: [],
     fields: ['type', 'value'],
   },
-  { name: 'direct_response', bundle: 'crafted/term_ws_sid_num_small/bundle', payload: 'payloads/2.json', at: [], fields: ['type', 'response_item'] },
+  { name: 'direct_response', bundle: 'crafted/term_ws_sid_num_small/bundle', file: 'payloads/2.json', at: [], fields: ['type', 'response_item'] },
 ];
 
 /** One of every JSON type, strings the schema uses, and integers just past i32 and usize ranges' ends. */
@@ -129,18 +204,24 @@ function valueVariants(original: { [key: string]: Json }, fields: readonly strin
   return out;
 }
 
-/** Every variant of a target: its key in the table and the payload file's new text. */
-export function fieldVariants(target: FieldTarget): { key: string; payloadText: string }[] {
-  const payload = JSON.parse(fs.readFileSync(path.join(FIXTURES, target.bundle, target.payload), 'utf8')) as Json;
-  const original = getAt(payload, target.at) as { [key: string]: Json };
-  return valueVariants(original, target.fields).map(([what, value]) => ({
-    key: `${target.name}: ${what}`,
-    payloadText: JSON.stringify(setAt(payload, target.at, value), null, 2),
-  }));
+/** Every variant of a target: its key in the table and the varied file's new text. */
+export function fieldVariants(target: FieldTarget): { key: string; fileText: string }[] {
+  const text = fs.readFileSync(path.join(FIXTURES, target.bundle, target.file), 'utf8');
+  const lines = text.split('\n');
+  const index = target.line === undefined ? undefined : target.line - 1;
+  const document = JSON.parse(index === undefined ? text : lines[index]!) as Json;
+  const original = getAt(document, target.at) as { [key: string]: Json };
+  return valueVariants(original, target.fields).map(([what, value]) => {
+    const varied = setAt(document, target.at, value);
+    let fileText: string;
+    if (index === undefined) fileText = JSON.stringify(varied, null, 2);
+    else fileText = lines.map((line, i) => (i === index ? JSON.stringify(varied) : line)).join('\n');
+    return { key: `${target.name}: ${what}`, fileText };
+  });
 }
 
-/** The bundle's files with one payload replaced, by path inside the bundle. */
-export function variantFiles(target: FieldTarget, payloadText: string): Map<string, Buffer> {
+/** The bundle's files with the varied one replaced, by path inside the bundle. */
+export function variantFiles(target: FieldTarget, fileText: string): Map<string, Buffer> {
   const root = path.join(FIXTURES, target.bundle);
   const files = new Map<string, Buffer>();
   const walk = (dir: string): void => {
@@ -151,7 +232,7 @@ export function variantFiles(target: FieldTarget, payloadText: string): Map<stri
     }
   };
   walk(root);
-  files.set(target.payload, Buffer.from(payloadText));
+  files.set(target.file, Buffer.from(fileText));
   return files;
 }
 
@@ -171,10 +252,10 @@ function main(): void {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-fields-'));
   const table: Record<string, string> = {};
   for (const target of FIELD_TARGETS) {
-    for (const { key, payloadText } of fieldVariants(target)) {
+    for (const { key, fileText } of fieldVariants(target)) {
       const caseDir = path.join(work, 'case');
       fs.rmSync(caseDir, { recursive: true, force: true });
-      for (const [name, bytes] of variantFiles(target, payloadText)) {
+      for (const [name, bytes] of variantFiles(target, fileText)) {
         fs.mkdirSync(path.dirname(path.join(caseDir, 'bundle', name)), { recursive: true });
         fs.writeFileSync(path.join(caseDir, 'bundle', name), bytes);
       }

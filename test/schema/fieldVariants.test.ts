@@ -1,13 +1,15 @@
 /**
- * The typed payloads the reducer reads with serde, varied field by field
+ * What the reducer reads with serde, varied field by field
  * (`scripts/fieldVariants.ts`: each field missing or holding a value of every
  * JSON type, the struct as an array of every length, the value replaced, an
- * unknown field added): 1,032 variants of ten payloads.
+ * unknown field added): 3,331 variants of every event type of `trace.jsonl`
+ * (envelope, payload variants, payload refs and kinds) and of ten typed
+ * payloads.
  *
  * `fixtures/oracle-messages/field_variants.json` holds the reference
  * oracle's verdict on each (`ORACLE=… node dist/scripts/fieldVariants.js
  * OUT`): its message, or the SHA-256 of its `state.json`. None was produced
- * by this code. When the table was made, six variants disagreed, all one
+ * by this code. When the payloads' part was made, six variants disagreed, all one
  * cause: the multi-agent end events' `#[serde(default)]` nickname and role
  * were described as plain `Option`s, so an array form that stopped before
  * them failed there instead of reading on (`docs/differences.md`).
@@ -30,10 +32,10 @@ describe.each(FIELD_TARGETS.map((target) => [target.name, target] as const))('%s
     expect(variants.filter(({ key }) => !(key in ORACLE_VERDICTS))).toEqual([]);
   });
 
-  it.each(variants.map((variant) => [variant.key, variant] as const))('%s', async (key, { payloadText }) => {
+  it.each(variants.map((variant) => [variant.key, variant] as const))('%s', async (key, { fileText }) => {
     let verdict: string;
     try {
-      verdict = stateDigest(toStateJson(await replayBundleFiles(variantFiles(target, payloadText))));
+      verdict = stateDigest(toStateJson(await replayBundleFiles(variantFiles(target, fileText))));
     } catch (err) {
       if (!(err instanceof ReplayError)) throw err;
       verdict = err.referenceMessage;
