@@ -21,7 +21,13 @@ function buildProgram(): Command {
     .description('Replay OpenAI Codex rollout trace bundles into a semantic graph, live.')
     .version(JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // Commander's usage errors on one line too, as docs/cli.md says of every diagnostic: its
+      // suggestion came on a second line (`(Did you mean --output?)`), and an option typed with
+      // control characters reached the terminal as typed.
+      outputError: (text, write) => write(`${oneLine(text.trimEnd().replace(/\n+/g, ' '))}\n`),
+    });
   registerReduce(program);
   registerDemo(program);
   registerFollow(program);

@@ -253,6 +253,14 @@ describe('rollout-trace CLI', () => {
     expect(help.stdout).toContain('reduce');
   });
 
+  it("says commander's usage errors on one line, control characters escaped, like every other diagnostic", () => {
+    // The suggestion came on a second line; an option typed with an escape sequence reached the terminal.
+    expect(run(['reduce', EXAMPLE, '--outptu', 'x'])).toMatchObject({ code: 2, stderr: "error: unknown option '--outptu' (Did you mean --output?)\n" });
+    expect(run(['reduce', EXAMPLE, '--x\u001b[2Jy'])).toMatchObject({ code: 2, stderr: "error: unknown option '--x\\u001b[2Jy'\n" });
+    expect(run(['frobnicate'])).toMatchObject({ code: 2, stderr: "error: unknown command 'frobnicate'\n" });
+    expect(run(['reduce'])).toMatchObject({ code: 2, stderr: "error: missing required argument 'bundle'\n" });
+  });
+
   it('refuses values that would silently mean something else (library and CLI audit, seventh session)', () => {
     const refused = (args: string[], message: string) => expect(run(args)).toMatchObject({ code: 2, stdout: '', stderr: `rollout-trace: ${message}\n` });
     // Node binds every interface for an empty host: an unset `--host "$HOST"` would publish every trace.
