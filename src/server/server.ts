@@ -266,6 +266,8 @@ class Routes {
 
   private async traceAt(bundle: LiveBundle, seq: number): Promise<RolloutTrace> {
     const live = await bundle.ready();
+    // Its manifest or log cannot be read at all: 422, as for its other endpoints (it was a 404 "cannot be read at seq").
+    if (!live && bundle.unreadable !== null) throw whyNoState(bundle);
     try {
       return await bundle.history.traceAt(seq);
     } catch (err) {
@@ -282,7 +284,9 @@ class Routes {
 
   private events(bundle: LiveBundle, request: http.IncomingMessage, query: URLSearchParams, response: http.ServerResponse): void {
     if (request.method === 'HEAD') {
-      // What a GET would start with; a stream that never ends has no body to stand for.
+      // What a GET would start with; a stream that never ends has no body to stand for. A bundle
+      // known to be unreadable is refused as a GET is (it answered 200).
+      if (bundle.unreadable !== null) throw whyNoState(bundle);
       response.writeHead(200, SSE_HEADERS).end();
       return;
     }
@@ -298,7 +302,10 @@ class Routes {
   }
 
   private async payload(bundle: LiveBundle, rawPayloadId: string, response: http.ServerResponse): Promise<void> {
-    const ref = (await bundle.ready())?.trace.raw_payloads.get(rawPayloadId);
+    const live = await bundle.ready();
+    // Its manifest or log cannot be read at all: 422, as for its other endpoints (it was a 404 "no raw payload").
+    if (!live && bundle.unreadable !== null) throw whyNoState(bundle);
+    const ref = live?.trace.raw_payloads.get(rawPayloadId);
     if (!ref) throw new HttpError(404, `no raw payload ${JSON.stringify(rawPayloadId)} in this trace`);
     const resolved = resolvePayloadPath(bundle.dir, ref.path);
     if (resolved._tag === 'Left') throw new HttpError(404, resolved.left);

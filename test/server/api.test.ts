@@ -55,11 +55,14 @@ describe('GET /api/bundles', () => {
       (err: Error) => err.message,
     );
     expect(replayError).toMatch(/^read .*trace-broken\/manifest\.json: invalid length 0/);
-    for (const target of ['/api/bundles/trace-broken', '/api/bundles/trace-broken/state', '/api/bundles/trace-broken/events']) {
+    // Every endpoint of the bundle (a seq and a payload answered 404, HEAD of its events 200).
+    const targets = ['', '/state', '/state?seq=0', '/events', '/payloads/raw_payload:1'].map((resource) => `/api/bundles/trace-broken${resource}`);
+    for (const target of targets) {
       const response = await rawGet(server, target);
-      expect(response.status).toBe(422);
+      expect({ target, status: response.status }).toEqual({ target, status: 422 });
       expect(errorOf(response.body).message).toBe(`bundle "trace-broken" cannot be read: ${replayError}`);
     }
+    expect((await fetch(`${server.url}api/bundles/trace-broken/events`, { method: 'HEAD' })).status).toBe(422);
     // Without a trace header it has no summary; the list still names it, and why.
     const list = JSON.parse((await rawGet(server, '/api/bundles')).body) as BundleList;
     expect(list).toEqual({ bundles: [], unreadable: [{ id: 'trace-broken', error: replayError }], single_bundle_id: null });
