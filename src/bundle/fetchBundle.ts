@@ -29,6 +29,11 @@ export async function collectBundleFiles(
   read: (path: string) => Promise<Uint8Array | undefined>,
   options: CollectOptions,
 ): Promise<Map<string, Uint8Array>> {
+  // Below 1 (or not a number, from plain JavaScript), no payload would be read, and the replay
+  // would report each as missing.
+  if (!(Number.isInteger(options.concurrency) && options.concurrency >= 1)) {
+    throw new RangeError(`concurrency must be an integer from 1, got ${String(options.concurrency)}`);
+  }
   const files = new Map<string, Uint8Array>();
   const add = async (path: string): Promise<void> => {
     const bytes = await read(path);

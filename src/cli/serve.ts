@@ -1,7 +1,7 @@
 /** `rollout-trace serve [ROOT|BUNDLE] [--port N] [--host H]`: the live viewer and its API. */
 import type { Command } from 'commander';
 import { detectServeTarget } from '../server/catalog';
-import { isLoopbackAddress } from '../server/http';
+import { allowedOrigin, isLoopbackAddress } from '../server/http';
 import { startTraceServer } from '../server/server';
 import { EXAMPLE_BUNDLE } from './demo';
 import { UsageError, nonEmptyPath } from './io';
@@ -21,14 +21,8 @@ function parseHost(value: string): string {
 
 /** `--allow-origin`: `*`, or an origin as browsers send it (`https://host[:port]`; a trailing `/` is dropped). */
 function collectOrigin(value: string, previous: string[]): string[] {
-  if (value === '*') return [...previous, value];
-  let origin: string | undefined;
-  try {
-    origin = new URL(value).origin;
-  } catch {
-    origin = undefined;
-  }
-  if (origin === undefined || origin === 'null' || origin !== value.replace(/\/$/, '')) {
+  const origin = allowedOrigin(value);
+  if (origin === undefined) {
     throw new UsageError(`--allow-origin expects an origin such as https://example.com (scheme, host and port only) or "*", got ${JSON.stringify(value)}`);
   }
   return [...previous, origin];

@@ -145,6 +145,22 @@ export function hostHeaderAllowed(request: IncomingMessage): boolean {
   return (address === hostname || isIP(address) === 6) && isLoopbackAddress(address);
 }
 
+/**
+ * An allowed origin as browsers send it in `Origin` (`https://host[:port]`; a trailing `/` is
+ * dropped), or `*`; `undefined` for anything else (a path, a query, no scheme), which would
+ * never match a request.
+ */
+export function allowedOrigin(value: string): string | undefined {
+  if (value === '*') return value;
+  let origin: string;
+  try {
+    origin = new URL(value).origin;
+  } catch {
+    return undefined;
+  }
+  return origin !== 'null' && origin === value.replace(/\/$/, '') ? origin : undefined;
+}
+
 /** Adds CORS headers when the request's origin is allowed to embed the viewer. */
 export function applyCors(request: IncomingMessage, response: ServerResponse, allowedOrigins: ReadonlySet<string>): void {
   const origin = request.headers.origin;

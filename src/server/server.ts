@@ -19,6 +19,7 @@ import { BundleCatalog, ServeTarget } from './catalog';
 import {
   HttpError,
   PAGE_CSP,
+  allowedOrigin,
   answerClientError,
   applyCors,
   hostHeaderAllowed,
@@ -107,7 +108,7 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
     staleMs: options.staleBundleMs ?? 30 * 60_000,
   });
   const routes = new Routes(catalog, scripts);
-  const allowOrigins = new Set(options.allowOrigins ?? []);
+  const allowOrigins = new Set((options.allowOrigins ?? []).map((origin) => allowedOrigin(origin)!));
   const checkHost = isLoopbackAddress(host);
 
   const server = http.createServer((request, response) => {
@@ -163,7 +164,13 @@ export async function startTraceServer(options: TraceServerOptions): Promise<Tra
  * timers hold (2^31 - 1 ms: a longer one fires at once).
  */
 function checkServerOptions(options: TraceServerOptions): void {
-  const { resumableBatches, idleBundleMs, staleBundleMs, stalledClientMs } = options;
+  const { resumableBatches, idleBundleMs, staleBundleMs, stalledClientMs, allowOrigins } = options;
+  // An entry that is not an origin would never match a request's `Origin`: embedding would fail unexplained.
+  for (const origin of allowOrigins ?? []) {
+    if (typeof origin !== 'string' || allowedOrigin(origin) === undefined) {
+      throw new TypeError(`allowOrigins entries must be origins such as https://example.com (scheme, host and port only) or "*", got ${JSON.stringify(origin)}`);
+    }
+  }
   if (resumableBatches !== undefined && !(Number.isInteger(resumableBatches) && resumableBatches >= 0)) {
     throw new RangeError(`resumableBatches must be an integer from 0, got ${String(resumableBatches)}`);
   }

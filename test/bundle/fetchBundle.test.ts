@@ -10,7 +10,7 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { replayBundleFiles } from '../../src/bundle/bundleFiles';
-import { fetchBundleFiles, payloadPathsOf } from '../../src/bundle/fetchBundle';
+import { collectBundleFiles, fetchBundleFiles, payloadPathsOf } from '../../src/bundle/fetchBundle';
 import { replayBundle } from '../../src/bundle/replay';
 import { ReplayError } from '../../src/reducer/errors';
 import { toStateJson } from '../../src/reducer/serialize';
@@ -146,5 +146,14 @@ describe('fetchBundleFiles', () => {
       .map((line) => JSON.stringify(line))
       .join('\n');
     expect([...payloadPathsOf(new TextEncoder().encode(`${log}\nnot json\n`))]).toEqual(['payloads/a.json', 'payloads/d.json']);
+  });
+});
+
+describe('collectBundleFiles', () => {
+  it('refuses a concurrency under which no payload would be read (each would be reported missing)', async () => {
+    const read = async (): Promise<Uint8Array | undefined> => undefined;
+    for (const concurrency of [0, -1, 1.5, Number.NaN, undefined as unknown as number]) {
+      await expect(collectBundleFiles(read, { concurrency })).rejects.toThrow(/^concurrency must be an integer from 1, got /);
+    }
   });
 });

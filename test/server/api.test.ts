@@ -606,6 +606,16 @@ describe('the server itself', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('takes an allowed origin written with a trailing slash as browsers send it, and refuses what no Origin header can match', async () => {
+    // Passed through as written, 'http://embedder.test/' never matched the Origin header (docs audit).
+    const server = await serve(synthBundle(), { allowOrigins: ['http://embedder.test/'] });
+    const allowed = await rawGet(server, '/api/bundles', { Origin: 'http://embedder.test' });
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://embedder.test');
+    for (const origin of ['embedder.test', 'http://embedder.test/page', 'http://embedder.test?x=1', '', 'null']) {
+      await expect(serve(synthBundle(), { allowOrigins: [origin] })).rejects.toThrow(/^allowOrigins entries must be origins/);
+    }
+  });
+
   it('answers HEAD on an event stream with its headers, at once', async () => {
     const server = await serve(synthBundle());
     const { hostname, port } = new URL(server.url);
