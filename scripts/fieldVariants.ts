@@ -34,6 +34,8 @@ export interface FieldTarget {
   readonly at: readonly string[];
   /** Its Rust fields, in declaration order (the order of its array form). */
   readonly fields: readonly string[];
+  /** Values tried in every field besides the common ones (a tagged enum's variant names). */
+  readonly values?: readonly unknown[];
 }
 
 /** `[bundle, line, event type, fields after the tag]`: one accepted fixture line per event type. */
@@ -82,6 +84,7 @@ const EVENT_LINES: readonly (readonly [string, number, string, readonly string[]
   ['crafted/protocol_event_missing_payload', 2, 'protocol_event_observed', ['event_type', 'event_payload']],
 ];
 
+const TOOL_CALL_STARTED_LINE = { bundle: 'conformance/close_agent_runtime_payload_targets_thread/bundle', file: 'trace.jsonl', line: 4 };
 const INFERENCE_STARTED_LINE = { bundle: 'conformance/agent_result_edge_falls_back_to_child_thread_without_result_message/bundle', file: 'trace.jsonl', line: 6 };
 
 const EVENT_TARGETS: readonly FieldTarget[] = [
@@ -102,7 +105,43 @@ const EVENT_TARGETS: readonly FieldTarget[] = [
   },
   { name: 'payload ref', ...INFERENCE_STARTED_LINE, at: ['payload', 'request_payload'], fields: ['raw_payload_id', 'kind', 'path'] },
   // Adjacently tagged (`tag = "type", content = "value"`).
-  { name: 'payload kind', ...INFERENCE_STARTED_LINE, at: ['payload', 'request_payload', 'kind'], fields: ['type', 'value'] },
+  {
+    name: 'payload kind',
+    ...INFERENCE_STARTED_LINE,
+    at: ['payload', 'request_payload', 'kind'],
+    fields: ['type', 'value'],
+    values: ['inference_response', 'tool_result', 'InferenceRequest', 'agent_result'],
+  },
+  {
+    name: 'tool kind',
+    ...TOOL_CALL_STARTED_LINE,
+    at: ['payload', 'kind'],
+    fields: ['type', 'name'],
+    values: ['exec_command', 'write_stdin', 'mcp', 'other', 'web', 'image_generation', 'spawn_agent', 'wait_agent', 'Other', 'close_agent '],
+  },
+  {
+    name: 'tool kind mcp',
+    bundle: 'crafted/tool_double_end/bundle',
+    file: 'trace.jsonl',
+    line: 16,
+    at: ['payload', 'kind'],
+    fields: ['type', 'server', 'tool'],
+    values: ['mcp', 'other'],
+  },
+  {
+    name: 'tool summary',
+    ...TOOL_CALL_STARTED_LINE,
+    at: ['payload', 'summary'],
+    fields: ['type', 'label', 'input_preview', 'output_preview'],
+    values: ['generic', 'terminal', 'agent', 'wait_agent', 'Generic'],
+  },
+  {
+    name: 'tool requester',
+    ...TOOL_CALL_STARTED_LINE,
+    at: ['payload', 'requester'],
+    fields: ['type', 'runtime_cell_id'],
+    values: ['model', 'code_cell', 'Model'],
+  },
 ];
 
 export const FIELD_TARGETS: readonly FieldTarget[] = [
@@ -166,6 +205,14 @@ export const FIELD_TARGETS: readonly FieldTarget[] = [
     at: [],
     fields: ['type', 'value'],
   },
+  {
+    name: 'manifest',
+    bundle: 'conformance/writer_records_payload_refs_and_replays_rollout_status/bundle',
+    file: 'manifest.json',
+    at: [],
+    fields: ['schema_version', 'trace_id', 'rollout_id', 'root_thread_id', 'started_at_unix_ms', 'raw_event_log', 'payloads_dir'],
+    values: ['trace.jsonl', 'payloads', 'thread-root'],
+  },
   { name: 'direct_response', bundle: 'crafted/term_ws_sid_num_small/bundle', file: 'payloads/2.json', at: [], fields: ['type', 'response_item'] },
 ];
 
@@ -186,7 +233,7 @@ function getAt(root: Json, at: readonly string[]): Json {
 }
 
 /** `[what, value]` for every variant of the typed value. */
-function valueVariants(original: { [key: string]: Json }, fields: readonly string[]): [string, Json][] {
+function valueVariants(original: { [key: string]: Json }, fields: readonly string[], extra: readonly unknown[]): [string, Json][] {
   const out: [string, Json][] = [];
   for (const field of fields) {
     if (field in original) {
@@ -194,7 +241,7 @@ function valueVariants(original: { [key: string]: Json }, fields: readonly strin
       delete without[field];
       out.push([`${field} missing`, without]);
     }
-    for (const value of VALUES) out.push([`${field} = ${JSON.stringify(value)}`, { ...original, [field]: value as Json }]);
+    for (const value of [...VALUES, ...extra]) out.push([`${field} = ${JSON.stringify(value)}`, { ...original, [field]: value as Json }]);
   }
   const ordered = fields.map((field) => original[field] ?? null);
   for (let length = 0; length <= fields.length; length++) out.push([`array of ${length}`, ordered.slice(0, length)]);
@@ -211,7 +258,7 @@ export function fieldVariants(target: FieldTarget): { key: string; fileText: str
   const index = target.line === undefined ? undefined : target.line - 1;
   const document = JSON.parse(index === undefined ? text : lines[index]!) as Json;
   const original = getAt(document, target.at) as { [key: string]: Json };
-  return valueVariants(original, target.fields).map(([what, value]) => {
+  return valueVariants(original, target.fields, target.values ?? []).map(([what, value]) => {
     const varied = setAt(document, target.at, value);
     let fileText: string;
     if (index === undefined) fileText = JSON.stringify(varied, null, 2);

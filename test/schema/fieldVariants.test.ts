@@ -2,8 +2,9 @@
  * What the reducer reads with serde, varied field by field
  * (`scripts/fieldVariants.ts`: each field missing or holding a value of every
  * JSON type, the struct as an array of every length, the value replaced, an
- * unknown field added): 3,331 variants of every event type of `trace.jsonl`
- * (envelope, payload variants, payload refs and kinds) and of ten typed
+ * unknown field added): 3,810 variants of every event type of `trace.jsonl`
+ * (envelope, payload variants, payload refs and kinds, tool kinds, summaries
+ * and requesters), the manifest, and ten typed
  * payloads.
  *
  * `fixtures/oracle-messages/field_variants.json` holds the reference
