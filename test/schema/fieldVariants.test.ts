@@ -4,8 +4,7 @@
  * JSON type, the struct as an array of every length, the value replaced, an
  * unknown field added): 3,810 variants of every event type of `trace.jsonl`
  * (envelope, payload variants, payload refs and kinds, tool kinds, summaries
- * and requesters), the manifest, and ten typed
- * payloads.
+ * and requesters), of the manifest, and of ten typed payloads.
  *
  * `fixtures/oracle-messages/field_variants.json` holds the reference
  * oracle's verdict on each (`ORACLE=… node dist/scripts/fieldVariants.js
