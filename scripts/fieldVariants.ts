@@ -144,6 +144,45 @@ const EVENT_TARGETS: readonly FieldTarget[] = [
   },
 ];
 
+/** Words the reducer matches on in conversation items: item and part types, roles. */
+const ITEM_WORDS: readonly string[] = [
+  'message',
+  'reasoning',
+  'function_call',
+  'function_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'compaction',
+  'user',
+  'assistant',
+  'developer',
+  'input_text',
+  'output_text',
+  'summary_text',
+  'reasoning_text',
+];
+
+/** `[name, bundle, payload, path to the item]`: one accepted fixture item of each kind, and parts of them. */
+const CONVERSATION_ITEMS: readonly (readonly [string, string, string, readonly string[]])[] = [
+  ['message', 'conformance/agent_result_edge_falls_back_to_child_thread_without_result_message', 'payloads/2.json', ['input', '0']],
+  ['message part', 'conformance/agent_result_edge_falls_back_to_child_thread_without_result_message', 'payloads/2.json', ['input', '0', 'content', '0']],
+  ['reasoning', 'conformance/encrypted_reasoning_reuses_response_item_in_later_request', 'payloads/2.json', ['output_items', '0']],
+  ['function_call', 'conformance/encrypted_reasoning_reuses_response_item_in_later_request', 'payloads/2.json', ['output_items', '1']],
+  ['function_call_output', 'conformance/encrypted_reasoning_reuses_response_item_in_later_request', 'payloads/3.json', ['input', '3']],
+  ['custom_tool_call', 'conformance/cancelled_turn_terminates_unfinished_code_cell', 'payloads/2.json', ['output_items', '0']],
+  ['custom_tool_call_output', 'conformance/code_cell_lifecycle_links_nested_tools_waits_and_outputs', 'payloads/3.json', ['input', '0']],
+  ['compaction', 'conformance/compaction_boundary_repeats_prefix_and_reuses_replacement_items', 'payloads/3.json', ['input', '3']],
+  ['image_generation_call', 'crafted/item_kinds_json_bodies_and_parts', 'payloads/2.json', ['output_items', '1']],
+  ['tool_search_output', 'crafted/item_kinds_json_bodies_and_parts', 'payloads/7.json', ['input', '0']],
+];
+
+const CONVERSATION_ITEM_TARGETS: readonly FieldTarget[] = CONVERSATION_ITEMS.map(([name, bundle, file, at]) => {
+  const item = getAt(JSON.parse(fs.readFileSync(path.join(FIXTURES, bundle, 'bundle', file), 'utf8')) as Json, at) as { [key: string]: Json };
+  // Items are read as JSON values, by key: every key the fixture has, `type` first.
+  const fields = ['type', ...Object.keys(item).filter((key) => key !== 'type')];
+  return { name: `item ${name}`, bundle: `${bundle}/bundle`, file, at, fields, values: ITEM_WORDS };
+});
+
 export const FIELD_TARGETS: readonly FieldTarget[] = [
   ...EVENT_TARGETS,
   ...[
@@ -213,6 +252,7 @@ export const FIELD_TARGETS: readonly FieldTarget[] = [
     fields: ['schema_version', 'trace_id', 'rollout_id', 'root_thread_id', 'started_at_unix_ms', 'raw_event_log', 'payloads_dir'],
     values: ['trace.jsonl', 'payloads', 'thread-root'],
   },
+  ...CONVERSATION_ITEM_TARGETS,
   { name: 'direct_response', bundle: 'crafted/term_ws_sid_num_small/bundle', file: 'payloads/2.json', at: [], fields: ['type', 'response_item'] },
 ];
 
@@ -223,7 +263,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function setAt(root: Json, at: readonly string[], value: Json): Json {
   if (at.length === 0) return value;
-  const copy = { ...(root as { [key: string]: Json }) };
+  const copy = (Array.isArray(root) ? [...root] : { ...(root as { [key: string]: Json }) }) as { [key: string]: Json };
   copy[at[0]!] = setAt(copy[at[0]!]!, at.slice(1), value);
   return copy;
 }
