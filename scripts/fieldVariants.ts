@@ -20,6 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { packageRoot } from '../src/packageRoot';
+import { ConversationItemKind, ConversationRole } from '../src/schema/model';
 
 const FIXTURES = path.join(packageRoot(), 'test/fixtures');
 
@@ -144,18 +145,14 @@ const EVENT_TARGETS: readonly FieldTarget[] = [
   },
 ];
 
-/** Words the reducer matches on in conversation items: item and part types, roles. */
+/**
+ * Words the reducer matches on in conversation items: the item kinds and roles of the model
+ * (its raw item types are the kinds' names), and the raw names of compaction items and parts.
+ */
 const ITEM_WORDS: readonly string[] = [
-  'message',
-  'reasoning',
-  'function_call',
-  'function_call_output',
-  'custom_tool_call',
-  'custom_tool_call_output',
+  ...Object.keys(ConversationItemKind.keys),
+  ...Object.keys(ConversationRole.keys),
   'compaction',
-  'user',
-  'assistant',
-  'developer',
   'input_text',
   'output_text',
   'summary_text',
