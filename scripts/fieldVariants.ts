@@ -180,6 +180,21 @@ const CONVERSATION_ITEM_TARGETS: readonly FieldTarget[] = CONVERSATION_ITEMS.map
   return { name: `item ${name}`, bundle: `${bundle}/bundle`, file, at, fields, values: ITEM_WORDS };
 });
 
+/** `[name, bundle, payload, path, extra values]`: payloads the reducer reads by key, their documents and parts. */
+const PAYLOAD_DOCUMENTS: readonly (readonly [string, string, string, readonly string[], readonly unknown[]])[] = [
+  ['inference request', 'conformance/code_cell_lifecycle_links_nested_tools_waits_and_outputs', 'payloads/3.json', [], ['resp-1']],
+  ['inference response', 'conformance/incremental_request_carries_prior_request_and_response_items_forward', 'payloads/2.json', [], []],
+  ['token usage', 'conformance/incremental_request_carries_prior_request_and_response_items_forward', 'payloads/2.json', ['token_usage'], [10]],
+  ['compaction checkpoint', 'conformance/compaction_boundary_repeats_prefix_and_reuses_replacement_items', 'payloads/2.json', [], []],
+  ['dispatch request', 'conformance/code_cell_lifecycle_links_nested_tools_waits_and_outputs', 'payloads/4.json', [], ['wait', 'exec_command']],
+  ['dispatch request payload', 'conformance/code_cell_lifecycle_links_nested_tools_waits_and_outputs', 'payloads/4.json', ['payload'], ['function', 'custom', '{"cell_id":"2"}']],
+];
+
+const PAYLOAD_DOCUMENT_TARGETS: readonly FieldTarget[] = PAYLOAD_DOCUMENTS.map(([name, bundle, file, at, values]) => {
+  const document = getAt(JSON.parse(fs.readFileSync(path.join(FIXTURES, bundle, 'bundle', file), 'utf8')) as Json, at) as { [key: string]: Json };
+  return { name, bundle: `${bundle}/bundle`, file, at, fields: Object.keys(document), values };
+});
+
 export const FIELD_TARGETS: readonly FieldTarget[] = [
   ...EVENT_TARGETS,
   ...[
@@ -250,6 +265,7 @@ export const FIELD_TARGETS: readonly FieldTarget[] = [
     values: ['trace.jsonl', 'payloads', 'thread-root'],
   },
   ...CONVERSATION_ITEM_TARGETS,
+  ...PAYLOAD_DOCUMENT_TARGETS,
   { name: 'direct_response', bundle: 'crafted/term_ws_sid_num_small/bundle', file: 'payloads/2.json', at: [], fields: ['type', 'response_item'] },
 ];
 

@@ -2,10 +2,12 @@
  * What the reducer reads with serde, varied field by field
  * (`scripts/fieldVariants.ts`: each field missing or holding a value of every
  * JSON type, the struct as an array of every length, the value replaced, an
- * unknown field added): 5,148 variants of every event type of `trace.jsonl`
+ * unknown field added): 5,555 variants of every event type of `trace.jsonl`
  * (envelope, payload variants, payload refs and kinds, tool kinds, summaries
- * and requesters), of the manifest, of ten typed payloads, and of a
- * conversation item of each kind the reducer reads (and a content part).
+ * and requesters), of the manifest, of ten typed payloads, of a conversation
+ * item of each kind the reducer reads (and a content part), and of the
+ * payloads it reads by key (requests, responses, token usage, compaction
+ * checkpoints, dispatch requests).
  *
  * `fixtures/oracle-messages/field_variants.json` holds the reference
  * oracle's verdict on each (`ORACLE=… node dist/scripts/fieldVariants.js
