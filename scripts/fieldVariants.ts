@@ -269,7 +269,7 @@ export const FIELD_TARGETS: readonly FieldTarget[] = [
   { name: 'direct_response', bundle: 'crafted/term_ws_sid_num_small/bundle', file: 'payloads/2.json', at: [], fields: ['type', 'response_item'] },
 ];
 
-/** One of every JSON type, strings the schema uses, and integers just past i32 and usize ranges' ends. */
+/** One of every JSON type, strings the schema uses, a float-only integer, and integers just past i32's range. */
 const VALUES: readonly unknown[] = [null, true, false, 0, -1, 1.5, 1e20, 'x', '', [], {}, ['a'], [1], { a: 1 }, 'running', 'completed', 2147483648, -2147483649];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
