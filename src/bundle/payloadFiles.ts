@@ -14,7 +14,7 @@ import { Either, left, right } from 'fp-ts/Either';
 import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { invalidUtf8Payload, payloadTooLong, unsafePayloadPath } from './bundleFiles';
-import { rustIoMessage } from './ioErrors';
+import { MAX_STRING_LENGTH, rustIoMessage } from './ioErrors';
 import { READ_NONBLOCKING, assertFileOrDirectory } from './regularFile';
 
 /** Resolves a payload path inside `bundleDir`, or explains why it is refused. */
@@ -80,6 +80,7 @@ export class BundlePayloadFiles implements PayloadSource {
       if (typeof fd === 'string') return left({ stage: 'open', message: fd });
       bytes = readFileBytes(fd);
     } catch (err) {
+      if (err instanceof TextTooLongError) return payloadTooLong(err.byteLength, err);
       // Rust opens a directory fine and fails when serde reads it: under
       // "parse", and serde's I/O error prints itself, then its source.
       if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
@@ -245,14 +246,28 @@ function readOrRefuse(fd: number, offset: number, length: number): number {
   return n;
 }
 
+/**
+ * Payload bytes that can never decode into one string: UTF-8 takes at most 3
+ * bytes per UTF-16 code unit. Reading a larger file whole (a sparse 5 GiB
+ * one) only to fail decoding it had exhausted memory.
+ */
+const MAX_TEXT_BYTES = 3 * MAX_STRING_LENGTH;
+
+/** A payload file of more bytes than {@link MAX_TEXT_BYTES}, not read on. */
+class TextTooLongError extends Error {
+  constructor(readonly byteLength: number) {
+    super(`${byteLength} bytes`);
+  }
+}
+
 /** Reused for every read: most payloads fit, and a replay reads tens of thousands. */
 const SCRATCH = Buffer.allocUnsafeSlow(1 << 20);
 
 /**
  * An open file's bytes, read until its end; closes `fd`. Unlike
  * `readFileSync` it skips the `fstat` and the fresh buffer per file (4% of a
- * 50k-event replay); only files larger than {@link SCRATCH} allocate. The
- * result may be a view of {@link SCRATCH}: decode it before the next read.
+ * 50k-event replay); only files larger than {@link SCRATCH} are stat'ed and
+ * allocate. The result may be a view of {@link SCRATCH}: decode it before the next read.
  */
 function readFileBytes(fd: number): Buffer {
   try {
@@ -267,13 +282,21 @@ function readFileBytes(fd: number): Buffer {
       filled += n;
       if (n < wanted) return SCRATCH.subarray(0, filled);
     }
-    // Larger than the scratch buffer: go on in fresh chunks.
+    // Larger than the scratch buffer: only a regular file goes on (a device such as /dev/zero
+    // never ends: reading it had exhausted memory), and only while its text may fit in a string.
+    const stats = fs.fstatSync(fd);
+    assertFileOrDirectory(stats);
+    if (stats.size > MAX_TEXT_BYTES) throw new TextTooLongError(stats.size);
     const chunks = [Buffer.from(SCRATCH)];
+    let length = SCRATCH.length;
     for (;;) {
       const chunk = Buffer.allocUnsafe(1 << 20);
       const n = fs.readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) return Buffer.concat(chunks);
       chunks.push(chunk.subarray(0, n));
+      length += n;
+      // A file still growing as it is read.
+      if (length > MAX_TEXT_BYTES) throw new TextTooLongError(length);
     }
   } finally {
     fs.closeSync(fd);

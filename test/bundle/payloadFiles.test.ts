@@ -207,3 +207,35 @@ describe('a bundle file that is a named pipe is refused, never waited on', () =>
     }
   });
 });
+
+describe('a payload that never ends, or could never be a string, is not read whole', () => {
+  // A device node in a bundle (an archive unpacked as root) read on forever: it
+  // exhausted memory and aborted the process. `/dev` serves as the bundle here.
+  test.each([
+    ['zero', 'a character device'],
+    ['urandom', 'a character device'],
+  ])('/dev/%s is refused as %s', (device, kind) => {
+    expect(new BundlePayloadFiles('/dev').readPayload({ raw_payload_id: device, kind: { type: 'tool_result' }, path: device })).toEqual({
+      _tag: 'Left',
+      left: { stage: 'open', message: `not a regular file (${kind})` },
+    });
+  });
+
+  test('a file of more bytes than any string holds is refused by its size, unread', () => {
+    // Sparse: 5 GiB of NULs, read whole before, took 5 GiB of memory to fail.
+    const file = path.join(dir, 'payloads', 'sparse.json');
+    fs.writeFileSync(file, '');
+    fs.truncateSync(file, 5 * 2 ** 30);
+    try {
+      expect(new BundlePayloadFiles(dir).readPayload(ref('sparse.json'))).toEqual({
+        _tag: 'Left',
+        left: {
+          stage: 'parse',
+          message: `${5 * 2 ** 30} bytes of text are more than a JavaScript string can hold (${MAX_STRING_LENGTH} UTF-16 code units)`,
+        },
+      });
+    } finally {
+      fs.rmSync(file);
+    }
+  });
+});
