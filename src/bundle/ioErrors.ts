@@ -93,6 +93,12 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
 export const MAX_STRING_LENGTH = 2 ** 29 - 24;
 
 /**
+ * UTF-8 bytes that can never decode into one string: UTF-8 takes at most 3
+ * bytes per UTF-16 code unit. Longer text need not be held to be refused.
+ */
+export const MAX_TEXT_BYTES = 3 * MAX_STRING_LENGTH;
+
+/**
  * When decoding `byteLength` bytes failed because the text is longer than one
  * string can hold (which the reference would read, and we cannot), says so
  * with the size; `undefined` when that cannot be the reason.

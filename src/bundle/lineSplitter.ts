@@ -1,6 +1,6 @@
 import { isUtf8 } from 'buffer';
 import { basename } from 'path';
-import { textTooLongMessage } from './ioErrors';
+import { MAX_TEXT_BYTES, textTooLongMessage } from './ioErrors';
 import { TailError } from './tailError';
 
 export interface TailedLine {
@@ -39,6 +39,14 @@ export class LineSplitter {
   private pendingLength = 0;
   private pendingOffset: number;
   private nextLine: number;
+  /**
+   * Whether the current line has passed {@link MAX_TEXT_BYTES}: it can never
+   * decode, so its bytes are only counted (`pendingLength`), not kept. A writer
+   * that never ends its line (a log of NULs) had grown memory without bound.
+   */
+  private overlong = false;
+  /** Whether the last byte counted of an overlong line is `\r`, which a `\n` next would strip. */
+  private overlongEndsInCr = false;
 
   constructor(
     private readonly file: string,
@@ -56,9 +64,15 @@ export class LineSplitter {
 
   /** Consumes one read. `chunk` may be reused by the caller afterwards: pending bytes are copied. */
   push(chunk: Buffer): LineBatch {
+    if (this.overlong) return this.countOverlong(chunk);
     if (chunk.indexOf(LF) === -1) {
       this.pending.push(Buffer.from(chunk));
       this.pendingLength += chunk.length;
+      if (this.pendingLength > MAX_TEXT_BYTES) {
+        this.overlong = true;
+        this.overlongEndsInCr = chunk[chunk.length - 1] === CR;
+        this.pending = [];
+      }
       return { lines: [] };
     }
     const buf = this.pending.length === 0 ? chunk : Buffer.concat([...this.pending, chunk]);
@@ -85,11 +99,33 @@ export class LineSplitter {
    */
   end(): LineBatch {
     if (this.pendingLength === 0) return { lines: [] };
+    if (this.overlong) return { lines: [], error: this.tooLong(this.pendingLength) };
     const decoded = this.decode(Buffer.concat(this.pending), this.pendingOffset);
     this.pendingOffset += this.pendingLength;
     this.pending = [];
     this.pendingLength = 0;
     return decoded instanceof TailError ? { lines: [], error: decoded } : { lines: [decoded] };
+  }
+
+  /**
+   * Counts a chunk of an overlong line; at its newline, fails with the line's
+   * length as a whole-file read reports it (`\r\n` not counted).
+   */
+  private countOverlong(chunk: Buffer): LineBatch {
+    const nl = chunk.indexOf(LF);
+    if (nl === -1) {
+      this.pendingLength += chunk.length;
+      if (chunk.length > 0) this.overlongEndsInCr = chunk[chunk.length - 1] === CR;
+      return { lines: [] };
+    }
+    const endsInCr = nl > 0 ? chunk[nl - 1] === CR : this.overlongEndsInCr;
+    return { lines: [], error: this.tooLong(this.pendingLength + nl - (endsInCr ? 1 : 0)) };
+  }
+
+  private tooLong(byteLength: number): TailError {
+    const line = this.nextLine;
+    const reason = textTooLongMessage(byteLength)!;
+    return new TailError(`${basename(this.file)}:${line}: ${reason}`, { file: this.file, line, offset: this.pendingOffset, lineReason: reason });
   }
 
   /** Strict decoding: a replacement character would silently corrupt the JSON the reducer parses. */

@@ -14,7 +14,7 @@ import { Either, left, right } from 'fp-ts/Either';
 import type { PayloadReadError, PayloadSource } from '../reducer/payloadSource';
 import type { RawPayloadRef } from '../schema/payloadRef';
 import { invalidUtf8Payload, payloadTooLong, unsafePayloadPath } from './bundleFiles';
-import { MAX_STRING_LENGTH, rustIoMessage } from './ioErrors';
+import { MAX_TEXT_BYTES, rustIoMessage } from './ioErrors';
 import { READ_NONBLOCKING, assertFileOrDirectory } from './regularFile';
 
 /** Resolves a payload path inside `bundleDir`, or explains why it is refused. */
@@ -247,13 +247,9 @@ function readOrRefuse(fd: number, offset: number, length: number): number {
 }
 
 /**
- * Payload bytes that can never decode into one string: UTF-8 takes at most 3
- * bytes per UTF-16 code unit. Reading a larger file whole (a sparse 5 GiB
- * one) only to fail decoding it had exhausted memory.
+ * A payload file of more bytes than {@link MAX_TEXT_BYTES}, not read on:
+ * reading one whole (a sparse 5 GiB file) only to fail decoding it had exhausted memory.
  */
-const MAX_TEXT_BYTES = 3 * MAX_STRING_LENGTH;
-
-/** A payload file of more bytes than {@link MAX_TEXT_BYTES}, not read on. */
 class TextTooLongError extends Error {
   constructor(readonly byteLength: number) {
     super(`${byteLength} bytes`);

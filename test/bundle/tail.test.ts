@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { firstValueFrom, lastValueFrom, Observable, Subscription, toArray } from 'rxjs';
+import { MAX_STRING_LENGTH, MAX_TEXT_BYTES } from '../../src/bundle/ioErrors';
 import { firstInvalidUtf8 } from '../../src/bundle/lineSplitter';
 import { TailedLine, TailError, tailLines, waitForFile } from '../../src/bundle/tail';
 import { waitForPaths } from '../../src/bundle/waitForPayloads';
@@ -275,6 +276,44 @@ describe('tailLines', () => {
     expect(error).toBeInstanceOf(TailError);
     expect(error.message).toBe('trace.jsonl:2: invalid UTF-8 at byte 9');
     expect([error.file, error.line, error.offset]).toEqual([trace, 2, 9]);
+  });
+
+  describe('a line too long to ever decode is counted, not held', () => {
+    // A writer that never ends its line (a log of NULs left by a crash) had grown a follower's
+    // memory without bound. Past 3 bytes per code unit of V8's longest string its bytes are only
+    // counted, and at its newline it fails with its length as `reduce` reports it.
+    const overlong = MAX_TEXT_BYTES + 10;
+    const tooLong = (bytes: number) => `${bytes} bytes of text are more than a JavaScript string can hold (${MAX_STRING_LENGTH} UTF-16 code units)`;
+    /** `before`, a sparse run of `overlong` NULs, then `after`. */
+    const writeOverlong = (before: string, after: string) => {
+      fs.writeFileSync(trace, before);
+      fs.truncateSync(trace, before.length + overlong);
+      fs.appendFileSync(trace, after);
+    };
+
+    test('at its newline, CRLF not counted', async () => {
+      writeOverlong('ok\n', '\r\nnever\n');
+      const tail = record(tailLines(trace, { follow: false }));
+      await until(() => tail.error !== undefined, 20_000);
+      expect(tail.texts).toEqual(['ok']);
+      expect((tail.error as TailError).message).toBe(`trace.jsonl:2: ${tooLong(overlong)}`);
+      expect((tail.error as TailError).lineReason).toBe(tooLong(overlong));
+    }, 30_000);
+
+    test('at the end of a log that stops inside it', async () => {
+      writeOverlong('', '\r');
+      const error = await lastValueFrom(tailLines(trace, { follow: false })).catch((e: unknown) => e);
+      expect((error as TailError).message).toBe(`trace.jsonl:1: ${tooLong(overlong + 1)}`);
+    }, 30_000);
+
+    test('follow: its newline waited for, as any line\'s', async () => {
+      writeOverlong('', '');
+      const tail = follow(trace);
+      await sleep(1000);
+      fs.appendFileSync(trace, 'xy\n');
+      await until(() => tail.error !== undefined, 20_000);
+      expect((tail.error as TailError).message).toBe(`trace.jsonl:1: ${tooLong(overlong + 2)}`);
+    }, 30_000);
   });
 
   test('a truncated multi-byte character in a final unterminated line is invalid UTF-8', async () => {
