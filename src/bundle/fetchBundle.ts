@@ -57,6 +57,13 @@ export async function collectBundleFiles(
 /** A fetch that has received nothing for this long is abandoned (a host that accepts and never answers). */
 const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 
+/**
+ * The most a fetched file may hold: what `readFileSync`, which reads a bundle
+ * on disk, takes. A host streaming a body without end had been read until
+ * memory ran out (6.5 GB in 25 s).
+ */
+const DEFAULT_MAX_FILE_BYTES = 2 ** 31 - 1;
+
 export interface FetchBundleOptions {
   /** `fetch` to use (default: the global one). */
   readonly fetch?: typeof fetch;
@@ -64,6 +71,8 @@ export interface FetchBundleOptions {
   readonly progress?: (fetched: number, total: number) => void;
   /** A file that has received nothing (headers or bytes) for this long fails (default 30 s). */
   readonly idleTimeoutMs?: number;
+  /** A file larger than this fails, unread beyond it (default 2 GiB - 1, the most Node reads a bundle file on disk). */
+  readonly maxFileBytes?: number;
 }
 
 /**
@@ -77,6 +86,7 @@ export interface FetchBundleOptions {
 export function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = {}): Promise<Map<string, Uint8Array>> {
   const get = options.fetch ?? fetch;
   const idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   let base: URL;
   try {
     base = bundleDirectoryUrl(baseUrl);
@@ -95,7 +105,7 @@ export function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = 
       const response = await get(file.href, { signal: idle.signal });
       if (response.status === 404) return undefined;
       if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
-      return await readBody(response, idle);
+      return await readBody(response, idle, maxBytes);
     } catch (err) {
       if (idle.signal.aborted) throw new Error(`fetch ${named}: nothing received for ${idleMs / 1000} s`);
       throw new Error(`fetch ${named}: ${describeFetchError(err)}`);
@@ -147,8 +157,17 @@ class IdleTimer {
   }
 }
 
-/** A response's bytes, the idle timer restarted by each chunk (a large log may take long, but never stalls long). */
-async function readBody(response: Response, idle: IdleTimer): Promise<Uint8Array> {
+/**
+ * A response's bytes, the idle timer restarted by each chunk (a large log may
+ * take long, but never stalls long); more than `maxBytes` fails, the body
+ * cancelled, as soon as its `Content-Length` or its bytes tell.
+ */
+async function readBody(response: Response, idle: IdleTimer, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () => new Error(`the file is larger than ${maxBytes} bytes`);
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
   if (response.body === null) return new Uint8Array(await response.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -159,6 +178,10 @@ async function readBody(response: Response, idle: IdleTimer): Promise<Uint8Array
     if (done) break;
     chunks.push(value);
     length += value.length;
+    if (length > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
   }
   if (chunks.length === 1) return chunks[0]!;
   const bytes = new Uint8Array(length);

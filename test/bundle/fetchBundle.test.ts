@@ -29,6 +29,9 @@ const failing = new Set<string>();
 /** Paths never answered, and paths whose body stops after its first bytes. */
 const silent = new Set<string>();
 const stalling = new Set<string>();
+/** Paths whose body never ends, and paths that declare a larger body than the file. */
+const endless = new Set<string>();
+const overstated = new Set<string>();
 
 beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-fetch-'));
@@ -40,6 +43,14 @@ beforeAll(async () => {
     if (failing.has(urlPath)) return void response.writeHead(503, 'Unavailable').end();
     if (silent.has(urlPath)) return;
     if (stalling.has(urlPath)) return void response.writeHead(200, { 'Content-Length': 100 }).write('{"sch');
+    if (endless.has(urlPath)) {
+      const pump = () => {
+        while (!response.destroyed && response.write(' '.repeat(1 << 16)));
+      };
+      response.on('drain', pump);
+      return pump();
+    }
+    if (overstated.has(urlPath)) return void response.writeHead(200, { 'Content-Length': 1 << 30 }).write('{');
     const file = path.join(root, urlPath);
     if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) return void response.writeHead(404).end();
     response.writeHead(200).end(fs.readFileSync(file));
@@ -122,6 +133,19 @@ describe('fetchBundleFiles', () => {
     stalling.add('/stalling/trace.jsonl');
     await expect(fetchBundleFiles(`${baseUrl}/stalling`, { idleTimeoutMs: 200 })).rejects.toThrow(
       `fetch ${baseUrl}/stalling/trace.jsonl: nothing received for 0.2 s`,
+    );
+  });
+
+  it('gives up on a file larger than maxFileBytes, from its bytes or its Content-Length, naming the URL', async () => {
+    hosted(SYNTH, 'endless');
+    endless.add('/endless/trace.jsonl');
+    await expect(fetchBundleFiles(`${baseUrl}/endless`, { maxFileBytes: 1 << 20 })).rejects.toThrow(
+      `fetch ${baseUrl}/endless/trace.jsonl: the file is larger than ${1 << 20} bytes`,
+    );
+    hosted(SYNTH, 'overstated');
+    overstated.add('/overstated/manifest.json');
+    await expect(fetchBundleFiles(`${baseUrl}/overstated`, { maxFileBytes: 1 << 20, idleTimeoutMs: 60_000 })).rejects.toThrow(
+      `fetch ${baseUrl}/overstated/manifest.json: the file is larger than ${1 << 20} bytes`,
     );
   });
 
