@@ -65,7 +65,7 @@ export function writeOutputFile(file: string, chunks: Iterable<string>, makePare
     if (makeParents) makeDirectories(path.dirname(file));
     const existing = fs.statSync(file, { throwIfNoEntry: false });
     if (existing && !existing.isFile() && !existing.isDirectory()) {
-      writeChunks(fs.openSync(file, 'w'), chunks);
+      withDefaultInterrupts(() => writeChunks(fs.openSync(file, 'w'), chunks));
       return;
     }
     const target = existing?.isFile() ? fs.realpathSync(file) : linkTarget(file);
@@ -80,6 +80,24 @@ export function writeOutputFile(file: string, chunks: Iterable<string>, makePare
     // Name the file the user asked for, not the temp file beside it; keep the code for callers.
     const code = (err as NodeJS.ErrnoException).code;
     throw Object.assign(new Error(`cannot write ${file}: ${rustIoMessage(err)}`, { cause: err }), { code });
+  }
+}
+
+/**
+ * Runs `work` with SIGINT and SIGTERM back to their default action, ending
+ * the process at once. Opening a FIFO blocks until a reader comes and writing
+ * one until it reads, and while the process is blocked a listener of ours
+ * never runs: a pipe nobody read made `reduce -o` and `follow --state`
+ * unkillable but by SIGKILL. Cut short, a file written in place is as
+ * `cmd > FILE` leaves it; no temp file is left behind.
+ */
+function withDefaultInterrupts<T>(work: () => T): T {
+  const held = INTERRUPTS.map((signal) => [signal, process.rawListeners(signal)] as const);
+  for (const signal of INTERRUPTS) process.removeAllListeners(signal);
+  try {
+    return work();
+  } finally {
+    for (const [signal, listeners] of held) for (const listener of listeners) process.on(signal, listener as NodeJS.SignalsListener);
   }
 }
 

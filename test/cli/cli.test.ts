@@ -116,6 +116,28 @@ describe('rollout-trace CLI', () => {
       expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
     });
 
+    it.each([
+      ['reduce -o', 'SIGTERM', (fifo: string) => ['reduce', EXAMPLE, '-o', fifo]],
+      ['follow --state', 'SIGINT', (fifo: string) => ['follow', EXAMPLE, '--state', fifo]],
+    ] as const)('%s into a named pipe nobody reads waits for a reader, and %s ends the wait (it was unkillable but by SIGKILL)', async (_, signal, args) => {
+      const fifo = path.join(fs.mkdtempSync(path.join(scratch, 'o-')), 'pipe');
+      spawnSync('mkfifo', [fifo]);
+      const child = spawn(process.execPath, [CLI, ...args(fifo)], { stdio: 'ignore' });
+      const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, by) => resolve(by)));
+      try {
+        // Blocked opening the pipe (Linux names the wait; elsewhere, give it time to get there).
+        const wchan = `/proc/${child.pid}/wchan`;
+        for (let waited = 0; waited < 5000; waited += 50) {
+          if (fs.existsSync(wchan) && fs.readFileSync(wchan, 'utf8') === 'wait_for_partner') break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        child.kill(signal);
+        expect(await closed).toBe(signal);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+
     it('a symbolic link keeps pointing at the file, which gets the state and keeps its permissions', () => {
       const dir = fs.mkdtempSync(path.join(scratch, 'o-'));
       fs.writeFileSync(path.join(dir, 'private.json'), 'old', { mode: 0o600 });
