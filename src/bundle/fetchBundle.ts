@@ -120,7 +120,8 @@ export function fetchBundleFiles(baseUrl: string, options: FetchBundleOptions = 
  * The directory URL of the bundle at `url`: a missing trailing slash added
  * to its path, its query kept. (Added to the whole URL, the slash went after
  * the query: `…/bundle?token=t` fetched `…/manifest.json`, the parent's
- * bundle.) Throws for a string that is not a URL.
+ * bundle.) Throws for a string that is not a URL, or one with credentials:
+ * `fetch` refuses those, in an error quoting the password.
  */
 export function bundleDirectoryUrl(url: string): URL {
   let base: URL;
@@ -130,6 +131,10 @@ export function bundleDirectoryUrl(url: string): URL {
     throw new Error(`${url} is not a valid URL`);
   }
   if (!base.pathname.endsWith('/')) base.pathname += '/';
+  if (base.username !== '' || base.password !== '') {
+    // Named as errors name files: without the credentials or the query.
+    throw new Error(`${base.origin}${base.pathname}: a URL with a user name or password cannot be fetched (a token in its query is sent with every file)`);
+  }
   base.hash = '';
   return base;
 }

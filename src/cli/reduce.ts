@@ -56,7 +56,11 @@ const OTHER_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
  */
 function bundleLocation(argument: string): { url: string } | { dir: string } {
   if (HTTP_URL.test(argument)) {
-    if (!URL.canParse(argument)) throw new UsageError(`${argument} is not a valid URL`);
+    try {
+      bundleDirectoryUrl(argument);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     return { url: argument };
   }
   // `file:/tmp/b` is a URL as much as `file:///tmp/b`.

@@ -161,6 +161,12 @@ describe('fetchBundleFiles', () => {
     await expect(fetchBundleFiles('http://[')).rejects.toThrow('http://[ is not a valid URL');
   });
 
+  it('refuses a URL with credentials without repeating them (fetch\'s own error quoted the password)', async () => {
+    const failure = fetchBundleFiles('http://user:s3cret@127.0.0.1:1/b?token=SECRET');
+    await expect(failure).rejects.toThrow('http://127.0.0.1:1/b/: a URL with a user name or password cannot be fetched');
+    await expect(failure).rejects.not.toThrow(/s3cret|SECRET/);
+  });
+
   it('does not fetch payload paths that would leave the bundle', () => {
     const log = [
       { payload: { ref: { raw_payload_id: 'a', path: 'payloads/a.json' } } },

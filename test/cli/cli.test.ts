@@ -269,6 +269,11 @@ describe('rollout-trace CLI', () => {
       stderr: 'rollout-trace: ftp://127.0.0.1/bundle: reduce reads a bundle directory, a file: URL or an http(s) URL\n',
     });
     expect(run(['reduce', 'http://[', '-o', '-'])).toMatchObject({ code: 2, stderr: 'rollout-trace: http://[ is not a valid URL\n' });
+    // fetch refuses credentials in a URL, in an error that quoted the password.
+    expect(run(['reduce', 'http://me:s3cret@127.0.0.1:1/b', '-o', '-'])).toMatchObject({
+      code: 2,
+      stderr: 'rollout-trace: http://127.0.0.1:1/b/: a URL with a user name or password cannot be fetched (a token in its query is sent with every file)\n',
+    });
     expect(run(['serve', EXAMPLE, '--allow-origin', 'https://embedder.test/page'])).toMatchObject({ code: 2 });
     const help = run(['--help']);
     expect(help.code).toBe(0);
