@@ -69,17 +69,39 @@ export function writeOutputFile(file: string, chunks: Iterable<string>, makePare
       return;
     }
     const target = existing?.isFile() ? fs.realpathSync(file) : linkTarget(file);
-    temp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    temp = tempFileBeside(target);
     const fd = fs.openSync(temp, 'w');
     if (existing?.isFile()) fs.fchmodSync(fd, existing.mode & 0o7777);
     writeChunks(fd, chunks);
     fs.renameSync(temp, target);
   } catch (err) {
-    // Never leave a half-written temp file beside the output.
-    if (temp !== undefined) fs.rmSync(temp, { force: true });
+    // Never leave a half-written temp file beside the output; a failure to remove it must not hide why.
+    if (temp !== undefined) removeQuietly(temp);
     // Name the file the user asked for, not the temp file beside it; keep the code for callers.
     const code = (err as NodeJS.ErrnoException).code;
     throw Object.assign(new Error(`cannot write ${file}: ${rustIoMessage(err)}`, { cause: err }), { code });
+  }
+}
+
+/** The longest file name most file systems take, in bytes (`NAME_MAX`). */
+const NAME_MAX = 255;
+
+/**
+ * A new temp file's path beside `target`: its name with a unique suffix, or
+ * the suffix alone when that would be longer than {@link NAME_MAX} (a valid
+ * output name of 226 bytes or more failed with "File name too long").
+ */
+function tempFileBeside(target: string): string {
+  const suffix = `.${process.pid}.${Date.now()}.tmp`;
+  const name = path.basename(target);
+  return path.join(path.dirname(target), Buffer.byteLength(name + suffix) <= NAME_MAX ? name + suffix : `.rollout-trace${suffix}`);
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // Nothing more to do: the error being reported says what went wrong.
   }
 }
 

@@ -138,6 +138,14 @@ describe('rollout-trace CLI', () => {
       }
     });
 
+    it('a file name as long as a file system takes is written (its temp file\'s name went over, "File name too long")', () => {
+      const dir = fs.mkdtempSync(path.join(scratch, 'o-'));
+      const out = path.join(dir, `${'é'.repeat(125)}.json`);
+      expect(run(['reduce', EXAMPLE, '-o', out])).toMatchObject({ code: 0, stderr: '' });
+      expect(fs.readFileSync(out, 'utf8')).toBe(expected());
+      expect(fs.readdirSync(dir)).toEqual([path.basename(out)]);
+    });
+
     it('a symbolic link keeps pointing at the file, which gets the state and keeps its permissions', () => {
       const dir = fs.mkdtempSync(path.join(scratch, 'o-'));
       fs.writeFileSync(path.join(dir, 'private.json'), 'old', { mode: 0o600 });
