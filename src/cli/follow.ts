@@ -28,7 +28,7 @@ import { TraceSnapshot, isCatchingUp } from '../reducer/pipeline';
 import { stateJsonChunks } from '../reducer/serialize';
 import { threadDelta } from '../reducer/threads';
 import type { AgentThread, TraceMapName } from '../schema/model';
-import { UsageError, colorEnabled, describeFailure, nonEmptyPath, stderrIsInteractive, untilInterrupted, writeOutputFile } from './io';
+import { UsageError, colorEnabled, describeFailure, nonEmptyPath, refuseBundleInputAsOutput, stderrIsInteractive, untilInterrupted, writeOutputFile } from './io';
 import { oneLine } from '../oneLine';
 import { renderSnapshot, renderStatusLine } from './liveSummary';
 
@@ -82,7 +82,10 @@ export async function runFollow(target: string, options: FollowOptions, out: Fol
     untilEnded: options.untilEnded,
   };
   const followKind = (kind: TargetKind): Observable<Update> => {
-    if (kind === 'bundle') return observeBundle(target, observeOptions).pipe(map((snapshot) => ({ snapshot })));
+    if (kind === 'bundle') {
+      if (options.state !== undefined) refuseBundleInputAsOutput(options.state, target, '--state');
+      return observeBundle(target, observeOptions).pipe(map((snapshot) => ({ snapshot })));
+    }
     if (options.untilEnded) throw new UsageError(`--until-ended needs a single bundle, and ${target} is a trace root`);
     if (options.state !== undefined && fs.statSync(options.state, { throwIfNoEntry: false })?.isDirectory() === false) {
       throw new UsageError(`${options.state} is not a directory: following a root, --state names one (a <bundle id>.json per bundle)`);

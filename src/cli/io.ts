@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { rustIoMessage } from '../bundle/ioErrors';
 import { makeDirectories } from '../bundle/makeDirectories';
+import { MANIFEST_FILE_NAME, PAYLOADS_DIR_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -120,6 +121,29 @@ function withDefaultInterrupts<T>(work: () => T): T {
     return work();
   } finally {
     for (const [signal, listeners] of held) for (const listener of listeners) process.on(signal, listener as NodeJS.SignalsListener);
+  }
+}
+
+/**
+ * Refuses an output file that is one of the bundle's own inputs — its
+ * manifest, its log, a file under `payloads/` (by any path or link to them):
+ * `-o BUNDLE/trace.jsonl` would replace the trace being reduced with its
+ * state, and a follower's log as it is read. A new file is no input.
+ */
+export function refuseBundleInputAsOutput(output: string, bundleDir: string, option: string): void {
+  const real = (file: string): string | undefined => {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      return undefined;
+    }
+  };
+  const target = real(output);
+  if (target === undefined) return;
+  const inputs = [MANIFEST_FILE_NAME, RAW_EVENT_LOG_FILE_NAME].map((name) => real(path.join(bundleDir, name)));
+  const payloadsDir = real(path.join(bundleDir, PAYLOADS_DIR_NAME));
+  if (inputs.includes(target) || (payloadsDir !== undefined && target.startsWith(`${payloadsDir}${path.sep}`))) {
+    throw new UsageError(`${option} ${output} is a file of the bundle ${bundleDir} itself: writing the state there would destroy the trace`);
   }
 }
 

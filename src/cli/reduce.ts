@@ -13,7 +13,16 @@ import { stateJsonChunks } from '../reducer/serialize';
 import { seqFromText, upToSeq } from '../reducer/upToSeq';
 import type { RolloutTrace } from '../reducer/state';
 import { RAW_EVENT_LOG_FILE_NAME, REDUCED_STATE_FILE_NAME } from '../schema/manifest';
-import { Progress, UsageError, finishWritingBeforeInterrupts, nonEmptyPath, stderrIsInteractive, writeOutputFile, writeStdout } from './io';
+import {
+  Progress,
+  UsageError,
+  finishWritingBeforeInterrupts,
+  nonEmptyPath,
+  refuseBundleInputAsOutput,
+  stderrIsInteractive,
+  writeOutputFile,
+  writeStdout,
+} from './io';
 
 /** Replays `bundleDir` (up to the event with `atSeq`, when given) with progress on a TTY. */
 export async function reduceBundle(bundleDir: string, atSeq?: number): Promise<RolloutTrace> {
@@ -100,6 +109,7 @@ export function registerReduce(program: Command): void {
     .action(async (bundle: string, options: { output?: string; at?: number }) => {
       const location = bundleLocation(bundle);
       if ('url' in location && options.output === undefined) throw new UsageError('a bundle given by URL needs -o FILE (or -o - for stdout)');
+      if ('dir' in location && options.output !== undefined && options.output !== '-') refuseBundleInputAsOutput(options.output, location.dir, '-o');
       const trace = 'url' in location ? await reduceHostedBundle(location.url, options.at) : await reduceBundle(location.dir, options.at);
       const output = options.output ?? rustJoin('dir' in location ? location.dir : bundle, REDUCED_STATE_FILE_NAME);
       if (output === '-') {

@@ -87,6 +87,29 @@ describe('rollout-trace CLI', () => {
     );
   });
 
+  it("refuses to write the state over the bundle's own files, by any path or link (the trace would be lost)", () => {
+    const bundle = path.join(fs.mkdtempSync(path.join(scratch, 'own-')), 'b');
+    fs.cpSync(EXAMPLE, bundle, { recursive: true, filter: (source) => path.basename(source) !== 'state.json' });
+    const link = path.join(scratch, `log-link-${process.pid}`);
+    fs.symlinkSync(path.join(bundle, 'trace.jsonl'), link);
+    const log = fs.readFileSync(path.join(bundle, 'trace.jsonl'));
+    for (const [args, option, output] of [
+      [['reduce', bundle, '-o', path.join(bundle, 'trace.jsonl')], '-o', path.join(bundle, 'trace.jsonl')],
+      [['reduce', bundle, '-o', path.join(bundle, 'payloads', '..', 'manifest.json')], '-o', path.join(bundle, 'payloads', '..', 'manifest.json')],
+      [['reduce', bundle, '-o', link], '-o', link],
+      [['reduce', bundle, '-o', path.join(bundle, 'payloads', '1.json')], '-o', path.join(bundle, 'payloads', '1.json')],
+      [['follow', bundle, '--state', link], '--state', link],
+    ] as const) {
+      expect(run([...args])).toMatchObject({
+        code: 2,
+        stderr: `rollout-trace: ${option} ${output} is a file of the bundle ${bundle} itself: writing the state there would destroy the trace\n`,
+      });
+    }
+    expect(fs.readFileSync(path.join(bundle, 'trace.jsonl'))).toEqual(log);
+    // Its default output, and any new file, are no input.
+    expect(run(['reduce', bundle, '-o', path.join(bundle, 'other.json')]).code).toBe(0);
+  });
+
   it('reduce onto a directory fails and leaves no temp file behind', () => {
     const dir = fs.mkdtempSync(path.join(scratch, 'out-'));
     const target = path.join(dir, 'taken');
