@@ -132,8 +132,13 @@ const STATE_WRITE_SHARE = 0.1;
  * Keeps each bundle's state file (`state`, or `state/<id>.json` under a root)
  * equal to its latest snapshot, as often as {@link STATE_WRITE_SHARE} allows;
  * the last snapshot (or the last good one before a failure) is always written.
+ * A single bundle's state that cannot be written ends the command; under a
+ * root, one bundle's (a name too long for a file, a directory in the way) is
+ * said on stderr, once per bundle and reason, and the others go on, as when a
+ * bundle fails to read.
  */
 function keepStateFiles(state: string, throttleMs: number): MonoTypeOperatorFunction<Update> {
+  const reported = new Set<string>();
   return (updates) =>
     updates.pipe(
       filter((update) => update.snapshot !== undefined),
@@ -146,7 +151,15 @@ function keepStateFiles(state: string, throttleMs: number): MonoTypeOperatorFunc
             const started = performance.now();
             const chunks = stateJsonChunks(snapshot!.trace);
             if (id === undefined) writeOutputFile(state, chunks);
-            else writeOutputFile(path.join(state, `${id}.json`), chunks, true);
+            else {
+              try {
+                writeOutputFile(path.join(state, `${id}.json`), chunks, true);
+              } catch (err) {
+                const line = `rollout-trace: ${oneLine(`${id}: ${describeFailure(err)}`)}\n`;
+                if (!reported.has(line)) process.stderr.write(line);
+                reported.add(line);
+              }
+            }
             lastWriteMs = performance.now() - started;
           }),
         );

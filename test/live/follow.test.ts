@@ -10,7 +10,7 @@ import { UsageError } from '../../src/cli/io';
 import { fitWidth, renderSnapshot, renderStatusLine } from '../../src/cli/liveSummary';
 import { ReplayError } from '../../src/reducer/errors';
 import { toPlainTrace, toStateJson } from '../../src/reducer/serialize';
-import { Scratch, conformanceBundle, eventsOf, foldNdjsonDeltas, synthesizeSmallBundle } from './support';
+import { Scratch, conformanceBundle, eventsOf, foldNdjsonDeltas, synthesizeSmallBundle, until } from './support';
 
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
@@ -150,6 +150,31 @@ test('--state with a root keeps one <bundle id>.json per bundle in that director
   const file = path.join(scratch.dir(), 'state.json');
   fs.writeFileSync(file, '');
   await expect(follow(root, { state: file }, output())).rejects.toThrow(`${file} is not a directory: following a root, --state names one`);
+});
+
+test("--state with a root: a bundle whose state file cannot be written is said once on stderr and the others go on (it ended the whole command)", async () => {
+  const root = scratch.dir();
+  const ended = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
+  // A directory name of 252 bytes is valid; its `<id>.json` (257) is not.
+  const longId = `trace-${'x'.repeat(246)}`;
+  for (const id of ['trace-a', longId]) fs.cpSync(ended, path.join(root, id), { recursive: true });
+  const states = path.join(scratch.dir(), 'states');
+  const said: string[] = [];
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => said.push(String(chunk)) > 0);
+  const stop = new AbortController();
+  try {
+    let failure: unknown;
+    const following = follow(root, { state: states, ndjson: true }, output(), stop.signal).catch((err: unknown) => (failure = err));
+    const expected = toStateJson(await replayBundle(ended));
+    const aState = path.join(states, 'trace-a.json');
+    await until(() => failure !== undefined || (said.length > 0 && fs.existsSync(aState) && fs.readFileSync(aState, 'utf8') === expected), 'both bundles');
+    expect(failure).toBeUndefined();
+    stop.abort();
+    await following;
+  } finally {
+    stderr.mockRestore();
+  }
+  expect(said).toEqual([`rollout-trace: ${longId}: cannot write ${path.join(states, `${longId}.json`)}: File name too long (os error 36)\n`]);
 });
 
 test('on a terminal, a root shows its running bundles first and in full, the finished ones a line each (they hid the running one)', async () => {
