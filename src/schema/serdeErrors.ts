@@ -3,18 +3,73 @@
  *
  * The reference deserializes with serde, whose messages (`missing field
  * `seq``, `invalid type: string "x", expected u64`, `unknown variant …`) are
- * what users and the conformance corpus see. io-ts accepts the common case
- * fast; whatever it rejects goes to the serde emulator, given the codec's
- * Rust type (`RUST_TYPE_OF_CODEC`; a codec without one is a programming
- * error), which reproduces `serde_json::from_value` exactly, error or value.
+ * what users and the conformance corpus see. serde stops at the first bad
+ * field in input order and reports missing fields after the whole object, so
+ * the first io-ts error is chosen the same way.
+ *
+ * That ranking is a heuristic. For codecs whose Rust type is known
+ * (`RUST_TYPE_OF_CODEC`), {@link decodeSerde} instead asks the serde
+ * emulator, which reproduces `serde_json::from_value` exactly.
  */
 import * as t from 'io-ts';
 import { Either, left, right } from 'fp-ts/Either';
+import { rustDebugStr, rustDisplayF64 } from './rustFormat';
 import { parseLikeSerde } from '../json/parseLikeSerde';
 import { NOT_PLAIN, plainReading } from './plainReading';
 import { RUST_TYPE_OF_CODEC } from './rustTypes';
 import { RustType, TypedResult, deserializeStr, deserializeValue } from './serdeTyped';
 import type { SerdeValue } from '../json/serde';
+
+/**
+ * serde's `Unexpected` for a `JSON.parse`d value, as serde_json prints it.
+ * Numbers beyond the integer range (and `-0`) are floats to serde.
+ */
+export function describeUnexpected(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return `boolean \`${value}\``;
+    case 'number':
+      return Number.isInteger(value) && !Object.is(value, -0) && value < 2 ** 64 && value >= -(2 ** 63)
+        ? `integer \`${BigInt(value)}\``
+        : `floating point \`${rustDisplayF64(value)}\``;
+    case 'string':
+      return `string ${rustDebugStr(value)}`;
+    case 'object':
+      return Array.isArray(value) ? 'sequence' : 'map';
+    default:
+      return String(value);
+  }
+}
+
+const INTEGER_TYPES = new Set(['u32', 'u64', 'i32', 'i64']);
+
+function expectedOf(name: string): string {
+  const option = /^Option<(.*)>$/.exec(name);
+  if (option) return expectedOf(option[1]!);
+  if (name === 'string') return 'a string';
+  if (name === 'boolean') return 'a boolean';
+  if (name.startsWith('Array<')) return 'a sequence';
+  if (INTEGER_TYPES.has(name)) return name;
+  if (/^[A-Z]/.test(name)) return `struct ${name.replace(/::.*/, '')}`;
+  return name;
+}
+
+function describeError(error: t.ValidationError): string {
+  if (error.message) return error.message;
+  const last = error.context[error.context.length - 1];
+  const name = last?.type.name ?? 'value';
+  if (error.value === undefined) return `missing field \`${last?.key ?? ''}\``;
+  if (INTEGER_TYPES.has(name) && typeof error.value === 'number' && Number.isInteger(error.value)) {
+    return `invalid value: integer \`${error.value}\`, expected ${name}`;
+  }
+  const keyof = last?.type as unknown as { keys?: Record<string, unknown> };
+  if (typeof error.value === 'string' && keyof?.keys) {
+    const variants = Object.keys(keyof.keys).map((v) => `\`${v}\``).join(', ');
+    return `unknown variant \`${error.value}\`, expected one of ${variants}`;
+  }
+  return `invalid type: ${describeUnexpected(error.value)}, expected ${expectedOf(name)}`;
+}
 
 /** Rank of an error in serde's reporting order: present fields in input order, then missing ones. */
 function rank(error: t.ValidationError, input: unknown): number {
@@ -38,6 +93,11 @@ function firstSerdeError(errors: t.Errors, input: unknown): t.ValidationError {
   return best;
 }
 
+/** The serde-style message for a failed io-ts validation of `input`. */
+export function serdeMessage(errors: t.Errors, input: unknown): string {
+  return describeError(firstSerdeError(errors, input));
+}
+
 /**
  * Decodes `input` with `codec`; on failure the Left is serde's message
  * (`serde_json::from_value`'s, so without a position).
@@ -50,7 +110,8 @@ function firstSerdeError(errors: t.Errors, input: unknown): t.ValidationError {
 export function decodeSerde<A>(codec: t.Decoder<unknown, A>, input: unknown): Either<string, A> {
   const result = codec.decode(input);
   if (result._tag === 'Right') return right(result.right);
-  return emulated(codec, rustTypeOf(codec), input);
+  const rust = RUST_TYPE_OF_CODEC.get(codec);
+  return rust === undefined ? left(serdeMessage(result.left, input)) : emulated(codec, rust, input);
 }
 
 /**

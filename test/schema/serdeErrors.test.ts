@@ -18,6 +18,7 @@ import { isLeft } from 'fp-ts/Either';
 import { decodeEventLine } from '../../src/bundle/decodeEvent';
 import { readManifest, replayBundle } from '../../src/bundle/replay';
 import { ReplayError } from '../../src/reducer/errors';
+import { CodexTurn } from '../../src/schema/model';
 import { CollabAgentSpawnEndEvent } from '../../src/schema/payloads';
 import { decodeSerde } from '../../src/schema/serdeErrors';
 
@@ -444,5 +445,30 @@ describe('payloads read with serde_json::from_value (no position)', () => {
     const decoded = decodeSerde(CollabAgentSpawnEndEvent, value);
     if (message === null) expect(isLeft(decoded)).toBe(false);
     else expect(isLeft(decoded) ? decoded.left : 'accepted').toBe(message);
+  });
+});
+
+describe('decodeSerde on a codec the reference never deserializes (the reduced model, a user codec)', () => {
+  // No serde emulation stands behind these codecs; the messages take serde's words for what
+  // serde_derive would say of the same Rust struct: the first bad field in input order, missing
+  // fields after the whole object, unknown variants listed. (Before this test, nothing in the
+  // project reached this path, and it was once removed as dead code: it is the public API's.)
+  const window = { started_at_unix_ms: 1, started_seq: 1, ended_at_unix_ms: null, ended_seq: null, status: 'running' };
+  const message = (codec: Parameters<typeof decodeSerde>[0], value: unknown) => {
+    const decoded = decodeSerde(codec, value);
+    return isLeft(decoded) ? decoded.left : '(accepted)';
+  };
+
+  it('words each failure as serde does', () => {
+    expect(message(CodexTurn, { codex_turn_id: 't', thread_id: 'x', execution: window, input_item_ids: [] })).toBe('(accepted)');
+    expect(message(CodexTurn, { codex_turn_id: 1, thread_id: 'x', execution: window, input_item_ids: [] })).toBe('invalid type: integer `1`, expected a string');
+    expect(message(CodexTurn, { thread_id: 'x', input_item_ids: 'no', codex_turn_id: 't' })).toBe('invalid type: string "no", expected a sequence');
+    expect(message(CodexTurn, { codex_turn_id: 't', thread_id: 'x', input_item_ids: [] })).toBe('missing field `execution`');
+    expect(message(CodexTurn, { codex_turn_id: 't', thread_id: 'x', execution: { ...window, status: 'bogus' }, input_item_ids: [] })).toBe(
+      'unknown variant `bogus`, expected one of `running`, `completed`, `failed`, `cancelled`, `aborted`',
+    );
+    expect(message(CodexTurn, { codex_turn_id: 't', thread_id: 'x', execution: { ...window, started_seq: 1.5 }, input_item_ids: [] })).toBe(
+      'invalid type: floating point `1.5`, expected u64',
+    );
   });
 });
