@@ -1316,6 +1316,27 @@ describe('the viewer', () => {
     });
   });
 
+  describe('following a trace (viewer audit, fifteenth session)', () => {
+    it('drops the failure once the server reads a rewritten log well (the banner stayed over the whole trace)', async () => {
+      const synth = synthBundle();
+      const dir = path.join(tempDir(), 'trace-bad');
+      fs.cpSync(synth, dir, { recursive: true });
+      const log = path.join(dir, 'trace.jsonl');
+      const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+      fs.writeFileSync(log, `${lines.slice(0, 20).join('\n')}\nnot json\n`);
+      const server = await serve(dir);
+      const view = await page();
+      await view.goto(server.url);
+      await view.locator('.rt-banner', { hasText: 'Trace stopped reducing' }).waitFor();
+      // Fixed as editors do, and read again (as the next heartbeat would): the page reconnects.
+      fs.writeFileSync(`${log}.new`, `${lines.join('\n')}\n`);
+      fs.renameSync(`${log}.new`, log);
+      expect(server.catalog.get('trace-bad')!.retryIfCured()).toBe(true);
+      await view.locator('.seq-label', { hasText: `seq ${eventCount(synth)}` }).waitFor();
+      expect(await view.locator('.rt-banner').isHidden()).toBe(true);
+    });
+  });
+
   describe('a bundle folder opened from this computer, reduced in the browser', () => {
     const CONFORMANCE = path.join(__dirname, '..', 'fixtures', 'conformance');
 

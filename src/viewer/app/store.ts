@@ -44,6 +44,9 @@ export class TraceStore {
     this.seq = message.seq;
     this.pending = message.pending;
     this.catchingUp = message.catching_up;
+    // A snapshot replaces everything, a failure included: a log read again after one (rewritten,
+    // fixed) kept its banner over the whole trace. A reading still failed says so after the snapshot.
+    this.failure = null;
     for (const name of TRACE_MAP_NAMES) this.versions[name]++;
   }
 
