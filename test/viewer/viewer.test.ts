@@ -1335,6 +1335,18 @@ describe('the viewer', () => {
       await view.locator('.seq-label', { hasText: `seq ${eventCount(synth)}` }).waitFor();
       expect(await view.locator('.rt-banner').isHidden()).toBe(true);
     });
+
+    it('keeps all the links the reader opened while the record changes live (a live thread closed them at its next item)', async () => {
+      const exchanges: [string, string][] = Array.from({ length: 60 }, (_, i) => [`question ${i}`, `answer ${i}`]);
+      const { chat, view } = await openChat(exchanges);
+      await view.locator('.thread-row').first().click();
+      await view.locator('.rt-details .links .more').click();
+      chat.exchange('one more question', 'one more answer');
+      await view.locator('.seq-label', { hasText: `seq ${chat.lastSeq}` }).waitFor();
+      // The thread names 122 items now: all of them, the last one too.
+      await view.locator('.rt-details .link-chip').nth(121).waitFor();
+      expect(await view.locator('.rt-details .links .more').count()).toBe(0);
+    });
   });
 
   describe('a bundle folder opened from this computer, reduced in the browser', () => {

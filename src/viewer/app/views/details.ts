@@ -74,6 +74,12 @@ export class DetailsPanel {
   /** Focusable from script only (a skip link's target): Tab goes on to its links. */
   readonly element = el('aside', { class: 'rt-details panel', tabIndex: -1 });
   private shown: { selection: Selection; record: unknown } | null = null;
+  /**
+   * The reader opened all the links of the record shown. Kept while the
+   * record changes live: a live thread's panel is rebuilt with every new
+   * item, and closed again within a second the links the reader had opened.
+   */
+  private allLinks = false;
 
   constructor(private readonly context: ViewContext) {
     this.clear();
@@ -90,6 +96,7 @@ export class DetailsPanel {
     if (sameSelection && this.shown!.record === record) return;
     // The same record, changed live: the fields stay as open or closed as the reader left them.
     const fieldsWereOpen = sameSelection ? this.element.querySelector<HTMLDetailsElement>('details.fields')?.open : undefined;
+    if (!sameSelection) this.allLinks = false;
     this.shown = { selection, record };
     this.element.classList.remove('idle');
     const title = el('div', { class: 'panel-title' }, `${selection.map.replace(/_/g, ' ')} · ${selection.id}`);
@@ -126,11 +133,14 @@ export class DetailsPanel {
       const thread = ref.map === 'threads' ? model.trace.threads[ref.id] : undefined;
       return el('button', { class: 'chip link-chip', title: `${map}: ${ref.id}`, onClick: () => this.context.select(ref) }, `${map}: ${thread ? threadName(thread) : ref.id}`);
     };
-    const container = el('div', { class: 'links' }, ...linked.slice(0, LINKS_SHOWN).map(button));
-    if (linked.length > LINKS_SHOWN) {
+    const container = el('div', { class: 'links' }, ...linked.slice(0, this.allLinks ? linked.length : LINKS_SHOWN).map(button));
+    if (!this.allLinks && linked.length > LINKS_SHOWN) {
       const more = el('button', {
         class: 'link more',
-        onClick: () => more.replaceWith(...linked.slice(LINKS_SHOWN).map(button)),
+        onClick: () => {
+          this.allLinks = true;
+          more.replaceWith(...linked.slice(LINKS_SHOWN).map(button));
+        },
       }, `show all ${linked.length} links`);
       container.append(more);
     }
