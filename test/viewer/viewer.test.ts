@@ -1347,6 +1347,23 @@ describe('the viewer', () => {
       await view.locator('.rt-details .link-chip').nth(121).waitFor();
       expect(await view.locator('.rt-details .links .more').count()).toBe(0);
     });
+
+    it('keeps the keyboard focus on its control in the details while the record changes live (it went to the page)', async () => {
+      const { chat, view } = await openChat([['first question', 'first answer']]);
+      await view.locator('.thread-row').first().click();
+      const focused = () => view.locator('rollout-trace-view').evaluate((host) => {
+        const active = host.shadowRoot!.activeElement as HTMLElement | null;
+        return active ? `${active.tagName} ${active.title || active.textContent}` : null;
+      });
+      for (const control of [view.locator('.rt-details .link-chip').nth(1), view.locator('.rt-details summary')]) {
+        await control.focus();
+        const [before, links] = [await focused(), await view.locator('.rt-details .link-chip').count()];
+        chat.exchange('another question', 'another answer');
+        // The panel rebuilt: the thread names the new items.
+        await eventually(async () => (await view.locator('.rt-details .link-chip').count()) > links || undefined);
+        expect(await focused()).toBe(before);
+      }
+    });
   });
 
   describe('a bundle folder opened from this computer, reduced in the browser', () => {

@@ -3,7 +3,7 @@
  * raw payloads, each fetched from the payload endpoint only once shown.
  */
 import type { TraceMapName } from '../../../schema/model';
-import { el, replaceChildren } from '../dom';
+import { el, keepingFocus, replaceChildren } from '../dom';
 import { type Selection, type TraceModel, threadName } from '../model';
 import { ViewContext } from './context';
 
@@ -113,13 +113,43 @@ export class DetailsPanel {
       .filter((ref) => (model.trace[ref.map] as Record<string, unknown>)[ref.id] !== undefined);
     const fields = el('details', { class: 'fields' }, el('summary', {}, 'fields'), el('pre', { class: 'record-json' }, JSON.stringify(record, null, 2)));
     fields.open = fieldsWereOpen ?? payloadIds.length === 0;
-    replaceChildren(
+    // A record that changes live (a running thread, at each new item) rebuilds the panel: the
+    // control a keyboard user is on stays focused (it went to the page's body).
+    keepingFocus(
       this.element,
-      title,
-      linked.length > 0 ? this.links(model, linked) : null,
-      fields,
-      el('div', { class: 'payloads' }, ...payloadIds.map((id) => this.payloadSection(model, id))),
+      (focused) => (focused === this.element ? null : this.controlKey(focused)),
+      (key) => this.control(key),
+      () => replaceChildren(
+        this.element,
+        title,
+        linked.length > 0 ? this.links(model, linked) : null,
+        fields,
+        el('div', { class: 'payloads' }, ...payloadIds.map((id) => this.payloadSection(model, id))),
+      ),
     );
+  }
+
+  /**
+   * Names a control of the panel so that its counterpart is found once the
+   * panel is rebuilt: a link by its tooltip (the record it selects), another
+   * control by its kind and rank among those of its kind.
+   */
+  private controlKey(control: Element): string {
+    const title = control.getAttribute('title');
+    if (title) return `title\u0000${title}`;
+    const kind = controlKind(control);
+    return `${kind}\u0000${this.controls().filter((other) => controlKind(other) === kind).indexOf(control as HTMLElement)}`;
+  }
+
+  private control(key: string): HTMLElement | undefined {
+    const split = key.indexOf('\u0000');
+    const [kind, which] = [key.slice(0, split), key.slice(split + 1)];
+    if (kind === 'title') return this.controls().find((control) => control.title === which);
+    return this.controls().filter((control) => controlKind(control) === kind)[Number(which)];
+  }
+
+  private controls(): HTMLElement[] {
+    return Array.from(this.element.querySelectorAll<HTMLElement>('button, summary'));
   }
 
   /**
@@ -188,4 +218,8 @@ export class DetailsPanel {
     );
     return section;
   }
+}
+
+function controlKind(control: Element): string {
+  return `${control.tagName}.${control.getAttribute('class') ?? ''}`;
 }
