@@ -1164,6 +1164,19 @@ describe('the viewer', () => {
       expect(await view.locator('mark.find-hit').count()).toBe(0);
     });
 
+    it('marks what it found in a call’s JSON arguments and in an item’s kind, as in its text (a row found there showed no mark)', async () => {
+      const { view } = await openSynth();
+      const find = view.locator('.find-input');
+      for (const query of ['yield_time_ms', 'function call output']) {
+        await find.fill(query);
+        await view.locator('.find-count', { hasText: /^1 of \d+$/ }).waitFor();
+        // Every row drawn that the search found shows where.
+        const found = view.locator('.item.find-match, .item.find-current');
+        expect(await found.count()).toBeGreaterThan(0);
+        expect(await found.filter({ hasNot: view.locator('mark.find-hit') }).count()).toBe(0);
+      }
+    });
+
     it('keeps the graph’s scroll and a focused node when live events redraw it (it jumped to the top and lost the focus)', async () => {
       // A multi-agent bundle whose log is written in two parts: the second brings new edges and
       // thread statuses, which redraw the graph.

@@ -121,9 +121,10 @@ export class ConversationView {
       'div',
       { class: classes.join(' '), data: { itemId: item.item_id, kind: item.kind }, onClick: select },
       el('div', { class: 'item-head' },
-        el('span', { class: 'badge role' }, item.role),
+        // Searched as the text is (`searchText`): a match there is marked too.
+        el('span', { class: 'badge role' }, ...marked(item.role, query)),
         item.channel ? el('span', { class: 'badge channel' }, item.channel) : null,
-        el('span', { class: 'item-kind' }, item.kind.replace(/_/g, ' ')),
+        el('span', { class: 'item-kind' }, ...marked(item.kind.replace(/_/g, ' '), query)),
         this.toolBadge(target),
         el('span', { class: 'item-time' }, new Date(item.first_seen_at_unix_ms).toLocaleTimeString()),
       ),
@@ -219,16 +220,16 @@ export class ConversationView {
       case 'encoded': {
         const preview = part.value.length > ENCODED_PREVIEW_CHARS ? `${part.value.slice(0, ENCODED_PREVIEW_CHARS)}…` : part.value;
         return el('div', { class: 'part-encoded' },
-          el('span', { class: 'part-label' }, `${part.label} · ${part.value.length} chars`),
+          el('span', { class: 'part-label' }, ...marked(part.label, query), ` · ${part.value.length} chars`),
           el('code', {}, preview),
         );
       }
       case 'json':
-        return el('div', { class: 'part-json' }, el('span', { class: 'part-label' }, 'json'), el('code', {}, part.summary), this.payloadChip(part.raw_payload_id, 'payload'));
+        return el('div', { class: 'part-json' }, el('span', { class: 'part-label' }, 'json'), el('code', {}, ...marked(part.summary, query)), this.payloadChip(part.raw_payload_id, 'payload'));
       case 'code':
         return el('div', { class: 'part-code' }, el('span', { class: 'part-label' }, part.language), this.clamped(itemId, 'code-source', part.source, query, 'pre'));
       case 'payload_ref':
-        return el('div', { class: 'part-ref' }, this.payloadChip(part.raw_payload_id, part.label));
+        return el('div', { class: 'part-ref' }, this.payloadChip(part.raw_payload_id, part.label, query));
     }
   }
 
@@ -253,7 +254,8 @@ export class ConversationView {
     return el('div', {}, body, toggle);
   }
 
-  private payloadChip(rawPayloadId: string, label: string): HTMLElement {
+  /** `query`: what to mark in `label` when the search reads it (a payload reference's label), else ''. */
+  private payloadChip(rawPayloadId: string, label: string, query = ''): HTMLElement {
     return el('button', {
       class: 'chip payload-chip',
       title: rawPayloadId,
@@ -261,7 +263,7 @@ export class ConversationView {
         event.stopPropagation();
         this.context.select({ map: 'raw_payloads', id: rawPayloadId });
       },
-    }, `↗ ${label}`);
+    }, '↗ ', ...marked(label, query));
   }
 }
 
