@@ -1361,6 +1361,29 @@ describe('the viewer', () => {
       expect(await view.locator('.rt-details .links .more').count()).toBe(0);
     });
 
+    it('scrolls the thread list to a thread selected elsewhere, a link or the graph (its row stayed out of sight)', async () => {
+      const { trace, view } = await openSynth();
+      const rowInView = (threadId: string) => view.locator(`.thread-row[data-thread-id="${threadId}"]`).evaluate((row) => {
+        const [box, frame] = [row.getBoundingClientRect(), row.parentElement!.getBoundingClientRect()];
+        return row.classList.contains('selected') && box.top >= frame.top && box.bottom <= frame.bottom;
+      });
+      // A short window: the list (40% of its height) holds two of the rows.
+      await view.setViewportSize({ width: 1440, height: 500 });
+      const rows = view.locator('.thread-row');
+      await rows.first().waitFor();
+      const last = (await rows.last().getAttribute('data-thread-id'))!;
+      expect(await rowInView(last)).toBe(false);
+      // The graph's last node is that thread.
+      await view.locator(`.graph-node[data-thread-id="${last}"]`).click();
+      expect(await rowInView(last)).toBe(true);
+      // Back up the list, from the graph's first node; then down again, from a link.
+      await view.locator(`.graph-node[data-thread-id="${trace.root_thread_id}"]`).click();
+      expect(await rowInView(trace.root_thread_id)).toBe(true);
+      await view.goto(`${view.url().split('?')[0]}?thread=${encodeURIComponent(last)}`);
+      await view.locator(`.thread-row.selected[data-thread-id="${last}"]`).waitFor();
+      expect(await rowInView(last)).toBe(true);
+    });
+
     it('keeps the keyboard focus on its control in the details while the record changes live (it went to the page)', async () => {
       const { chat, view } = await openChat([['first question', 'first answer']]);
       await view.locator('.thread-row').first().click();

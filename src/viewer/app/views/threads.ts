@@ -8,6 +8,8 @@ export class ThreadTree {
   readonly element = el('div', { class: 'rt-threads' });
   /** The tree the rows show (the model memoizes it): the same tree again only moves the selection. */
   private shown: readonly ThreadNode[] | null = null;
+  /** The selected thread whose row was last scrolled to (see {@link reveal}). */
+  private revealed: string | null = null;
 
   constructor(private readonly context: ViewContext) {}
 
@@ -17,6 +19,7 @@ export class ThreadTree {
       for (const row of Array.from(this.element.children)) {
         row.classList.toggle('selected', (row as HTMLElement).dataset.threadId === selectedThread);
       }
+      this.reveal(selectedThread);
       return;
     }
     this.shown = tree;
@@ -68,5 +71,23 @@ export class ThreadTree {
       },
       () => replaceChildren(this.element, ...rows),
     );
+    this.reveal(selectedThread);
+  }
+
+  /**
+   * Scrolls the list (not the page) to the row of a thread newly selected,
+   * unless it shows already: one selected in the graph, the details or a
+   * link was often far below the list's first rows (135 threads), and its
+   * row out of sight. A thread still selected is left where the reader
+   * scrolled the list.
+   */
+  private reveal(threadId: string | null): void {
+    if (threadId === this.revealed) return;
+    const row = Array.from(this.element.children).find((child) => (child as HTMLElement).dataset.threadId === threadId);
+    if (!row) return;
+    this.revealed = threadId;
+    const [box, frame] = [row.getBoundingClientRect(), this.element.getBoundingClientRect()];
+    if (box.top < frame.top) this.element.scrollTop -= frame.top - box.top;
+    else if (box.bottom > frame.bottom) this.element.scrollTop += Math.min(box.bottom - frame.bottom, box.top - frame.top);
   }
 }
