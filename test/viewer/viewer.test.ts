@@ -1330,6 +1330,20 @@ describe('the viewer', () => {
   });
 
   describe('following a trace (viewer audit, fifteenth session)', () => {
+    it('keeps the keyboard focus on a bundle’s link while the list refreshes with a bundle being written (it went to the page every 2 s)', async () => {
+      const root = tempDir();
+      const chat = ChatWriter.create(path.join(root, 'trace-chat'));
+      chat.exchange('a question', 'an answer');
+      const server = await serve(root);
+      const view = await page();
+      await view.goto(server.url);
+      const link = view.locator('tr[data-bundle-id="trace-chat"] a');
+      await link.focus();
+      chat.exchange('another question', 'another answer');
+      await view.locator('tr[data-bundle-id="trace-chat"] td.num', { hasText: String(chat.lastSeq) }).waitFor();
+      expect(await view.evaluate(() => document.activeElement?.closest('tr')?.dataset.bundleId ?? null)).toBe('trace-chat');
+    });
+
     it('drops the failure once the server reads a rewritten log well (the banner stayed over the whole trace)', async () => {
       const synth = synthBundle();
       const dir = path.join(tempDir(), 'trace-bad');

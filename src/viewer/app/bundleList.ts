@@ -5,7 +5,7 @@
  */
 import type { BundleList } from '../../server/protocol';
 import { fetchBundleList } from './api';
-import { el, replaceChildren } from './dom';
+import { el, keepingFocus, replaceChildren } from './dom';
 import type { Progress } from './localBundle';
 import { formatDuration } from './model';
 import { statusBadge } from './views/header';
@@ -87,13 +87,21 @@ export class BundleListView {
       ),
       ...errorRow(why),
     ]);
-    replaceChildren(
+    // A list that changed (a bundle being written: every refresh) is rebuilt: the link a keyboard
+    // user is on stays focused (it went to the page every 2 s).
+    const linkOf = (id: string) => Array.from(this.list.querySelectorAll<HTMLElement>('tr')).find((row) => row.dataset.bundleId === id)?.querySelector('a');
+    keepingFocus(
       this.list,
-      error ? el('p', { class: 'error' }, error) : null,
-      bundles.length + unreadable.length === 0 && !error ? el('p', { class: 'muted' }, 'No bundles yet: they appear here as soon as they are written.') : null,
-      el('table', {},
-        el('thead', {}, el('tr', {}, ...COLUMNS.map((h) => el('th', {}, h)))),
-        el('tbody', {}, ...rows, ...unreadableRows),
+      (focused) => focused.closest<HTMLElement>('tr')?.dataset.bundleId ?? null,
+      linkOf,
+      () => replaceChildren(
+        this.list,
+        error ? el('p', { class: 'error' }, error) : null,
+        bundles.length + unreadable.length === 0 && !error ? el('p', { class: 'muted' }, 'No bundles yet: they appear here as soon as they are written.') : null,
+        el('table', {},
+          el('thead', {}, el('tr', {}, ...COLUMNS.map((h) => el('th', {}, h)))),
+          el('tbody', {}, ...rows, ...unreadableRows),
+        ),
       ),
     );
   }
