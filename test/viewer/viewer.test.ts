@@ -1330,6 +1330,18 @@ describe('the viewer', () => {
   });
 
   describe('following a trace (viewer audit, fifteenth session)', () => {
+    it('keeps the keyboard focus on "show all" once it opened the text, and on "show less" (it went to the row: Enter then selected it)', async () => {
+      const { view } = await openChat([['question', 'long words '.repeat(100)]]);
+      const focused = () => view.locator('rollout-trace-view').evaluate((host) => host.shadowRoot!.activeElement?.textContent ?? null);
+      await view.locator('.conversation button.more').focus();
+      await view.keyboard.press('Enter');
+      await view.locator('.conversation button.more', { hasText: 'show less' }).waitFor();
+      expect(await focused()).toBe('show less');
+      await view.keyboard.press('Enter');
+      await view.locator('.conversation button.more', { hasText: 'show all' }).waitFor();
+      expect(await focused()).toMatch(/^show all \d+ chars$/);
+    });
+
     it('keeps the keyboard focus on a bundle’s link while the list refreshes with a bundle being written (it went to the page every 2 s)', async () => {
       const root = tempDir();
       const chat = ChatWriter.create(path.join(root, 'trace-chat'));

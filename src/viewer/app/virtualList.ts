@@ -182,11 +182,16 @@ export class VirtualList<T> {
     const anchor = this.rowAt(view.scrollTop);
     const anchorShift = view.scrollTop - (this.offsets[anchor] ?? 0);
     const rows: HTMLElement[] = [];
-    // A row a keyboard user is on is focused again once re-rendered (live updates redraw the rows).
+    // A row a keyboard user is on, or a control in it, is focused again once re-rendered (live
+    // updates redraw the rows; "show all" redraws its own: the focus left the button for the row).
     keepingFocus(
       this.canvas,
-      (focused) => focused.closest<HTMLElement>('.vlist-row')?.dataset.rowKey ?? null,
-      (key) => rows.find((row) => row.dataset.rowKey === key),
+      focusKey,
+      (key) => {
+        const [rowKey, kind, rank] = JSON.parse(key) as [string, string | null, number];
+        const row = rows.find((candidate) => candidate.dataset.rowKey === rowKey);
+        return kind === null ? row : (row && controlsOf(row, kind)[rank]) ?? row;
+      },
       () => {
         for (let i = first; i < last; i++) {
           const item = this.items[i]!;
@@ -229,4 +234,19 @@ export class VirtualList<T> {
     if (anchor < this.items.length) view.scrollTop = this.offsets[anchor]! + anchorShift;
     return false;
   }
+}
+
+/**
+ * Where the focus is, as found again in the row re-rendered: the row, or a
+ * control in it by its class and rank among the row's controls of that class.
+ */
+function focusKey(focused: HTMLElement | SVGElement): string | null {
+  const row = focused.closest<HTMLElement>('.vlist-row');
+  if (!row) return null;
+  const kind = focused === row ? null : (focused.getAttribute('class') ?? '');
+  return JSON.stringify([row.dataset.rowKey, kind, kind === null ? 0 : controlsOf(row, kind).indexOf(focused as HTMLElement)]);
+}
+
+function controlsOf(row: HTMLElement, kind: string): HTMLElement[] {
+  return Array.from(row.querySelectorAll<HTMLElement>('button, a, input, [tabindex]')).filter((control) => (control.getAttribute('class') ?? '') === kind);
 }
