@@ -1330,6 +1330,19 @@ describe('the viewer', () => {
   });
 
   describe('following a trace (viewer audit, fifteenth session)', () => {
+    it('keeps the focus on Live once pressed from the keyboard, disabled (it went to the page)', async () => {
+      const { last, view } = await openSynth(() => '?seq=100');
+      await view.locator('.seq-label', { hasText: 'seq 100 of' }).waitFor();
+      await view.locator('.live-button').focus();
+      await view.keyboard.press('Enter');
+      await view.locator('.live-button[aria-disabled="true"]').waitFor();
+      expect(await view.locator('rollout-trace-view').evaluate((host) => host.shadowRoot!.activeElement?.className ?? null)).toBe('live-button');
+      // Disabled, it does nothing: a linked seq not reached yet stays.
+      await view.locator('rollout-trace-view').evaluate((host, seq) => host.setAttribute('seq', String(seq)), last + 5);
+      await view.keyboard.press('Enter');
+      await view.locator('.seq-label', { hasText: `(the trace ends before seq ${last + 5})` }).waitFor();
+    });
+
     it('keeps the keyboard focus on "show all" once it opened the text, and on "show less" (it went to the row: Enter then selected it)', async () => {
       const { view } = await openChat([['question', 'long words '.repeat(100)]]);
       const focused = () => view.locator('rollout-trace-view').evaluate((host) => host.shadowRoot!.activeElement?.textContent ?? null);

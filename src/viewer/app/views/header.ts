@@ -61,7 +61,9 @@ export class Header {
     for (const end of ['pointerup', 'pointercancel'] as const) this.slider.addEventListener(end, () => (this.dragging = false));
     this.slider.addEventListener('input', () => (this.seqLabel.textContent = `seq ${this.slider.value}`));
     this.slider.addEventListener('change', () => actions.scrubTo(Number(this.slider.value)));
-    this.liveButton.addEventListener('click', () => actions.goLive());
+    this.liveButton.addEventListener('click', () => {
+      if (this.liveButton.getAttribute('aria-disabled') !== 'true') actions.goLive();
+    });
     const scrub = el('div', { class: 'rt-scrub' }, this.slider, this.seqLabel, this.liveButton);
     this.element.append(this.summary, scrub, this.banner);
   }
@@ -91,7 +93,7 @@ export class Header {
       ? `seq ${scrub.shownSeq} of ${scrub.liveSeq}${scrub.loading ? ' (loading…)' : ' (history)'}`
       : `seq ${scrub.liveSeq}${pendingNote(scrub, trace.ended_at_unix_ms !== null)}`;
     this.element.classList.toggle('historical', scrub.historical);
-    this.liveButton.disabled = !scrub.historical;
+    this.enableLive(scrub.historical);
     this.updateBanner(scrub, true);
   }
 
@@ -101,9 +103,18 @@ export class Header {
     const waiting = scrub.connection === 'open' && scrub.failure === null;
     replaceChildren(this.summary, connectionBadge(scrub), waiting ? el('span', { class: 'muted rt-waiting' }, 'waiting for the trace to be written…') : null);
     this.slider.disabled = true;
-    this.liveButton.disabled = true;
+    this.enableLive(false);
     this.seqLabel.textContent = '';
     this.updateBanner(scrub, false);
+  }
+
+  /**
+   * Disabled by `aria-disabled` only: a `disabled` button drops the focus to
+   * the page, and Live disables itself when pressed (Enter on it lost the
+   * keyboard user's place).
+   */
+  private enableLive(enabled: boolean): void {
+    this.liveButton.setAttribute('aria-disabled', String(!enabled));
   }
 
   private updateBanner(scrub: ScrubState, hasTrace: boolean): void {
