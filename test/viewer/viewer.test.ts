@@ -1330,6 +1330,27 @@ describe('the viewer', () => {
   });
 
   describe('following a trace (viewer audit, fifteenth session)', () => {
+    it('goes on scrolling the conversation with Page Down once the focused row is scrolled out of the rows drawn (the focus went to the page, the list stopped)', async () => {
+      const exchanges = Array.from({ length: 60 }, (_, n): [string, string] => [`question ${n}`, `reply ${n}: ${'lorem ipsum '.repeat(25)}`]);
+      const { view } = await openChat(exchanges);
+      const list = view.locator('.conversation');
+      await view.locator('.conversation .item').first().focus();
+      const top = () => list.evaluate((element) => element.scrollTop);
+      for (let n = 0; n < 8; n++) {
+        const before = await top();
+        await view.keyboard.press('PageDown');
+        // It scrolls smoothly: the next press waits for this one to move the list (a second at most).
+        for (const pressed = Date.now(); (await top()) <= before && Date.now() - pressed < 1000; );
+      }
+      await view.waitForTimeout(300);
+      const { scrolled, focusInList } = await list.evaluate((element) => ({
+        scrolled: element.scrollTop / element.clientHeight,
+        focusInList: element.contains((element.getRootNode() as ShadowRoot).activeElement),
+      }));
+      expect(focusInList).toBe(true);
+      expect(scrolled).toBeGreaterThan(5);
+    });
+
     it('keeps the focus on Live once pressed from the keyboard, disabled (it went to the page)', async () => {
       const { last, view } = await openSynth(() => '?seq=100');
       await view.locator('.seq-label', { hasText: 'seq 100 of' }).waitFor();

@@ -184,13 +184,16 @@ export class VirtualList<T> {
     const rows: HTMLElement[] = [];
     // A row a keyboard user is on, or a control in it, is focused again once re-rendered (live
     // updates redraw the rows; "show all" redraws its own: the focus left the button for the row).
+    // A row scrolled out of the rows drawn leaves the focus to the list, where Page Down goes on
+    // scrolling: it went to the page, and the list stopped two pages down.
     keepingFocus(
       this.canvas,
       focusKey,
       (key) => {
         const [rowKey, kind, rank] = JSON.parse(key) as [string, string | null, number];
         const row = rows.find((candidate) => candidate.dataset.rowKey === rowKey);
-        return kind === null ? row : (row && controlsOf(row, kind)[rank]) ?? row;
+        if (!row) return view;
+        return kind === null ? row : (controlsOf(row, kind)[rank] ?? row);
       },
       () => {
         for (let i = first; i < last; i++) {
