@@ -1444,7 +1444,7 @@ describe('the viewer', () => {
       expect(await rowInView(last)).toBe(true);
     });
 
-    it('keeps the keyboard focus on its control in the details while the record changes live (it went to the page)', async () => {
+    it('keeps the keyboard focus on its control in the details while the record changes live, and on the panel when a link is followed (it went to the page)', async () => {
       const { chat, view } = await openChat([['first question', 'first answer']]);
       await view.locator('.thread-row').first().click();
       const focused = () => view.locator('rollout-trace-view').evaluate((host) => {
@@ -1459,6 +1459,11 @@ describe('the viewer', () => {
         await eventually(async () => (await view.locator('.rt-details .link-chip').count()) > links || undefined);
         expect(await focused()).toBe(before);
       }
+      // A link followed from the keyboard: the panel, showing that record, keeps the focus.
+      await view.locator('.rt-details .link-chip').nth(1).focus();
+      await view.keyboard.press('Enter');
+      await view.locator('.rt-details .panel-title', { hasText: 'conversation items · ' }).waitFor();
+      expect(await focused()).toMatch(/^ASIDE /);
     });
   });
 

@@ -114,11 +114,12 @@ export class DetailsPanel {
     const fields = el('details', { class: 'fields' }, el('summary', {}, 'fields'), el('pre', { class: 'record-json' }, JSON.stringify(record, null, 2)));
     fields.open = fieldsWereOpen ?? payloadIds.length === 0;
     // A record that changes live (a running thread, at each new item) rebuilds the panel: the
-    // control a keyboard user is on stays focused (it went to the page's body).
+    // control a keyboard user is on stays focused (it went to the page's body); one gone (a link
+    // followed to another record) leaves the focus to the panel, where Tab goes on to its links.
     keepingFocus(
       this.element,
       (focused) => (focused === this.element ? null : this.controlKey(focused)),
-      (key) => this.control(key),
+      (key) => this.control(key) ?? this.element,
       () => replaceChildren(
         this.element,
         title,
