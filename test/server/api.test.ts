@@ -11,7 +11,7 @@ import { isLoopbackAddress } from '../../src/server/http';
 import { LiveBundle, reducedSummary } from '../../src/server/liveBundle';
 import type { ApiError, BundleList, BundleSummary } from '../../src/server/protocol';
 import { synthesizeBundle } from '../../src/synth';
-import { ChatWriter, SseReader, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
+import { ChatWriter, SseReader, bundleWithBadLine, eventCount, eventually, rawGet, serve, synthBundle, tempDir, untilSeq } from './support';
 
 function errorOf(body: string): ApiError['error'] {
   return (JSON.parse(body) as ApiError).error;
@@ -288,12 +288,7 @@ describe('a bundle whose reading failed', () => {
   });
 
   it('that failed at a bad line is not read again as the log grows (appending cannot cure it), but is once the log is rewritten', async () => {
-    const synth = synthBundle();
-    const dir = path.join(tempDir(), 'trace-bad');
-    fs.cpSync(synth, dir, { recursive: true });
-    const log = path.join(dir, 'trace.jsonl');
-    const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
-    fs.writeFileSync(log, `${lines.slice(0, 20).join('\n')}\nnot json\n`);
+    const { synth, dir, log, lines, fix } = bundleWithBadLine();
     const server = await serve(dir);
     const bundle = () => server.catalog.get('trace-bad')!;
     await eventually(() => bundle().summary()?.error ?? undefined);
@@ -302,8 +297,7 @@ describe('a bundle whose reading failed', () => {
     fs.appendFileSync(log, `${lines.slice(20, 30).join('\n')}\n`);
     expect(bundle().retryIfCured()).toBe(false);
     // Fixed as editors and `sed -i` do: another file renamed over the log.
-    fs.writeFileSync(`${log}.new`, `${lines.join('\n')}\n`);
-    fs.renameSync(`${log}.new`, log);
+    fix();
     expect(bundle().retryIfCured()).toBe(true);
     await untilSeq(server, 'trace-bad', eventCount(synth));
     expect(bundle().summary()!.error).toBeNull();

@@ -32,6 +32,24 @@ export function synthBundle(): string {
   return dir;
 }
 
+/**
+ * A copy of {@link synthBundle} in a temp dir named `trace-bad` whose log stops at a line that is
+ * not JSON (line 21); `fix()` puts the whole log back as editors do, another file renamed over it.
+ */
+export function bundleWithBadLine(): { synth: string; dir: string; log: string; lines: string[]; fix: () => void } {
+  const synth = synthBundle();
+  const dir = path.join(tempDir(), 'trace-bad');
+  fs.cpSync(synth, dir, { recursive: true });
+  const log = path.join(dir, 'trace.jsonl');
+  const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+  fs.writeFileSync(log, `${lines.slice(0, 20).join('\n')}\nnot json\n`);
+  const fix = (): void => {
+    fs.writeFileSync(`${log}.new`, `${lines.join('\n')}\n`);
+    fs.renameSync(`${log}.new`, log);
+  };
+  return { synth, dir, log, lines, fix };
+}
+
 /** Number of events in a bundle's log (its last seq: writers number events 1, 2, 3…). */
 export function eventCount(bundle: string): number {
   return [...readEventLog(bundle)].length;

@@ -8,7 +8,7 @@ import { replayBundle } from '../../src/bundle/replay';
 import { synthesizeBundle } from '../../src/synth';
 import type { RolloutTrace } from '../../src/reducer/state';
 import type { BundleList } from '../../src/server/protocol';
-import { ChatWriter, eventCount, eventually, onCleanup, rawGet, serve, synthBundle, tempDir, untilSeq } from '../server/support';
+import { ChatWriter, bundleWithBadLine, eventCount, eventually, onCleanup, rawGet, serve, synthBundle, tempDir, untilSeq } from '../server/support';
 import { launchBrowser, openPage } from './browser';
 
 let browser: Browser;
@@ -1391,19 +1391,13 @@ describe('the viewer', () => {
     });
 
     it('drops the failure once the server reads a rewritten log well (the banner stayed over the whole trace)', async () => {
-      const synth = synthBundle();
-      const dir = path.join(tempDir(), 'trace-bad');
-      fs.cpSync(synth, dir, { recursive: true });
-      const log = path.join(dir, 'trace.jsonl');
-      const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
-      fs.writeFileSync(log, `${lines.slice(0, 20).join('\n')}\nnot json\n`);
+      const { synth, dir, fix } = bundleWithBadLine();
       const server = await serve(dir);
       const view = await page();
       await view.goto(server.url);
       await view.locator('.rt-banner', { hasText: 'Trace stopped reducing' }).waitFor();
       // Fixed as editors do, and read again (as the next heartbeat would): the page reconnects.
-      fs.writeFileSync(`${log}.new`, `${lines.join('\n')}\n`);
-      fs.renameSync(`${log}.new`, log);
+      fix();
       expect(server.catalog.get('trace-bad')!.retryIfCured()).toBe(true);
       await view.locator('.seq-label', { hasText: `seq ${eventCount(synth)}` }).waitFor();
       expect(await view.locator('.rt-banner').isHidden()).toBe(true);
