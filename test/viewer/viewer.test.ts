@@ -1166,6 +1166,9 @@ describe('the viewer', () => {
 
     it('marks what it found in a call’s JSON arguments and in an item’s kind, as in its text (a row found there showed no mark)', async () => {
       const { view } = await openSynth();
+      // Typed before the conversation is drawn, a search counts its matches when they arrive
+      // ("N found") without stepping to one: wait for the rows first.
+      await view.locator('.rt-conversation .item').first().waitFor();
       const find = view.locator('.find-input');
       for (const query of ['yield_time_ms', 'function call output']) {
         await find.fill(query);
