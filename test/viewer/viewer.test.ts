@@ -5,6 +5,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { replayBundle } from '../../src/bundle/replay';
+import { TraceWriter } from '../../src/bundle/writer';
 import { synthesizeBundle } from '../../src/synth';
 import type { RolloutTrace } from '../../src/reducer/state';
 import type { BundleList } from '../../src/server/protocol';
@@ -1404,6 +1405,44 @@ describe('the viewer', () => {
       expect(server.catalog.get('trace-bad')!.retryIfCured()).toBe(true);
       await view.locator('.seq-label', { hasText: `seq ${eventCount(synth)}` }).waitFor();
       expect(await view.locator('.rt-banner').isHidden()).toBe(true);
+    });
+
+    it('keeps a payload the reader opened in full while its record changes live (it was cut again at the next update)', async () => {
+      // An inference call whose request is over the 200,000 characters shown at first; it completes
+      // once the reader has opened the request in full.
+      const writer = TraceWriter.create(path.join(tempDir(), 'trace-long'), 'trace-long', 'rollout-long', 'thread-main');
+      onCleanup(() => writer.close());
+      writer.append({ type: 'thread_started', thread_id: 'thread-main', agent_path: '/root', metadata_payload: null });
+      writer.append({ type: 'codex_turn_started', codex_turn_id: 'turn-1', thread_id: 'thread-main' });
+      const question = { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'x'.repeat(250_000) }] };
+      const request = writer.writeJsonPayload('inference_request', { input: [question] });
+      writer.append({
+        type: 'inference_started',
+        inference_call_id: 'inference-1',
+        thread_id: 'thread-main',
+        codex_turn_id: 'turn-1',
+        model: 'gpt-test',
+        provider_name: 'test-provider',
+        request_payload: request,
+      });
+      const server = await serve(writer.bundleDir);
+      const view = await page();
+      await view.goto(`${server.url}?select=inference_calls:inference-1`);
+      const body = view.locator(`.rt-details section.payload[data-payload-id="${request.raw_payload_id}"] .payload-body`);
+      await view.locator('.rt-details .payload .more', { hasText: /^show all \d+ chars$/ }).click();
+      const whole = await body.evaluate((element) => element.textContent!.length);
+      expect(whole).toBeGreaterThan(250_000);
+      const reply = { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'done' }] };
+      const response = writer.writeJsonPayload('inference_response', { response_id: 'resp-1', output_items: [reply] });
+      writer.appendWithContext(
+        { thread_id: 'thread-main', codex_turn_id: 'turn-1' },
+        { type: 'inference_completed', inference_call_id: 'inference-1', response_id: 'resp-1', response_payload: response },
+      );
+      // The record changed (its response payload shows), and its request is still whole.
+      await view.locator(`.rt-details section.payload[data-payload-id="${response.raw_payload_id}"] .payload-body:not(.loading)`).waitFor();
+      await view.waitForFunction((id) => !document.querySelector(`.rt-details section.payload[data-payload-id="${id}"] .payload-body.loading`), request.raw_payload_id);
+      expect(await body.evaluate((element) => element.textContent!.length)).toBe(whole);
+      expect(await view.locator('.rt-details .payload .more').count()).toBe(0);
     });
 
     it('keeps all the links the reader opened while the record changes live (a live thread closed them at its next item)', async () => {

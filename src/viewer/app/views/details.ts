@@ -80,6 +80,8 @@ export class DetailsPanel {
    * item, and closed again within a second the links the reader had opened.
    */
   private allLinks = false;
+  /** The payloads of the record shown that the reader opened in full, kept likewise. */
+  private readonly wholePayloads = new Set<string>();
 
   constructor(private readonly context: ViewContext) {
     this.clear();
@@ -96,7 +98,10 @@ export class DetailsPanel {
     if (sameSelection && this.shown!.record === record) return;
     // The same record, changed live: the fields stay as open or closed as the reader left them.
     const fieldsWereOpen = sameSelection ? this.element.querySelector<HTMLDetailsElement>('details.fields')?.open : undefined;
-    if (!sameSelection) this.allLinks = false;
+    if (!sameSelection) {
+      this.allLinks = false;
+      this.wholePayloads.clear();
+    }
     this.shown = { selection, record };
     this.element.classList.remove('idle');
     const title = el('div', { class: 'panel-title' }, `${selection.map.replace(/_/g, ' ')} · ${selection.id}`);
@@ -198,7 +203,7 @@ export class DetailsPanel {
     this.context.source.payload(rawPayloadId).then(
       (text) => {
         body.classList.remove('loading');
-        if (text.length <= PAYLOAD_PREVIEW_CHARS) {
+        if (text.length <= PAYLOAD_PREVIEW_CHARS || this.wholePayloads.has(rawPayloadId)) {
           body.textContent = text;
           return;
         }
@@ -206,6 +211,7 @@ export class DetailsPanel {
         const more = el('button', {
           class: 'link more',
           onClick: () => {
+            this.wholePayloads.add(rawPayloadId);
             body.textContent = text;
             more.remove();
           },
