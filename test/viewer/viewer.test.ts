@@ -344,10 +344,12 @@ describe('the viewer', () => {
       const row = view.locator('.thread-row').nth(index);
       const threadId = (await row.getAttribute('data-thread-id'))!;
       await row.click();
+      // The thread named as the thread list names it: threads spawned at one agent path differ by nickname.
+      const { agent_path: agentPath, nickname } = trace.threads.get(threadId)!;
       expect(await selected()).toEqual({
         rows: [threadId],
         nodes: [threadId],
-        title: `Conversation · ${trace.threads.get(threadId)!.agent_path}`,
+        title: `Conversation · ${nickname ? `${agentPath} · ${nickname}` : agentPath}`,
       });
     }
     // An interaction edge clicked in the graph takes the selection from the threads (dispatched:
@@ -1088,7 +1090,10 @@ describe('the viewer', () => {
       // A payload belongs to no thread: selecting one leaves the thread shown (it went back to the root).
       await view.locator('.rt-conversation .payload-chip').first().click();
       await view.locator('.rt-details .panel-title', { hasText: 'raw payloads · ' }).waitFor();
-      expect(await view.locator('.rt-conversation .conversation-title').textContent()).toBe(`Conversation · ${child.agent_path}`);
+      // Titled as the thread list names the thread: agent path and nickname.
+      expect(await view.locator('.rt-conversation .conversation-title').textContent()).toBe(
+        `Conversation · ${[child.agent_path, child.nickname].filter(Boolean).join(' · ')}`,
+      );
 
       // A thread alone shows it and its details, as clicking it does.
       await view.goto(`${page}?thread=${child.thread_id}`);
@@ -1307,9 +1312,9 @@ describe('the viewer', () => {
       const own = trace.threads.get(tool.thread_id)!;
       await view.goto(`${view.url()}?thread=${trace.root_thread_id}&select=tool_calls:${tool.tool_call_id}`);
       await view.locator('.rt-details .panel-title', { hasText: `tool calls · ${tool.tool_call_id}` }).waitFor();
-      expect(await view.locator('.rt-conversation .conversation-title').textContent()).toBe(`Conversation · ${own.agent_path}`);
-      expect(await view.locator('.thread-row.selected').getAttribute('data-thread-id')).toBe(own.thread_id);
       const name = [own.agent_path, own.nickname].filter(Boolean).join(' · ');
+      expect(await view.locator('.rt-conversation .conversation-title').textContent()).toBe(`Conversation · ${name}`);
+      expect(await view.locator('.thread-row.selected').getAttribute('data-thread-id')).toBe(own.thread_id);
       expect(await view.locator('.rt-banner').textContent()).toBe(
         `select "tool_calls:${tool.tool_call_id}" is not in thread "${trace.root_thread_id}": showing the thread it is in, ${name}`,
       );

@@ -5,7 +5,7 @@
  */
 import type { ConversationItem, ConversationPart } from '../../../schema/model';
 import { el, selectsText } from '../dom';
-import { ConversationRow, Selection, TraceModel, toolLabel } from '../model';
+import { ConversationRow, Selection, TraceModel, threadName, toolLabel } from '../model';
 import { VirtualList } from '../virtualList';
 import { ViewContext, sameSelection } from './context';
 
@@ -55,7 +55,8 @@ export class ConversationView {
     else if (!sameSelection(selection, this.selection)) this.toReveal = selection;
     this.selection = selection;
     const thread = threadId === null ? undefined : model.trace.threads[threadId];
-    this.title.textContent = thread ? `Conversation · ${thread.agent_path}` : 'Conversation';
+    // Named as the thread list names it: threads spawned at one agent path differ by nickname.
+    this.title.textContent = thread ? `Conversation · ${threadName(thread)}` : 'Conversation';
     const rows = thread ? model.conversation(thread.thread_id) : [];
     if (rows !== this.rows) {
       this.rows = rows;
