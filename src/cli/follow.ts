@@ -155,7 +155,7 @@ function keepStateFiles(state: string, throttleMs: number): MonoTypeOperatorFunc
               try {
                 writeOutputFile(path.join(state, `${id}.json`), chunks, true);
               } catch (err) {
-                const line = `rollout-trace: ${oneLine(`${id}: ${describeFailure(err)}`)}\n`;
+                const line = bundleFailureLine(id, err);
                 if (!reported.has(line)) process.stderr.write(line);
                 reported.add(line);
               }
@@ -257,8 +257,13 @@ export function snapshotDelta(snapshot: TraceSnapshot, previous: TraceSnapshot |
 function statusLineWriter(out: FollowOutput): Writer {
   return ({ id, snapshot, error }) => {
     if (snapshot) out.write(`${renderStatusLine(snapshot, id)}\n`);
-    else process.stderr.write(`rollout-trace: ${oneLine(`${id}: ${describeFailure(error)}`)}\n`);
+    else process.stderr.write(bundleFailureLine(id, error));
   };
+}
+
+/** A bundle's failure under a root, as stderr says it: one line, named by the bundle's id. */
+function bundleFailureLine(id: string | undefined, err: unknown): string {
+  return `rollout-trace: ${oneLine(`${id}: ${describeFailure(err)}`)}\n`;
 }
 
 /** A bundle's summary on the screen: running ones first and whole, the others a line each. */

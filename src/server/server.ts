@@ -272,9 +272,7 @@ class Routes {
   }
 
   private async traceAt(bundle: LiveBundle, seq: number): Promise<RolloutTrace> {
-    const live = await bundle.ready();
-    // Its manifest or log cannot be read at all: 422, as for its other endpoints (it was a 404 "cannot be read at seq").
-    if (!live && bundle.unreadable !== null) throw whyNoState(bundle);
+    const live = await readyUnlessUnreadable(bundle);
     try {
       return await bundle.history.traceAt(seq);
     } catch (err) {
@@ -309,10 +307,7 @@ class Routes {
   }
 
   private async payload(bundle: LiveBundle, rawPayloadId: string, response: http.ServerResponse): Promise<void> {
-    const live = await bundle.ready();
-    // Its manifest or log cannot be read at all: 422, as for its other endpoints (it was a 404 "no raw payload").
-    if (!live && bundle.unreadable !== null) throw whyNoState(bundle);
-    const ref = live?.trace.raw_payloads.get(rawPayloadId);
+    const ref = (await readyUnlessUnreadable(bundle))?.trace.raw_payloads.get(rawPayloadId);
     if (!ref) throw new HttpError(404, `no raw payload ${JSON.stringify(rawPayloadId)} in this trace`);
     const resolved = resolvePayloadPath(bundle.dir, ref.path);
     if (resolved._tag === 'Left') throw new HttpError(404, resolved.left);
@@ -346,6 +341,16 @@ function whyNoState(bundle: LiveBundle): HttpError {
   return unreadable === null
     ? new HttpError(404, `bundle ${id} has no reduced state yet`)
     : new HttpError(422, `bundle ${id} cannot be read: ${unreadable}`);
+}
+
+/**
+ * The bundle's reduced state, or nothing yet; a bundle whose manifest or log cannot be read at
+ * all is refused with 422, as on its other endpoints (a seq and a payload had answered 404).
+ */
+async function readyUnlessUnreadable(bundle: LiveBundle): Promise<Awaited<ReturnType<LiveBundle['ready']>>> {
+  const live = await bundle.ready();
+  if (!live && bundle.unreadable !== null) throw whyNoState(bundle);
+  return live;
 }
 
 /** Opens `file` for reading only if, symlinks resolved, it is a regular file inside `dir`. */
