@@ -101,6 +101,33 @@ export function keepingFocus(
   if (focusedKey !== null) find(focusedKey)?.focus({ preventScroll: true });
 }
 
+/** What can hold the keyboard focus inside a rebuilt part of the page. */
+const CONTROLS = 'button, summary, a, input, [tabindex]';
+
+function controlKind(control: Element): string {
+  return `${control.tagName}.${control.getAttribute('class') ?? ''}`;
+}
+
+function controlsOfKind(container: Element, kind: string): HTMLElement[] {
+  return Array.from(container.querySelectorAll<HTMLElement>(CONTROLS)).filter((control) => controlKind(control) === kind);
+}
+
+/**
+ * Names a control inside `container` so that its counterpart is found once
+ * the container is rebuilt ({@link controlByKey}): its tag and class, and its
+ * rank among the container's controls of that kind.
+ */
+export function controlKey(container: Element, control: Element): string {
+  const kind = controlKind(control);
+  return JSON.stringify([kind, controlsOfKind(container, kind).indexOf(control as HTMLElement)]);
+}
+
+/** The control {@link controlKey} named, in `container` as rebuilt, if it still has one. */
+export function controlByKey(container: Element, key: string): HTMLElement | undefined {
+  const [kind, rank] = JSON.parse(key) as [string, number];
+  return controlsOfKind(container, kind)[rank];
+}
+
 /**
  * Whether the reader has selected text in `node`'s tree (its shadow root's
  * selection where the browser has one): a click that ends a drag-selection

@@ -5,7 +5,7 @@
  * `render` may return the element it returned before for an unchanged
  * item: it is left where it is.
  */
-import { el, keepingFocus } from './dom';
+import { controlByKey, controlKey, el, keepingFocus } from './dom';
 
 export interface VirtualListOptions<T> {
   readonly key: (item: T) => string;
@@ -190,10 +190,10 @@ export class VirtualList<T> {
       this.canvas,
       focusKey,
       (key) => {
-        const [rowKey, kind, rank] = JSON.parse(key) as [string, string | null, number];
+        const [rowKey, control] = JSON.parse(key) as [string, string | null];
         const row = rows.find((candidate) => candidate.dataset.rowKey === rowKey);
         if (!row) return view;
-        return kind === null ? row : (controlsOf(row, kind)[rank] ?? row);
+        return control === null ? row : (controlByKey(row, control) ?? row);
       },
       () => {
         for (let i = first; i < last; i++) {
@@ -241,15 +241,10 @@ export class VirtualList<T> {
 
 /**
  * Where the focus is, as found again in the row re-rendered: the row, or a
- * control in it by its class and rank among the row's controls of that class.
+ * control in it ({@link controlKey}).
  */
 function focusKey(focused: HTMLElement | SVGElement): string | null {
   const row = focused.closest<HTMLElement>('.vlist-row');
   if (!row) return null;
-  const kind = focused === row ? null : (focused.getAttribute('class') ?? '');
-  return JSON.stringify([row.dataset.rowKey, kind, kind === null ? 0 : controlsOf(row, kind).indexOf(focused as HTMLElement)]);
-}
-
-function controlsOf(row: HTMLElement, kind: string): HTMLElement[] {
-  return Array.from(row.querySelectorAll<HTMLElement>('button, a, input, [tabindex]')).filter((control) => (control.getAttribute('class') ?? '') === kind);
+  return JSON.stringify([row.dataset.rowKey, focused === row ? null : controlKey(row, focused)]);
 }

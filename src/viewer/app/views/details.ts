@@ -3,7 +3,7 @@
  * raw payloads, each fetched from the payload endpoint only once shown.
  */
 import type { TraceMapName } from '../../../schema/model';
-import { el, keepingFocus, replaceChildren } from '../dom';
+import { controlByKey, controlKey, el, keepingFocus, replaceChildren } from '../dom';
 import { type Selection, type TraceModel, threadName } from '../model';
 import { ViewContext } from './context';
 
@@ -138,24 +138,17 @@ export class DetailsPanel {
   /**
    * Names a control of the panel so that its counterpart is found once the
    * panel is rebuilt: a link by its tooltip (the record it selects), another
-   * control by its kind and rank among those of its kind.
+   * by its kind and rank ({@link controlKey}).
    */
   private controlKey(control: Element): string {
     const title = control.getAttribute('title');
-    if (title) return `title\u0000${title}`;
-    const kind = controlKind(control);
-    return `${kind}\u0000${this.controls().filter((other) => controlKind(other) === kind).indexOf(control as HTMLElement)}`;
+    return JSON.stringify(title ? ['title', title] : ['control', controlKey(this.element, control)]);
   }
 
   private control(key: string): HTMLElement | undefined {
-    const split = key.indexOf('\u0000');
-    const [kind, which] = [key.slice(0, split), key.slice(split + 1)];
-    if (kind === 'title') return this.controls().find((control) => control.title === which);
-    return this.controls().filter((control) => controlKind(control) === kind)[Number(which)];
-  }
-
-  private controls(): HTMLElement[] {
-    return Array.from(this.element.querySelectorAll<HTMLElement>('button, summary'));
+    const [by, which] = JSON.parse(key) as [string, string];
+    if (by === 'control') return controlByKey(this.element, which);
+    return Array.from(this.element.querySelectorAll<HTMLElement>('button[title]')).find((link) => link.title === which);
   }
 
   /**
@@ -227,6 +220,3 @@ export class DetailsPanel {
   }
 }
 
-function controlKind(control: Element): string {
-  return `${control.tagName}.${control.getAttribute('class') ?? ''}`;
-}
