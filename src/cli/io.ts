@@ -6,6 +6,7 @@ import { once } from 'events';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { Command } from 'commander';
 import { rustIoMessage } from '../bundle/ioErrors';
 import { makeDirectories } from '../bundle/makeDirectories';
 import { MANIFEST_FILE_NAME, PAYLOADS_DIR_NAME, RAW_EVENT_LOG_FILE_NAME } from '../schema/manifest';
@@ -35,6 +36,24 @@ export function nonEmptyPath(what: string): (value: string) => string {
     if (value === '') throw new UsageError(`${what} is empty: give a path`);
     return value;
   };
+}
+
+/**
+ * Refuses an option that takes one value given twice (`reduce --at 5 --at 6`):
+ * commander keeps the last one silently, and the user meant one of them.
+ * An option whose default is a list (`--allow-origin`) collects its repeats
+ * and is left alone; so are flags, which say the same thing twice.
+ */
+export function refuseRepeatedOptions(command: Command): void {
+  for (const option of command.options) {
+    if ((!option.required && !option.optional) || Array.isArray(option.defaultValue)) continue;
+    let given = 0;
+    command.on(`option:${option.name()}`, () => {
+      given++;
+      if (given > 1) command.error(`error: option '${option.flags}' given more than once`, { exitCode: EXIT_USAGE, code: 'rollout-trace.repeatedOption' });
+    });
+  }
+  for (const sub of command.commands) refuseRepeatedOptions(sub);
 }
 
 /** One line for stderr, never a stack trace (written to a terminal through `oneLine`). */

@@ -10,7 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../packageRoot';
 import { registerDemo } from './demo';
 import { registerFollow } from './follow';
-import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure, exitWhenStdoutCloses } from './io';
+import { EXIT_FAILURE, EXIT_USAGE, UsageError, describeFailure, exitWhenStdoutCloses, refuseRepeatedOptions } from './io';
 import { oneLine } from '../oneLine';
 import { registerReduce } from './reduce';
 import { registerServe } from './serve';
@@ -33,6 +33,7 @@ function buildProgram(): Command {
   registerFollow(program);
   registerServe(program);
   registerSynth(program);
+  refuseRepeatedOptions(program);
   return program;
 }
 

@@ -319,6 +319,25 @@ describe('rollout-trace CLI', () => {
     expect(run(['reduce'])).toMatchObject({ code: 2, stderr: "error: missing required argument 'bundle'\n" });
   });
 
+  it('refuses an option of one value given twice, whichever spelling, and lets a repeatable one collect', () => {
+    // Commander kept the last value silently: `--at 5 --at 6` reduced to seq 6 without a word.
+    const twice = (args: string[], flags: string) =>
+      expect(run(args)).toMatchObject({ code: 2, stdout: '', stderr: `error: option '${flags}' given more than once\n` });
+    twice(['reduce', EXAMPLE, '--at', '5', '--at', '6', '-o', '-'], '--at <seq>');
+    twice(['reduce', EXAMPLE, '-o', path.join(scratch, 'a.json'), '--output', path.join(scratch, 'b.json')], '-o, --output <file>');
+    twice(['synth', path.join(scratch, 'never'), '--seed', '1', '--seed', '2'], '--seed <n>');
+    twice(['serve', EXAMPLE, '--port', '0', '-p', '0'], '-p, --port <port>');
+    twice(['follow', EXAMPLE, '--throttle', '5', '--throttle', '5'], '--throttle <ms>');
+    expect(fs.existsSync(path.join(scratch, 'never'))).toBe(false);
+    // A flag given twice says the same thing twice; `--allow-origin` is documented as repeatable
+    // (its refusal of a path proves both values reached the check).
+    expect(run(['follow', EXAMPLE, '--until-ended', '--until-ended', '--ndjson'])).toMatchObject({ code: 0, stderr: '' });
+    expect(run(['serve', EXAMPLE, '--allow-origin', 'https://a.test', '--allow-origin', 'https://b.test/page'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('https://b.test/page'),
+    });
+  });
+
   it('refuses values that would silently mean something else (library and CLI audit, seventh session)', () => {
     const refused = (args: string[], message: string) => expect(run(args)).toMatchObject({ code: 2, stdout: '', stderr: `rollout-trace: ${message}\n` });
     // Node binds every interface for an empty host: an unset `--host "$HOST"` would publish every trace.
