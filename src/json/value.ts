@@ -72,8 +72,9 @@ export function serdeInteger(n: number | bigint): number | SerdeNumber {
  * A float (`Number::from_f64`: finite only): plain unless its value looks like an integer.
  * Integral values beyond 2^53 (`1e18`, `-9223372036854775808.0`) are boxed too: a plain
  * one is a float here, but the serde emulator reads a plain number as `JSON.parse` gave it,
- * where it may have been written as an integer (`serdeTyped`'s `classifyNumber`), and took
- * them for integers ("integer `1000000000000000000`" where serde says "floating point").
+ * where it may have been written as an integer (`classifyNumber` in
+ * `schema/serde/valueDe.ts`), and took them for integers ("integer `1000000000000000000`"
+ * where serde says "floating point").
  */
 export function serdeFloat(value: number): number | SerdeNumber {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite float: ${value}`);
