@@ -12,7 +12,8 @@
  * - `expected.json`: `serde_json::to_vec_pretty(&trace)`, which
  *   `toStateJson` must reproduce byte for byte; or
  * - `expected_error.txt`: its first line is `{err:#}`, which must be the
- *   rejection's `referenceMessage` and appear verbatim in its `message`.
+ *   rejection's `referenceMessage` and appear verbatim in its `message`,
+ *   whose location (line, seq, payload path) must be the bundle's.
  *
  * Cases are discovered with `readdir`, so new ones are picked up without
  * touching this file. Each bundle is replayed from a private copy in a temp
@@ -22,7 +23,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { replayBundle } from '../../src/bundle/replay';
-import { ReplayError } from '../../src/reducer/errors';
+import { EndOfReplayError, ReplayError } from '../../src/reducer/errors';
 import { toStateJson } from '../../src/reducer/serialize';
 import { expectSameBytes, expectSameText } from '../support/textDiff';
 
@@ -77,6 +78,31 @@ async function replayExpectingError(bundle: string): Promise<ReplayError> {
   return failure as ReplayError;
 }
 
+/**
+ * A rejection says where, and truly: a failure at an event names trace.jsonl,
+ * the line and, when the line could be read that far, the seq it holds; a
+ * payload's failure names a path that line refers to. Checked on the raw
+ * text, not through our reader, so a miscounted line (a blank line, a CR, a
+ * line that only looks blank) shows. The reference's own messages name at
+ * most the line (`parse trace event line N`).
+ */
+function expectTrueLocation(err: ReplayError, bundle: string): void {
+  if (err instanceof EndOfReplayError) {
+    expect([err.file, err.line, err.seq]).toEqual([undefined, undefined, undefined]);
+    return;
+  }
+  if (err.file !== undefined && path.basename(err.file) === 'manifest.json') {
+    expect(err.message).toContain(err.file);
+    return;
+  }
+  expect(err.file).toBe('trace.jsonl');
+  const lines = fs.readFileSync(path.join(bundle, 'trace.jsonl'), 'latin1').split('\n');
+  const line = lines[(err.line ?? 0) - 1];
+  expect(line).toBeDefined();
+  if (err.seq !== undefined) expect(line).toMatch(new RegExp(`"seq"\\s*:\\s*${err.seq}(?![\\d.eE])`));
+  if (err.payloadPath !== undefined) expect(line).toContain(JSON.stringify(err.payloadPath));
+}
+
 describe.each(SUITES)('$name cases against the reference reducer', ({ name, minCases }) => {
   const cases = casesIn(name);
 
@@ -111,6 +137,7 @@ describe.each(SUITES)('$name cases against the reference reducer', ({ name, minC
         const err = await replayExpectingError(bundle);
         expect(asGiven(err.message)).toContain(expectedMessage);
         expect(asGiven(err.referenceMessage)).toBe(expectedMessage);
+        expectTrueLocation(err, bundle);
         // Determinism: a second replay fails the same way.
         const again = await replayExpectingError(bundle);
         expect(again.message).toBe(err.message);
