@@ -7,8 +7,12 @@ import { controlByKey, controlKey, el, keepingFocus, replaceChildren } from '../
 import { type Selection, type TraceModel, threadName } from '../model';
 import { ViewContext } from './context';
 
-/** Shown payload text is cut here (the full file stays one click away). */
-const PAYLOAD_PREVIEW_CHARS = 200_000;
+/**
+ * Shown payload text and record fields are cut here (the whole text stays one
+ * click away). Uncut, a thread's fields (the root of a 200k-event trace names
+ * 82,037 items: 2.5 MB of JSON) took 0.6–0.9 s to lay out at every selection.
+ */
+const TEXT_PREVIEW_CHARS = 200_000;
 /**
  * Links shown before a "show all": a long thread names every item of its
  * conversation (19,779 buttons, 0.8 s per click, on a 50k-event trace).
@@ -82,6 +86,8 @@ export class DetailsPanel {
   private allLinks = false;
   /** The payloads of the record shown that the reader opened in full, kept likewise. */
   private readonly wholePayloads = new Set<string>();
+  /** The reader opened the fields of the record shown in full, kept likewise. */
+  private wholeFields = false;
 
   constructor(private readonly context: ViewContext) {
     this.clear();
@@ -101,6 +107,7 @@ export class DetailsPanel {
     if (!sameSelection) {
       this.allLinks = false;
       this.wholePayloads.clear();
+      this.wholeFields = false;
     }
     this.shown = { selection, record };
     this.element.classList.remove('idle');
@@ -116,7 +123,9 @@ export class DetailsPanel {
     const linked = references
       .filter((ref) => ref.map !== 'raw_payloads' && !(ref.map === selection.map && ref.id === selection.id))
       .filter((ref) => (model.trace[ref.map] as Record<string, unknown>)[ref.id] !== undefined);
-    const fields = el('details', { class: 'fields' }, el('summary', {}, 'fields'), el('pre', { class: 'record-json' }, JSON.stringify(record, null, 2)));
+    const json = el('pre', { class: 'record-json' });
+    const fields = el('details', { class: 'fields' }, el('summary', {}, 'fields'), json);
+    showCut(json, JSON.stringify(record, null, 2), this.wholeFields, () => (this.wholeFields = true));
     fields.open = fieldsWereOpen ?? payloadIds.length === 0;
     // A record that changes live (a running thread, at each new item) rebuilds the panel: the
     // control a keyboard user is on stays focused (it went to the page's body); one gone (a link
@@ -196,20 +205,7 @@ export class DetailsPanel {
     this.context.source.payload(rawPayloadId).then(
       (text) => {
         body.classList.remove('loading');
-        if (text.length <= PAYLOAD_PREVIEW_CHARS || this.wholePayloads.has(rawPayloadId)) {
-          body.textContent = text;
-          return;
-        }
-        body.textContent = `${text.slice(0, PAYLOAD_PREVIEW_CHARS)}…`;
-        const more = el('button', {
-          class: 'link more',
-          onClick: () => {
-            this.wholePayloads.add(rawPayloadId);
-            body.textContent = text;
-            more.remove();
-          },
-        }, `show all ${text.length} chars`);
-        body.after(more);
+        showCut(body, text, this.wholePayloads.has(rawPayloadId), () => this.wholePayloads.add(rawPayloadId));
       },
       (err: unknown) => {
         body.classList.replace('loading', 'error');
@@ -220,3 +216,23 @@ export class DetailsPanel {
   }
 }
 
+/**
+ * Shows `text` in `body` (which has a parent), cut at {@link TEXT_PREVIEW_CHARS}
+ * unless `whole`, with a `show all` after it that shows the rest and calls `opened`.
+ */
+function showCut(body: HTMLElement, text: string, whole: boolean, opened: () => void): void {
+  if (whole || text.length <= TEXT_PREVIEW_CHARS) {
+    body.textContent = text;
+    return;
+  }
+  body.textContent = `${text.slice(0, TEXT_PREVIEW_CHARS)}…`;
+  const more = el('button', {
+    class: 'link more',
+    onClick: () => {
+      opened();
+      body.textContent = text;
+      more.remove();
+    },
+  }, `show all ${text.length} chars`);
+  body.after(more);
+}
