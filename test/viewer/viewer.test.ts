@@ -1186,6 +1186,32 @@ describe('the viewer', () => {
       }
     });
 
+    it('waits between live renders at least as long as the last one took (rendered again after 100 ms, a trace written at 2,000 events/s kept the page busy 95–100% of the time)', async () => {
+      // A multi-agent bundle whose log is appended in small parts, shown on a CPU slowed 20 times:
+      // renders take longer than 100 ms, and deltas keep arriving while they run.
+      const dir = path.join(tempDir(), 'trace-live');
+      synthesizeBundle(dir, { seed: 3, scale: 1 });
+      const log = path.join(dir, 'trace.jsonl');
+      const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+      fs.writeFileSync(log, `${lines.slice(0, 200).join('\n')}\n`);
+      const server = await serve(dir);
+      const view = await page();
+      await view.goto(server.url);
+      await view.locator('.thread-row').first().waitFor();
+      const cdp = await view.context().newCDPSession(view);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 20 });
+      for (let at = 200; at < lines.length; at += 20) {
+        fs.appendFileSync(log, `${lines.slice(at, at + 20).join('\n')}\n`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      const renders = await view.evaluate(() => performance.getEntriesByName('rollout-trace:render').map(({ startTime, duration }) => ({ startTime, duration })));
+      expect(renders.filter((render) => render.duration > 100).length).toBeGreaterThanOrEqual(3);
+      // Each render started at least its predecessor's duration after that one ended.
+      const early = renders.slice(1).filter((render, n) => render.startTime - (renders[n]!.startTime + renders[n]!.duration) < renders[n]!.duration - 1);
+      expect(early).toEqual([]);
+    });
+
     it('keeps the graph’s scroll and a focused node when live events redraw it (it jumped to the top and lost the focus)', async () => {
       // A multi-agent bundle whose log is written in two parts: the second brings new edges and
       // thread statuses, which redraw the graph.
