@@ -2,10 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { from, lastValueFrom, toArray } from 'rxjs';
-import { snapshotBatches } from '../../src/bundle/observe';
+import { setFlagsFromString } from 'v8';
+import { runInNewContext } from 'vm';
+import { observeBundle, snapshotBatches } from '../../src/bundle/observe';
 import { BundlePayloadFiles } from '../../src/bundle/payloadFiles';
 import { readManifest, replayBundle } from '../../src/bundle/replay';
-import { FollowOptions, FollowOutput, runFollow, snapshotDelta } from '../../src/cli/follow';
+import { FollowOptions, FollowOutput, ndjsonWriter, runFollow, snapshotDelta } from '../../src/cli/follow';
 import { UsageError } from '../../src/cli/io';
 import { fitWidth, renderSnapshot, renderStatusLine } from '../../src/cli/liveSummary';
 import { ReplayError } from '../../src/reducer/errors';
@@ -55,6 +57,32 @@ describe('--ndjson', () => {
     expect(deltas[0]).toMatchObject({ seq: null, line: null, changes: {} });
     expect(foldNdjsonDeltas(deltas)).toEqual(toPlainTrace(await replayBundle(bundle)));
     if (everyEvent) expect(deltas.map((delta) => delta.seq)).toEqual([null, ...eventsOf(bundle).map((e) => e.event.seq)]);
+  });
+
+  test("under a root, a bundle's last snapshot is let go with the bundle (300 finished small bundles kept 215 MB of them)", async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const bundle = endedCopy('writer_records_payload_refs_and_replays_rollout_status');
+    const out = output();
+    const write = ndjsonWriter(out);
+    /** Writes a fresh reading's last snapshot; only a weak reference to its trace stays here. */
+    const writeReading = async (): Promise<WeakRef<object>> => {
+      const snapshot = await lastValueFrom(observeBundle(bundle, { follow: false }));
+      write({ id: 'trace-a', snapshot });
+      return new WeakRef(snapshot.trace);
+    };
+    await writeReading();
+    const written = out.text();
+    write({ id: 'trace-a', released: true });
+    expect(out.text()).toBe(written);
+    // Read again after its release, the bundle starts from nothing: the same whole delta.
+    const last = await writeReading();
+    expect(out.text().slice(written.length)).toBe(written);
+    write({ id: 'trace-a', released: true });
+    // A WeakRef's target stays alive until the job that made or read it has ended.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(last.deref()).toBeUndefined();
   });
 
   test('a growing thread comes without its transcript, plus only the ids appended to it', async () => {
