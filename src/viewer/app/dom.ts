@@ -83,6 +83,21 @@ export function replaceChildren(node: Element | ShadowRoot, ...children: Child[]
 }
 
 /**
+ * Makes `wanted` the children of `parent`, in order, moving as few as it can:
+ * an element already in place stays (a move drops a text selection in it and
+ * the focus), the others are removed or inserted.
+ */
+export function placeChildren(parent: Element, wanted: readonly Element[]): void {
+  const kept = new Set<Element>(wanted);
+  for (const child of Array.from(parent.children)) if (!kept.has(child)) child.remove();
+  let next = parent.firstElementChild;
+  for (const child of wanted) {
+    if (child === next) next = next.nextElementSibling;
+    else parent.insertBefore(child, next);
+  }
+}
+
+/**
  * Runs `rebuild`, which replaces elements inside `container`, and gives the
  * keyboard focus back to the element that stands for the one focused before
  * (same `key(element)`; `null`: nothing to restore). Live updates rebuild

@@ -5,7 +5,7 @@
  * `render` may return the element it returned before for an unchanged
  * item: it is left where it is.
  */
-import { controlByKey, controlKey, el, keepingFocus } from './dom';
+import { controlByKey, controlKey, el, keepingFocus, placeChildren } from './dom';
 
 export interface VirtualListOptions<T> {
   readonly key: (item: T) => string;
@@ -206,13 +206,7 @@ export class VirtualList<T> {
         }
         // A row rendered as the same element again stays in place (moving it would drop a text
         // selection in it); the others replace what was there, in order.
-        const wanted = new Set<Element>(rows);
-        for (const child of Array.from(this.canvas.children)) if (!wanted.has(child)) child.remove();
-        let next = this.canvas.firstElementChild;
-        for (const row of rows) {
-          if (row === next) next = next.nextElementSibling;
-          else this.canvas.insertBefore(row, next);
-        }
+        placeChildren(this.canvas, rows);
       },
     );
     // Measure, then place rows again if any estimate was off.

@@ -6,6 +6,7 @@
 import type { ConversationItem, ConversationPart } from '../../../schema/model';
 import { el, selectsText } from '../dom';
 import { ConversationRow, Selection, TraceModel, threadName, toolLabel } from '../model';
+import { RenderCache } from '../renderCache';
 import { VirtualList } from '../virtualList';
 import { ViewContext, sameSelection } from './context';
 
@@ -30,7 +31,7 @@ export class ConversationView {
   /** Grows whenever a text is expanded or collapsed: rows rendered before are stale. */
   private expandedVersion = 0;
   /** The last element rendered for each item, and what it was rendered from. */
-  private readonly rendered = new Map<string, { inputs: readonly unknown[]; element: HTMLElement }>();
+  private readonly rendered = new RenderCache<{ element: HTMLElement }>(RENDERED_ROWS_KEPT);
   private model: TraceModel | null = null;
   private selection: Selection | null = null;
   /**
@@ -92,15 +93,11 @@ export class ConversationView {
     const tool = target.map === 'tool_calls' ? this.model?.trace.tool_calls[target.id] : undefined;
     const found = this.currentMatch === item.item_id ? 'current' : this.matches.length > 0 && this.matchSet.has(item.item_id) ? 'match' : '';
     const inputs = [item, row.nested, selected, target.map, target.id, tool, this.expandedVersion, found, found && this.query];
-    const cached = this.rendered.get(item.item_id);
-    if (cached && cached.inputs.every((input, i) => input === inputs[i])) return cached.element;
-    const element = this.buildRow(row, target, selected, found ? this.query : '');
-    if (found) element.classList.add(found === 'current' ? 'find-current' : 'find-match');
-    if (this.rendered.size >= RENDERED_ROWS_KEPT) {
-      for (const [id, entry] of this.rendered) if (!entry.element.isConnected) this.rendered.delete(id);
-    }
-    this.rendered.set(item.item_id, { inputs, element });
-    return element;
+    return this.rendered.get(item.item_id, inputs, () => {
+      const element = this.buildRow(row, target, selected, found ? this.query : '');
+      if (found) element.classList.add(found === 'current' ? 'find-current' : 'find-match');
+      return { element };
+    }).element;
   }
 
   /** `query`: what to mark in the row's texts (a search it matches), or ''. */

@@ -7,6 +7,7 @@
  */
 import { el } from '../dom';
 import { Selection, Span, TraceModel, formatDuration } from '../model';
+import { RenderCache } from '../renderCache';
 import { VirtualList } from '../virtualList';
 import { ViewContext, sameSelection } from './context';
 
@@ -29,7 +30,7 @@ export class TimelineView {
    * new scale. Rebuilt on every live update, rows were replaced under the
    * pointer and clicks were lost (0 of 12 at 10 events/s).
    */
-  private readonly rendered = new Map<string, { inputs: readonly unknown[]; element: HTMLElement; bar: HTMLElement }>();
+  private readonly rendered = new RenderCache<{ element: HTMLElement; bar: HTMLElement }>(RENDERED_ROWS_KEPT);
 
   constructor(private readonly context: ViewContext) {
     this.list = new VirtualList<Span>({
@@ -69,20 +70,19 @@ export class TimelineView {
   }
 
   private renderSpan(span: Span): HTMLElement {
+    const selected = sameSelection(span.selection, this.selection);
+    const { element, bar } = this.rendered.get(spanKey(span), [span.execution, span.label, span.kind, selected], () => this.buildSpan(span, selected));
+    this.placeBar(bar, span);
+    return element;
+  }
+
+  private buildSpan(span: Span, selected: boolean): { element: HTMLElement; bar: HTMLElement } {
     const { execution } = span;
-    const key = spanKey(span);
-    const inputs = [execution, span.label, span.kind, sameSelection(span.selection, this.selection)];
-    const cached = this.rendered.get(key);
-    if (cached && cached.inputs.every((input, i) => input === inputs[i])) {
-      this.placeBar(cached.bar, span);
-      return cached.element;
-    }
     const running = execution.ended_at_unix_ms === null;
     const bar = el('div', { class: 'span-bar' });
-    this.placeBar(bar, span);
     const classes = ['span-row', `span-${span.kind}`, `status-${execution.status}`];
     if (running) classes.push('running');
-    if (inputs[3]) classes.push('selected');
+    if (selected) classes.push('selected');
     const element = el(
       'div',
       { class: classes.join(' '), data: { map: span.selection.map, id: span.selection.id }, onClick: () => this.context.select(span.selection) },
@@ -90,11 +90,7 @@ export class TimelineView {
       el('div', { class: 'span-track' }, bar),
       el('span', { class: 'span-status' }, running ? 'running' : execution.status),
     );
-    if (this.rendered.size >= RENDERED_ROWS_KEPT) {
-      for (const [id, entry] of this.rendered) if (!entry.element.isConnected) this.rendered.delete(id);
-    }
-    this.rendered.set(key, { inputs, element, bar });
-    return element;
+    return { element, bar };
   }
 
   /** Places a span's bar on the current scale. */
