@@ -1,7 +1,9 @@
 /**
  * What the views show, derived from the trace. Each derivation is memoized
  * on the versions of the maps it reads, so a delta that touched only tool
- * calls does not rebuild the thread tree.
+ * calls does not rebuild the thread tree; those that read every record of a
+ * map (the timeline, the latest time, token usage, the objects of items) are
+ * updated from the records that changed ({@link RecordIndex}).
  */
 import type {
   AgentThread,
@@ -14,6 +16,7 @@ import type {
   TraceMapName,
 } from '../../schema/model';
 import { TRACE_MAP_NAMES } from '../../schema/model';
+import { IndexListener, RecordIndex } from './recordIndex';
 import type { VersionedTrace } from './store';
 
 /** An object of the trace, as the details panel addresses it. */
@@ -98,6 +101,14 @@ function byPath(a: AgentThread, b: AgentThread): number {
 
 export class TraceModel {
   private readonly cache = new Map<string, { stamp: string; value: unknown }>();
+  private readonly spans = new SpansByThread(() => this.trace);
+  private readonly spanIndex = new RecordIndex(TIMELINE_MAPS, spanOf, this.spans);
+  private readonly latest = new LatestTime();
+  private readonly latestIndex = new RecordIndex(CLOCKED_MAPS, timeOf, this.latest);
+  private readonly usage = new UsageByThread();
+  private readonly usageIndex = new RecordIndex(['inference_calls'], usageOf, this.usage);
+  private readonly objects = new ItemObjects();
+  private readonly objectIndex = new RecordIndex(ITEM_OBJECT_MAPS, itemObjectOf, this.objects);
 
   constructor(readonly source: VersionedTrace) {}
 
@@ -106,7 +117,11 @@ export class TraceModel {
   }
 
   private memo<T>(key: string, maps: readonly TraceMapName[], compute: () => T): T {
-    const stamp = maps.map((name) => this.source.versions[name]).join(',');
+    return this.memoStamped(key, maps.map((name) => this.source.versions[name]).join(','), compute);
+  }
+
+  /** `compute()`'s value, again while `stamp` (what it depends on) is the same. */
+  private memoStamped<T>(key: string, stamp: string, compute: () => T): T {
     const hit = this.cache.get(key);
     if (hit && hit.stamp === stamp) return hit.value as T;
     const value = compute();
@@ -114,22 +129,10 @@ export class TraceModel {
     return value;
   }
 
+  /** Token usage by thread (a thread without any is not in it). */
   usageByThread(): ReadonlyMap<string, Usage> {
-    return this.memo('usage', ['inference_calls'], () => {
-      const usage = new Map<string, Usage>();
-      for (const call of Object.values(this.trace.inference_calls)) {
-        if (!call.usage) continue;
-        let total = usage.get(call.thread_id);
-        if (!total) usage.set(call.thread_id, (total = emptyUsage()));
-        addUsage(total, {
-          input: call.usage.input_tokens,
-          cached: call.usage.cached_input_tokens,
-          output: call.usage.output_tokens,
-          reasoning: call.usage.reasoning_output_tokens,
-        });
-      }
-      return usage;
-    });
+    this.usageIndex.update(this.source);
+    return this.usage.byThread;
   }
 
   totalUsage(): Usage {
@@ -192,51 +195,14 @@ export class TraceModel {
 
   /** The richer object a conversation item stands for (its tool call, code cell or compaction). */
   objectOfItem(itemId: string): Selection | undefined {
-    return this.memo('objects-by-item', ['tool_calls', 'code_cells', 'compactions'], () => {
-      const objects = new Map<string, Selection>();
-      for (const tool of Object.values(this.trace.tool_calls)) {
-        for (const id of [...tool.model_visible_call_item_ids, ...tool.model_visible_output_item_ids]) {
-          objects.set(id, { map: 'tool_calls', id: tool.tool_call_id });
-        }
-      }
-      for (const cell of Object.values(this.trace.code_cells)) {
-        for (const id of [cell.source_item_id, ...cell.output_item_ids]) objects.set(id, { map: 'code_cells', id: cell.code_cell_id });
-      }
-      for (const compaction of Object.values(this.trace.compactions)) {
-        objects.set(compaction.marker_item_id, { map: 'compactions', id: compaction.compaction_id });
-      }
-      return objects;
-    }).get(itemId);
+    this.objectIndex.update(this.source);
+    return this.objects.of(itemId);
   }
 
   /** Everything that ran in a thread, by start. */
   timeline(threadId: string): readonly Span[] {
-    const maps: TraceMapName[] = ['codex_turns', 'inference_calls', 'tool_calls', 'terminal_operations', 'code_cells', 'compaction_requests'];
-    return this.memo(`timeline:${threadId}`, maps, () => {
-      const t = this.trace;
-      const spans: Span[] = [];
-      for (const turn of Object.values(t.codex_turns)) {
-        if (turn.thread_id === threadId) spans.push({ selection: { map: 'codex_turns', id: turn.codex_turn_id }, kind: 'turn', label: `turn ${turn.codex_turn_id}`, execution: turn.execution });
-      }
-      for (const call of Object.values(t.inference_calls)) {
-        if (call.thread_id === threadId) spans.push({ selection: { map: 'inference_calls', id: call.inference_call_id }, kind: 'inference', label: `inference ${call.model}`, execution: call.execution });
-      }
-      for (const tool of Object.values(t.tool_calls)) {
-        if (tool.thread_id === threadId) spans.push({ selection: { map: 'tool_calls', id: tool.tool_call_id }, kind: 'tool', label: `tool ${toolLabel(tool.kind)}`, execution: tool.execution });
-      }
-      for (const op of Object.values(t.terminal_operations)) {
-        if (t.tool_calls[op.tool_call_id]?.thread_id !== threadId) continue;
-        const label = op.request.type === 'exec_command' ? `$ ${op.request.display_command}` : `stdin ${op.request.stdin}`;
-        spans.push({ selection: { map: 'terminal_operations', id: op.operation_id }, kind: 'terminal', label, execution: op.execution });
-      }
-      for (const cell of Object.values(t.code_cells)) {
-        if (cell.thread_id === threadId) spans.push({ selection: { map: 'code_cells', id: cell.code_cell_id }, kind: 'code_cell', label: `code cell ${cell.runtime_status}`, execution: cell.execution });
-      }
-      for (const request of Object.values(t.compaction_requests)) {
-        if (request.thread_id === threadId) spans.push({ selection: { map: 'compaction_requests', id: request.compaction_request_id }, kind: 'compaction', label: `compaction ${request.model}`, execution: request.execution });
-      }
-      return spans.sort((a, b) => a.execution.started_seq - b.execution.started_seq);
-    });
+    this.spanIndex.update(this.source);
+    return this.memoStamped(`timeline:${threadId}`, this.spans.stamp(threadId), () => this.spans.of(threadId));
   }
 
   /** Agents and the interactions between them, anchors resolved to threads. */
@@ -255,17 +221,9 @@ export class TraceModel {
 
   /** The latest wall-clock time the trace mentions: "now" for what still runs. */
   latestTime(): number {
-    const maps: TraceMapName[] = ['codex_turns', 'inference_calls', 'tool_calls', 'terminal_operations', 'code_cells', 'compaction_requests', 'threads'];
-    return this.memo('latest', maps, () => {
-      const t = this.trace;
-      let latest = t.ended_at_unix_ms ?? t.started_at_unix_ms;
-      for (const name of maps) {
-        for (const record of Object.values(t[name]) as { execution: ExecutionWindow }[]) {
-          latest = Math.max(latest, record.execution.ended_at_unix_ms ?? record.execution.started_at_unix_ms);
-        }
-      }
-      return latest;
-    });
+    this.latestIndex.update(this.source);
+    const t = this.trace;
+    return Math.max(t.ended_at_unix_ms ?? t.started_at_unix_ms, this.latest.value());
   }
 
   private threadOf(anchor: TraceAnchor): string | undefined {
@@ -277,6 +235,226 @@ export class TraceModel {
       case 'tool_call':
         return this.trace.tool_calls[anchor.tool_call_id]?.thread_id;
     }
+  }
+}
+
+/** The maps whose records are spans of a thread's timeline, in the order spans starting together are shown. */
+const TIMELINE_MAPS: readonly TraceMapName[] = ['codex_turns', 'inference_calls', 'tool_calls', 'terminal_operations', 'code_cells', 'compaction_requests'];
+/** The maps whose records run for a time (an execution window). */
+const CLOCKED_MAPS: readonly TraceMapName[] = [...TIMELINE_MAPS, 'threads'];
+/** The maps of the objects conversation items stand for; on an item two name, the later map's is shown. */
+const ITEM_OBJECT_MAPS: readonly TraceMapName[] = ['tool_calls', 'code_cells', 'compactions'];
+
+/** A span and where it runs: its thread, or for a terminal operation its tool call (whose thread is the operation's). */
+interface PlacedSpan {
+  readonly span: Span;
+  readonly thread: string | null;
+  readonly toolCall: string | null;
+}
+
+function spanOf(map: TraceMapName, record: unknown): PlacedSpan | undefined {
+  const placed = (thread: string | null, kind: SpanKind, id: string, label: string, execution: ExecutionWindow, toolCall: string | null = null): PlacedSpan =>
+    ({ span: { selection: { map, id }, kind, label, execution }, thread, toolCall });
+  switch (map) {
+    case 'codex_turns': {
+      const turn = record as RolloutTraceJson['codex_turns'][string];
+      return placed(turn.thread_id, 'turn', turn.codex_turn_id, `turn ${turn.codex_turn_id}`, turn.execution);
+    }
+    case 'inference_calls': {
+      const call = record as RolloutTraceJson['inference_calls'][string];
+      return placed(call.thread_id, 'inference', call.inference_call_id, `inference ${call.model}`, call.execution);
+    }
+    case 'tool_calls': {
+      const tool = record as RolloutTraceJson['tool_calls'][string];
+      return placed(tool.thread_id, 'tool', tool.tool_call_id, `tool ${toolLabel(tool.kind)}`, tool.execution);
+    }
+    case 'terminal_operations': {
+      const op = record as RolloutTraceJson['terminal_operations'][string];
+      const label = op.request.type === 'exec_command' ? `$ ${op.request.display_command}` : `stdin ${op.request.stdin}`;
+      return placed(null, 'terminal', op.operation_id, label, op.execution, op.tool_call_id);
+    }
+    case 'code_cells': {
+      const cell = record as RolloutTraceJson['code_cells'][string];
+      return placed(cell.thread_id, 'code_cell', cell.code_cell_id, `code cell ${cell.runtime_status}`, cell.execution);
+    }
+    case 'compaction_requests': {
+      const request = record as RolloutTraceJson['compaction_requests'][string];
+      return placed(request.thread_id, 'compaction', request.compaction_request_id, `compaction ${request.model}`, request.execution);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The spans of each thread, kept up to date span by span. */
+class SpansByThread implements IndexListener<PlacedSpan> {
+  /** Each thread's spans but terminal operations', by record key, in the order they came. */
+  private readonly ofThread = new Map<string, Map<string, Span>>();
+  /** Terminal operations' spans, by tool call. */
+  private readonly ofToolCall = new Map<string, Map<string, Span>>();
+  /** Grows when one of a thread's spans changes. */
+  private readonly versions = new Map<string, number>();
+  /** Grows when every span is derived again. */
+  private generation = 0;
+
+  constructor(private readonly trace: () => RolloutTraceJson) {}
+
+  reset(): void {
+    this.ofThread.clear();
+    this.ofToolCall.clear();
+    this.generation++;
+  }
+
+  changed(key: string, before: PlacedSpan | undefined, after: PlacedSpan | undefined): void {
+    if (before && (!after || this.bucketOf(before) !== this.bucketOf(after))) this.bucketOf(before).delete(key);
+    // A span changed in place keeps its place (among spans that start together, the order they came).
+    if (after) this.bucketOf(after).set(key, after.span);
+    for (const placed of [before, after]) {
+      const thread = placed && (placed.thread ?? this.trace().tool_calls[placed.toolCall!]?.thread_id);
+      if (thread) this.versions.set(thread, (this.versions.get(thread) ?? 0) + 1);
+    }
+  }
+
+  /** What {@link of} depends on, as a memo stamp. */
+  stamp(threadId: string): string {
+    return `${this.generation}:${this.versions.get(threadId) ?? 0}`;
+  }
+
+  /** A thread's spans by start; among those starting together, turns, inference calls, tool calls, terminal operations, code cells, compactions. */
+  of(threadId: string): Span[] {
+    const own = [...(this.ofThread.get(threadId)?.values() ?? [])];
+    // A tool call's terminal operations run in its thread (a tool call that is gone takes them with it).
+    const operations = own.flatMap((span) => (span.kind === 'tool' ? [...(this.ofToolCall.get(span.selection.id)?.values() ?? [])] : []));
+    const rank = (span: Span) => TIMELINE_MAPS.indexOf(span.selection.map);
+    return [...own, ...operations].sort((a, b) => a.execution.started_seq - b.execution.started_seq || rank(a) - rank(b));
+  }
+
+  private bucketOf(placed: PlacedSpan): Map<string, Span> {
+    const [buckets, id] = placed.toolCall !== null ? [this.ofToolCall, placed.toolCall] : [this.ofThread, placed.thread!];
+    return buckets.get(id) ?? buckets.set(id, new Map()).get(id)!;
+  }
+}
+
+function timeOf(_map: TraceMapName, record: unknown): number {
+  const { execution } = record as { execution: ExecutionWindow };
+  return execution.ended_at_unix_ms ?? execution.started_at_unix_ms;
+}
+
+/** The latest of the records' times, kept as they change: found again among all only when the record holding it went back or away. */
+class LatestTime implements IndexListener<number> {
+  /** How many records have each time. */
+  private readonly counts = new Map<number, number>();
+  /** The latest time, or (once `stale`) a time no record is past. */
+  private latest = -Infinity;
+  private stale = false;
+
+  reset(): void {
+    this.counts.clear();
+    this.latest = -Infinity;
+    this.stale = false;
+  }
+
+  changed(_key: string, before: number | undefined, after: number | undefined): void {
+    if (before !== undefined) {
+      const left = this.counts.get(before)! - 1;
+      if (left > 0) this.counts.set(before, left);
+      else {
+        this.counts.delete(before);
+        if (before === this.latest) this.stale = true;
+      }
+    }
+    if (after !== undefined) {
+      this.counts.set(after, (this.counts.get(after) ?? 0) + 1);
+      if (after >= this.latest) {
+        this.latest = after;
+        this.stale = false;
+      }
+    }
+  }
+
+  value(): number {
+    if (this.stale) {
+      this.latest = -Infinity;
+      for (const time of this.counts.keys()) this.latest = Math.max(this.latest, time);
+      this.stale = false;
+    }
+    return this.latest;
+  }
+}
+
+function usageOf(_map: TraceMapName, record: unknown): { thread: string; usage: Usage } | undefined {
+  const call = record as RolloutTraceJson['inference_calls'][string];
+  if (!call.usage) return undefined;
+  const { input_tokens, cached_input_tokens, output_tokens, reasoning_output_tokens } = call.usage;
+  return { thread: call.thread_id, usage: { input: input_tokens, cached: cached_input_tokens, output: output_tokens, reasoning: reasoning_output_tokens } };
+}
+
+/** Each thread's token usage, the sum of its inference calls'; a thread's changed total is a new object (rows compare them). */
+class UsageByThread implements IndexListener<{ thread: string; usage: Usage }> {
+  readonly byThread = new Map<string, Usage>();
+
+  reset(): void {
+    this.byThread.clear();
+  }
+
+  changed(_key: string, before: { thread: string; usage: Usage } | undefined, after: { thread: string; usage: Usage } | undefined): void {
+    if (before) this.add(before.thread, before.usage, -1);
+    if (after) this.add(after.thread, after.usage, 1);
+  }
+
+  private add(thread: string, usage: Usage, sign: 1 | -1): void {
+    const total = { ...(this.byThread.get(thread) ?? emptyUsage()) };
+    total.input += sign * usage.input;
+    total.cached += sign * usage.cached;
+    total.output += sign * usage.output;
+    total.reasoning += sign * usage.reasoning;
+    this.byThread.set(thread, total);
+  }
+}
+
+/** The object a record is, and the conversation items that stand for it. */
+interface ItemObject {
+  readonly selection: Selection;
+  readonly itemIds: readonly string[];
+}
+
+function itemObjectOf(map: TraceMapName, record: unknown): ItemObject {
+  switch (map) {
+    case 'tool_calls': {
+      const tool = record as RolloutTraceJson['tool_calls'][string];
+      return { selection: { map, id: tool.tool_call_id }, itemIds: [...tool.model_visible_call_item_ids, ...tool.model_visible_output_item_ids] };
+    }
+    case 'code_cells': {
+      const cell = record as RolloutTraceJson['code_cells'][string];
+      return { selection: { map, id: cell.code_cell_id }, itemIds: [cell.source_item_id, ...cell.output_item_ids] };
+    }
+    default: {
+      const compaction = record as RolloutTraceJson['compactions'][string];
+      return { selection: { map, id: compaction.compaction_id }, itemIds: [compaction.marker_item_id] };
+    }
+  }
+}
+
+/** The objects that name each conversation item: the one shown is of the latest map of {@link ITEM_OBJECT_MAPS}, the last to name it. */
+class ItemObjects implements IndexListener<ItemObject> {
+  private readonly claims = new Map<string, Selection[]>();
+
+  reset(): void {
+    this.claims.clear();
+  }
+
+  changed(_key: string, before: ItemObject | undefined, after: ItemObject | undefined): void {
+    for (const itemId of before?.itemIds ?? []) {
+      const left = (this.claims.get(itemId) ?? []).filter((claim) => claim !== before!.selection);
+      if (left.length > 0) this.claims.set(itemId, left);
+      else this.claims.delete(itemId);
+    }
+    for (const itemId of after?.itemIds ?? []) this.claims.set(itemId, [...(this.claims.get(itemId) ?? []), after!.selection]);
+  }
+
+  of(itemId: string): Selection | undefined {
+    const rank = (claim: Selection) => ITEM_OBJECT_MAPS.indexOf(claim.map);
+    return this.claims.get(itemId)?.reduce((shown, claim) => (rank(claim) >= rank(shown) ? claim : shown));
   }
 }
 
