@@ -40,6 +40,7 @@ function derived(model: TraceModel) {
     usage: model.threadTree().map((node) => [node.thread.thread_id, node.usage]),
     total: model.totalUsage(),
     timelines: Object.keys(trace.threads).map((id) => [id, model.timeline(id)]),
+    conversations: Object.keys(trace.threads).map((id) => [id, model.conversation(id)]),
     objects: Object.keys(trace.conversation_items).map((id) => [id, model.objectOfItem(id) ?? null]),
   };
 }
@@ -99,6 +100,26 @@ describe('the viewer model of a live trace', () => {
       for (const id of threads) live.timeline(id);
       for (const id of items) live.objectOfItem(id);
       expect(scans() - before).toBe(0);
+    }
+  });
+
+  it('keeps the rows of records a delta did not change the same objects, in conversations and timelines (the lists lay out again only from the first row that changed)', () => {
+    const store = new TraceStore();
+    store.applySnapshot(JSON.parse(events[0]!.data) as SnapshotMessage);
+    const live = new TraceModel(store.live!);
+    const rowsOf = (model: TraceModel) => Object.keys(model.trace.threads).flatMap((id) => [...model.conversation(id), ...model.timeline(id)]);
+    let before = rowsOf(live);
+    for (const event of events.slice(1)) {
+      const delta = JSON.parse(event.data) as DeltaMessage;
+      store.applyDelta(delta);
+      const after = new Set(rowsOf(live));
+      const changed = new Set(Object.values(delta.changed).flatMap((records) => Object.values(records ?? {})));
+      // A row is new only if its record (an item, or a span's record) changed.
+      const recordOf = (row: (typeof before)[number]) =>
+        'item' in row ? row.item : (store.trace![row.selection.map] as Record<string, unknown>)[row.selection.id];
+      const kept = before.filter((row) => !changed.has(recordOf(row)) && recordOf(row) !== undefined);
+      expect(kept.filter((row) => !after.has(row))).toEqual([]);
+      before = [...after];
     }
   });
 });

